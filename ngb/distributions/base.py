@@ -1,0 +1,255 @@
+"""The vectorised distribution API shared by every family.
+
+A distribution object holds ``n`` rows. Internally each row is described by ``k`` unconstrained
+parameters, stored as an array ``theta`` of shape ``(n, k)`` (always rows first). Families
+subclass :class:`Distribution` and implement, for every scoring rule name ``r`` they support,
+
+- ``_{r}_score(y)``          per-row score, shape (n,)
+- ``_{r}_d_score(y)``        gradient of the score w.r.t. theta, shape (n, k)
+- ``_{r}_metric()``          the rule's Riemannian metric, shape (n, k, k)
+- ``_{r}_natural_gradient(y)`` (optional) closed-form metric^{-1} @ gradient, shape (n, k)
+
+plus the user-facing quantities (mean, cdf, ...) which default to the frozen ``scipy.stats``
+object from :meth:`to_scipy` and are overridden where a closed form is cheaper.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..scores import resolve_score
+
+__all__ = ["Distribution"]
+
+
+class Distribution:
+    """Base class: ``n`` rows of one family, internal parameters ``theta`` of shape (n, k).
+
+    Subclasses set ``param_names`` (internal names, length k), ``scores`` (names of supported
+    scoring rules), ``bounds`` (per internal parameter, the (low, high) clip range that keeps every
+    score, gradient and metric finite) and implement ``_set_internal``.
+    """
+
+    param_names: tuple = ()
+    scores: tuple = ("log",)
+    bounds: tuple = ()
+    #: kind of target the family models: "real", "positive", "count", "unit", "class"
+    support: str = "real"
+    #: whether y is discrete (log-pmf) or continuous (log-density)
+    discrete: bool = False
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_internal(cls, theta):
+        """Build from an internal parameter array of shape (n, k) (a 1-D array is one row)."""
+        theta = np.array(theta, dtype=float, copy=True)
+        if theta.ndim == 1:
+            theta = theta[None, :]
+        if theta.ndim != 2:
+            raise ValueError(f"theta must have shape (n, k); got shape {theta.shape}.")
+        cls._check_n_params(theta.shape[1])
+        obj = cls.__new__(cls)
+        obj._set_internal(cls.clip_internal(theta))
+        return obj
+
+    @classmethod
+    def _check_n_params(cls, k):
+        if len(cls.param_names) and k != len(cls.param_names):
+            raise ValueError(f"{cls.__name__} has {len(cls.param_names)} internal parameters; got {k}.")
+
+    @classmethod
+    def clip_internal(cls, theta):
+        """Clip an (n, k) internal array (in place) to the family's safe range and return it."""
+        theta = np.nan_to_num(theta, nan=0.0, copy=False)
+        for j, (lo, hi) in enumerate(cls._bounds_for(theta.shape[1])):
+            np.clip(theta[:, j], lo, hi, out=theta[:, j])
+        return theta
+
+    @classmethod
+    def _bounds_for(cls, k):
+        return cls.bounds
+
+    def _set_internal(self, theta):
+        """Store the clipped (n, k) array and cache derived quantities."""
+        raise NotImplementedError
+
+    @classmethod
+    def fit_marginal(cls, y, sample_weight=None):
+        """Weighted maximum-likelihood constant fit; returns internal parameters of shape (k,)."""
+        raise NotImplementedError
+
+    @classmethod
+    def check_y(cls, y):
+        """Return y as a float array after checking it lies in the family's support."""
+        y = np.asarray(y, dtype=float)
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinite values.")
+        return y
+
+    # ------------------------------------------------------------------ internal state
+    @property
+    def theta(self):
+        """Internal (unconstrained) parameters, shape (n, k). A copy."""
+        return self._theta.copy()
+
+    @property
+    def n_params(self):
+        """Number k of internal parameters per row."""
+        return self._theta.shape[1]
+
+    @property
+    def params(self):
+        """User-facing parameters as a dict of arrays of shape (n,) (or (n, K))."""
+        raise NotImplementedError
+
+    def __len__(self):
+        return self._theta.shape[0]
+
+    def __getitem__(self, idx):
+        if isinstance(idx, numbers.Integral):
+            n = len(self)
+            if not -n <= idx < n:
+                raise IndexError(f"index {idx} out of range for {n} rows.")
+            idx = slice(idx, idx + 1 if idx != -1 else None)
+        return type(self).from_internal(self._theta[idx])
+
+    def __repr__(self):
+        shown = {}
+        for name, value in self.params.items():
+            value = np.asarray(value)
+            shown[name] = value[:3].round(4).tolist()
+        more = ", ..." if len(self) > 3 else ""
+        body = ", ".join(f"{k}={v}" for k, v in shown.items())
+        return f"{type(self).__name__}(n={len(self)}: {body}{more})"
+
+    # ------------------------------------------------------------------ scoring rules
+    @classmethod
+    def supports(cls, score) -> bool:
+        return resolve_score(score) in cls.scores
+
+    def _rule(self, score, what):
+        name = resolve_score(score)
+        if name not in self.scores:
+            raise ValueError(
+                f"{type(self).__name__} does not implement the {name!r} score; "
+                f"available: {list(self.scores)}."
+            )
+        return getattr(self, f"_{name}_{what}")
+
+    def score(self, y, score="log"):
+        """Per-row score S(P_i, y_i), shape (n,). Lower is better."""
+        return self._rule(score, "score")(self._as_y(y))
+
+    def d_score(self, y, score="log"):
+        """Gradient of the score w.r.t. the internal parameters, shape (n, k)."""
+        return self._rule(score, "d_score")(self._as_y(y))
+
+    def metric(self, score="log"):
+        """The score's Riemannian metric (Fisher information for the log score), (n, k, k)."""
+        return self._rule(score, "metric")()
+
+    def natural_gradient(self, y, score="log"):
+        """metric^{-1} @ d_score per row, shape (n, k); closed form where the family has one."""
+        name = resolve_score(score)
+        closed = getattr(self, f"_{name}_natural_gradient", None)
+        if closed is not None and name in self.scores:
+            return closed(self._as_y(y))
+        grad = self.d_score(y, score)
+        return np.linalg.solve(self.metric(score), grad[..., None])[..., 0]
+
+    def _as_y(self, y):
+        y = np.asarray(y, dtype=float)
+        if y.ndim == 0:
+            y = np.full(len(self), float(y))
+        return y
+
+    # ------------------------------------------------------------------ what users read
+    def to_scipy(self):
+        """A frozen ``scipy.stats`` object with the same parameters (vectorised over rows)."""
+        raise NotImplementedError
+
+    def mean(self):
+        """Mean per row, shape (n,)."""
+        return np.asarray(self.to_scipy().mean(), dtype=float)
+
+    def var(self):
+        """Variance per row, shape (n,)."""
+        return np.asarray(self.to_scipy().var(), dtype=float)
+
+    def std(self):
+        """Standard deviation per row, shape (n,)."""
+        return np.sqrt(self.var())
+
+    def median(self):
+        """Median per row, shape (n,)."""
+        return self.quantile(0.5)
+
+    def _broadcast_q(self, q):
+        """Return (q as (n, m) array, scalar?) for quantile-style inputs."""
+        q = np.asarray(q, dtype=float)
+        if np.any((q < 0) | (q > 1)) or np.any(np.isnan(q)):
+            raise ValueError("quantile levels must lie in [0, 1].")
+        if q.ndim == 0:
+            return np.full((len(self), 1), float(q)), True
+        if q.ndim == 1:
+            return np.broadcast_to(q, (len(self), q.size)), False
+        raise ValueError("q must be a scalar or a 1-D array of levels.")
+
+    def _ppf(self, q):
+        """Quantile function for q of shape (n, m); returns (n, m)."""
+        frozen = self.to_scipy()
+        return np.asarray(frozen.ppf(q.T), dtype=float).T
+
+    def quantile(self, q):
+        """Quantiles: q scalar gives shape (n,); q a 1-D array of m levels gives (n, m)."""
+        qq, scalar = self._broadcast_q(q)
+        out = self._ppf(np.ascontiguousarray(qq))
+        return out[:, 0] if scalar else out
+
+    ppf = quantile
+
+    def interval(self, alpha):
+        """Central interval holding probability ``alpha`` (e.g. 0.9): (lower, upper), each (n,)."""
+        alpha = float(alpha)
+        if not 0 <= alpha <= 1:
+            raise ValueError("alpha is a coverage probability in [0, 1].")
+        lo, hi = self.quantile(np.array([(1 - alpha) / 2, (1 + alpha) / 2])).T
+        return lo, hi
+
+    def cdf(self, y):
+        """P(Y <= y) per row, shape (n,)."""
+        return np.asarray(self.to_scipy().cdf(self._as_y(y)), dtype=float)
+
+    def logcdf(self, y):
+        return np.asarray(self.to_scipy().logcdf(self._as_y(y)), dtype=float)
+
+    def sf(self, y):
+        """Survival function P(Y > y), shape (n,)."""
+        return np.asarray(self.to_scipy().sf(self._as_y(y)), dtype=float)
+
+    def logsf(self, y):
+        return np.asarray(self.to_scipy().logsf(self._as_y(y)), dtype=float)
+
+    def logpdf(self, y):
+        """Log-density (log-pmf for discrete families) per row, shape (n,)."""
+        frozen = self.to_scipy()
+        y = self._as_y(y)
+        return np.asarray(frozen.logpmf(y) if self.discrete else frozen.logpdf(y), dtype=float)
+
+    def pdf(self, y):
+        """Density (pmf for discrete families) per row, shape (n,)."""
+        return np.exp(self.logpdf(y))
+
+    def sample(self, size=None, random_state=None):
+        """Random draws: shape (n,) when size is None, else (n, size)."""
+        rng = np.random.default_rng(random_state)
+        m = 1 if size is None else int(size)
+        u = rng.random((len(self), m))
+        draws = self._sample_uniform(u, rng)
+        return draws[:, 0] if size is None else draws
+
+    def _sample_uniform(self, u, rng):
+        """Draws from uniforms u of shape (n, m) (inverse-cdf by default)."""
+        return self._ppf(u)

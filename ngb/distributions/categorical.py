@@ -1,0 +1,184 @@
+"""Categorical distribution over classes 0..K-1; internal parameters are K-1 logits
+relative to class 0 (class 0 has logit 0). Bernoulli is the K = 2 case."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+from scipy.special import logsumexp
+
+from .base import Distribution
+
+__all__ = ["Categorical", "Bernoulli"]
+
+_LOGIT_BOUND = 30.0
+
+
+class Categorical(Distribution):
+    """Categorical(probs) with probs of shape (n, K) or (K,). Labels are class codes 0..K-1."""
+
+    scores = ("log",)
+    support = "class"
+    discrete = True
+
+    def __init__(self, probs):
+        probs = np.asarray(probs, float)
+        if probs.ndim == 1:
+            probs = probs[None, :]
+        if probs.ndim != 2 or probs.shape[1] < 2:
+            raise ValueError("probs must have shape (n, K) with K >= 2 classes.")
+        if np.any(~(probs >= 0)) or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-8):
+            raise ValueError("each row of probs must be non-negative and sum to 1.")
+        self._check_n_params(probs.shape[1] - 1)
+        logp = np.log(np.maximum(probs, np.finfo(float).tiny))
+        self._set_internal(self.clip_internal(logp[:, 1:] - logp[:, :1]))
+
+    @classmethod
+    def _bounds_for(cls, k):
+        return ((-_LOGIT_BOUND, _LOGIT_BOUND),) * k
+
+    @classmethod
+    def _check_n_params(cls, k):
+        if k < 1:
+            raise ValueError("a categorical distribution needs at least 2 classes (1 logit).")
+
+    def _set_internal(self, theta):
+        self._theta = theta
+        full = np.column_stack([np.zeros(len(theta)), theta])
+        self._logp = full - logsumexp(full, axis=1, keepdims=True)
+        self.probs = np.exp(self._logp)
+
+    @property
+    def n_classes(self):
+        return self._theta.shape[1] + 1
+
+    @property
+    def param_names(self):
+        return tuple(f"logit_{j}" for j in range(1, self.n_classes))
+
+    @property
+    def params(self):
+        return {"probs": self.probs.copy()}
+
+    @classmethod
+    def check_y(cls, y):
+        y = super().check_y(y)
+        if np.any(y < 0) or np.any(y != np.round(y)):
+            raise ValueError("Categorical targets must be class codes 0..K-1.")
+        return y
+
+    @classmethod
+    def fit_marginal(cls, y, sample_weight=None, n_classes=None):
+        """Weighted class frequencies as logits; ``n_classes`` keeps classes absent from y."""
+        y = np.asarray(y).astype(np.int64)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        k = int(y.max()) + 1 if n_classes is None else int(n_classes)
+        counts = np.bincount(y, weights=w, minlength=k)
+        logp = np.log(np.maximum(counts / counts.sum(), np.finfo(float).tiny))
+        return cls.clip_internal((logp[1:] - logp[0])[None, :])[0]
+
+    def to_scipy(self):
+        """Bernoulli(p_1) for K = 2; otherwise ``multinomial(1, probs)`` (pmf of one-hot rows)."""
+        if self.n_classes == 2:
+            return stats.bernoulli(self.probs[:, 1])
+        return stats.multinomial(1, self.probs)
+
+    def _codes(self, y):
+        y = self._as_y(y)
+        valid = (y >= 0) & (y < self.n_classes) & (y == np.floor(y))
+        return np.where(valid, y, 0).astype(np.int64), valid
+
+    # user-facing: a discrete law on the codes 0..K-1
+    def mean(self):
+        return self.probs @ np.arange(self.n_classes)
+
+    def var(self):
+        codes = np.arange(self.n_classes)
+        return self.probs @ codes**2 - self.mean() ** 2
+
+    def cdf(self, y):
+        y = self._as_y(y)
+        cum = np.cumsum(self.probs, axis=1)
+        idx = np.floor(y).astype(np.int64)
+        out = np.take_along_axis(cum, np.clip(idx, 0, self.n_classes - 1)[:, None], axis=1)[:, 0]
+        return np.where(y < 0, 0.0, np.where(idx >= self.n_classes - 1, 1.0, out))
+
+    def logcdf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.log(self.cdf(y))
+
+    def sf(self, y):
+        return 1.0 - self.cdf(y)
+
+    def logsf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.log(self.sf(y))
+
+    def _ppf(self, q):
+        cum = np.cumsum(self.probs, axis=1)
+        cum[:, -1] = 1.0
+        # smallest code j with cdf(j) >= q
+        out = np.empty(q.shape)
+        for col in range(q.shape[1]):
+            out[:, col] = (cum < q[:, col : col + 1] - 1e-12).sum(axis=1)
+        return np.minimum(out, self.n_classes - 1)
+
+    def logpdf(self, y):
+        codes, valid = self._codes(y)
+        out = np.take_along_axis(self._logp, codes[:, None], axis=1)[:, 0]
+        return np.where(valid, out, -np.inf)
+
+    def predict_proba(self):
+        return self.probs.copy()
+
+    # log score
+    def _onehot(self, y):
+        codes, _ = self._codes(y)
+        onehot = np.zeros((len(self), self.n_classes))
+        onehot[np.arange(len(self)), codes] = 1.0
+        return onehot
+
+    def _log_score(self, y):
+        return -self.logpdf(y)
+
+    def _log_d_score(self, y):
+        return self.probs[:, 1:] - self._onehot(y)[:, 1:]
+
+    def _log_metric(self):
+        p = self.probs[:, 1:]
+        return np.einsum("ij,jk->ijk", p, np.eye(p.shape[1])) - p[:, :, None] * p[:, None, :]
+
+    def _log_natural_gradient(self, y):
+        # Sherman-Morrison: (diag(p) - p p^T)^{-1} = diag(1/p) + 1 1^T / p_0, giving
+        # g_j = e_0 / p_0 - e_j / p_j for the one-hot e of y.
+        e = self._onehot(y)
+        return e[:, :1] / self.probs[:, :1] - e[:, 1:] / self.probs[:, 1:]
+
+
+class Bernoulli(Categorical):
+    """Bernoulli(p) = Categorical with K = 2; internal parameter the logit of p."""
+
+    param_names = ("logit_1",)
+
+    def __init__(self, p=0.5):
+        p = np.atleast_1d(np.asarray(p, float))
+        if p.ndim != 1 or np.any(~((p >= 0) & (p <= 1))):
+            raise ValueError("p must be probabilities in [0, 1] given as a scalar or 1-D array.")
+        super().__init__(np.column_stack([1 - p, p]))
+
+    @classmethod
+    def _check_n_params(cls, k):
+        if k != 1:
+            raise ValueError(f"Bernoulli has 1 internal parameter; got {k}.")
+
+    @classmethod
+    def fit_marginal(cls, y, sample_weight=None, n_classes=2):
+        return super().fit_marginal(y, sample_weight, n_classes=2)
+
+    @property
+    def p(self):
+        return self.probs[:, 1].copy()
+
+    @property
+    def params(self):
+        return {"p": self.p}

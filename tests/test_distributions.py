@@ -1,0 +1,273 @@
+"""Oracle tests for every registered distribution family (see tests/families.py)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+from scipy import optimize
+
+import ngb
+from ngb.distributions import FAMILIES
+from families import CASES
+
+CASE_IDS = sorted(CASES)
+SCORE_CASES = [(name, score) for name in CASE_IDS for score in CASES[name].scores]
+
+
+def _rng(*key):
+    """A generator seeded by the test's key, so each test draws its own reproducible numbers."""
+    return np.random.default_rng(zlib.crc32(repr(key).encode()))
+
+
+def test_every_family_has_a_case():
+    assert set(FAMILIES) <= set(CASES), f"families without a test case: {set(FAMILIES) - set(CASES)}"
+
+
+# ---------------------------------------------------------------------------- user-facing values
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_moments_cdf_logpdf_quantile_match_scipy(name):
+    case = CASES[name]
+    rng = _rng("values", name)
+    d = case.make(rng, 25)
+    ref = case.oracle(d)
+    y = case.sample(rng, d, 1)[0]
+    np.testing.assert_allclose(d.mean(), ref.mean(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(d.var(), ref.var(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(d.std(), np.sqrt(ref.var()), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(d.cdf(y), ref.cdf(y), rtol=1e-10, atol=1e-12)
+    ref_logpdf = ref.logpmf(y) if case.discrete else ref.logpdf(y)
+    np.testing.assert_allclose(d.logpdf(y), ref_logpdf, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(d.pdf(y), np.exp(ref_logpdf), rtol=1e-10, atol=1e-12)
+    levels = np.array([0.05, 0.3, 0.5, 0.9])
+    expected = np.column_stack([ref.ppf(np.full(len(d), q)) for q in levels])
+    np.testing.assert_allclose(d.quantile(levels), expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(d.quantile(0.3), expected[:, 1], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(d.median(), expected[:, 2], rtol=1e-9, atol=1e-9)
+    lo, hi = d.interval(0.9)
+    np.testing.assert_allclose(lo, ref.ppf(np.full(len(d), 0.05)), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(hi, ref.ppf(np.full(len(d), 0.95)), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_log_score_is_negative_scipy_logpdf(name):
+    case = CASES[name]
+    rng = _rng("logscore", name)
+    d = case.make(rng, 30)
+    y = case.sample(rng, d, 1)[0]
+    ref = case.oracle(d)
+    expected = -(ref.logpmf(y) if case.discrete else ref.logpdf(y))
+    np.testing.assert_allclose(d.score(y, "log"), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(d.score(y, ngb.LogScore), expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_sample_matches_moments(name):
+    case = CASES[name]
+    d = case.make(_rng("sample", name), 6)
+    draws = d.sample(size=20000, random_state=1)
+    assert draws.shape == (6, 20000)
+    assert d.sample(random_state=1).shape == (6,)
+    se = np.sqrt(d.var() / draws.shape[1])
+    assert np.all(np.abs(draws.mean(axis=1) - d.mean()) < 5 * se + 1e-12)
+    np.testing.assert_array_equal(draws, d.sample(size=20000, random_state=1))
+
+
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_to_scipy_agrees_with_logpdf(name):
+    case = CASES[name]
+    rng = _rng("to_scipy", name)
+    d = case.make(rng, 10)
+    y = case.sample(rng, d, 1)[0]
+    frozen = d.to_scipy()
+    if name == "categorical":
+        onehot = np.eye(d.n_classes)[y.astype(int)]
+        np.testing.assert_allclose(frozen.logpmf(onehot), d.logpdf(y), rtol=1e-10)
+    else:
+        got = frozen.logpmf(y) if case.discrete else frozen.logpdf(y)
+        np.testing.assert_allclose(got, d.logpdf(y), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_indexing_returns_same_family(name):
+    case = CASES[name]
+    d = case.make(_rng("index", name), 8)
+    theta = d.theta
+    for idx, rows in [(3, [3]), (-1, [7]), (slice(2, 5), [2, 3, 4]), (np.arange(8) % 3 == 0, [0, 3, 6])]:
+        sub = d[idx]
+        assert type(sub) is type(d)
+        assert len(sub) == len(rows)
+        np.testing.assert_array_equal(sub.theta, theta[rows])
+        for key, value in sub.params.items():
+            np.testing.assert_allclose(value, d.params[key][rows])
+    with pytest.raises(IndexError):
+        d[8]
+    with pytest.raises(AttributeError):
+        d.no_such_attribute
+    assert name.split("_")[0] in repr(d).lower()
+
+
+# ---------------------------------------------------------------------------- gradients and metrics
+def _finite_difference(d, y, score):
+    theta = d.theta
+    grad = np.empty_like(theta)
+    for j in range(theta.shape[1]):
+        h = 1e-5 * np.maximum(1.0, np.abs(theta[:, j]))
+        up, down = theta.copy(), theta.copy()
+        up[:, j] += h
+        down[:, j] -= h
+        s_up = type(d).from_internal(up).score(y, score)
+        s_down = type(d).from_internal(down).score(y, score)
+        grad[:, j] = (s_up - s_down) / (2 * h)
+    return grad
+
+
+@pytest.mark.parametrize("name,score", SCORE_CASES)
+def test_d_score_matches_finite_differences(name, score):
+    case = CASES[name]
+    rng = _rng("fd", name, score)
+    d = case.make(rng, 40)
+    y = case.sample(rng, d, 1)[0]
+    analytic = d.d_score(y, score)
+    assert analytic.shape == (len(d), d.n_params)
+    numeric = _finite_difference(d, y, score)
+    err = np.abs(analytic - numeric) / np.maximum(np.abs(analytic), 1e-3)
+    assert err.max() < 1e-5, err.max()
+
+
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_fisher_information_matches_monte_carlo(name):
+    """Log score metric = E[grad s grad s^T] under y ~ P; checked within 6 standard errors."""
+    case = CASES[name]
+    rng = _rng("mc", name)
+    d = case.make(rng, 4)
+    m = 100_000
+    y = case.sample(rng, d, m)  # (m, n)
+    rep = type(d).from_internal(np.tile(d.theta, (m, 1)))  # row r*n + i is row i of d
+    grads = rep.d_score(y.reshape(-1), "log").reshape(m, len(d), d.n_params)
+    outer = grads[:, :, :, None] * grads[:, :, None, :]
+    mc = outer.mean(axis=0)
+    se = outer.std(axis=0) / np.sqrt(m)
+    closed = d.metric("log")
+    assert closed.shape == (len(d), d.n_params, d.n_params)
+    assert np.all(np.abs(mc - closed) <= 6 * se + 1e-9), (mc, closed, se)
+
+
+def _crps_metric_by_integration(case, d):
+    """2 * integral of grad F grad F^T over y, with F from the scipy oracle and grad by central FD."""
+    theta = d.theta
+    ref = case.oracle(d)
+    lo = ref.ppf(np.full(len(d), 1e-10)).min()
+    hi = ref.ppf(np.full(len(d), 1 - 1e-10)).max()
+    if case.discrete:
+        grid = np.arange(max(lo - 1, 0), hi + 2)
+    else:
+        span = hi - lo
+        grid = np.linspace(lo - 0.2 * span, hi + 0.2 * span, 40001)
+    dF = []
+    for j in range(theta.shape[1]):
+        h = 1e-6
+        up, down = theta.copy(), theta.copy()
+        up[:, j] += h
+        down[:, j] -= h
+        f_up = case.oracle(type(d).from_internal(up)).cdf(grid[:, None])
+        f_down = case.oracle(type(d).from_internal(down)).cdf(grid[:, None])
+        dF.append((f_up - f_down) / (2 * h))  # (grid, n)
+    dF = np.stack(dF, axis=-1)  # (grid, n, k)
+    outer = dF[:, :, :, None] * dF[:, :, None, :]
+    if case.discrete:
+        return 2 * outer.sum(axis=0)
+    return 2 * np.trapezoid(outer, grid, axis=0)
+
+
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if "crps" in CASES[n].scores])
+def test_crps_metric_matches_numerical_integration(name):
+    case = CASES[name]
+    d = case.make(_rng("crps-metric", name), 5)
+    expected = _crps_metric_by_integration(case, d)
+    np.testing.assert_allclose(d.metric("crps"), expected, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("name,score", SCORE_CASES)
+def test_natural_gradient_equals_solve(name, score):
+    case = CASES[name]
+    rng = _rng("natgrad", name, score)
+    d = case.make(rng, 50)
+    y = case.sample(rng, d, 1)[0]
+    expected = np.linalg.solve(d.metric(score), d.d_score(y, score)[..., None])[..., 0]
+    np.testing.assert_allclose(d.natural_gradient(y, score), expected, rtol=1e-8, atol=1e-10)
+
+
+def test_normal_crps_matches_scoringrules():
+    scoringrules = pytest.importorskip("scoringrules")
+    rng = np.random.default_rng(3)
+    d = CASES["normal"].make(rng, 200)
+    y = rng.normal(0, 4, 200)
+    expected = scoringrules.crps_normal(y, d.params["loc"], d.params["scale"])
+    np.testing.assert_allclose(d.score(y, "crps"), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(d.score(y, ngb.CRPScore), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_unsupported_score_raises():
+    d = ngb.Poisson([1.0, 2.0])
+    with pytest.raises(ValueError, match="does not implement"):
+        d.score([0, 1], "crps")
+    with pytest.raises(ValueError, match="Unknown score"):
+        d.score([0, 1], "hinge")
+
+
+# ---------------------------------------------------------------------------- marginal fit
+def _weighted_mle(cls, y, w, start, **kw):
+    def nll(theta):
+        return np.sum(w * cls.from_internal(np.tile(theta, (len(y), 1))).score(y, "log"))
+
+    res = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    return res.x
+
+
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_fit_marginal_is_weighted_mle(name):
+    case = CASES[name]
+    rng = _rng("marginal", name)
+    d = case.make(rng, 1)
+    y = case.sample(rng, d, 400)[:, 0]
+    w = rng.uniform(0.1, 3.0, len(y))
+    cls = type(d)
+    theta = cls.fit_marginal(y, sample_weight=w)
+    assert theta.shape == (d.n_params,)
+    numeric = _weighted_mle(cls, y, w, start=theta + 0.3)
+    np.testing.assert_allclose(theta, numeric, atol=2e-4)
+    # the weights matter: unweighted fit differs
+    assert not np.allclose(cls.fit_marginal(y), theta)
+
+
+def test_categorical_marginal_keeps_absent_classes():
+    y = np.array([0, 0, 2, 2, 2, 0])
+    theta = ngb.Categorical.fit_marginal(y, n_classes=4)
+    assert theta.shape == (3,)
+    probs = ngb.Categorical.from_internal(theta).probs[0]
+    np.testing.assert_allclose(probs[[0, 2]], [0.5, 0.5], atol=1e-9)
+    assert probs[1] < 1e-10 and probs[3] < 1e-10
+    w = np.array([1, 1, 2, 2, 2, 1.0])
+    probs_w = ngb.Categorical.from_internal(ngb.Categorical.fit_marginal(y, w, n_classes=4)).probs[0]
+    np.testing.assert_allclose(probs_w[[0, 2]], [1 / 3, 2 / 3], atol=1e-9)
+
+
+# ---------------------------------------------------------------------------- numerical safety
+@pytest.mark.parametrize("name,score", SCORE_CASES)
+def test_extreme_parameters_stay_finite(name, score):
+    case = CASES[name]
+    d = case.make(_rng("extreme", name), 3)
+    k = d.n_params
+    cls = type(d)
+    extremes = np.array([[1e300] * k, [-1e300] * k, [1e6] * k, [-1e6] * k, [0.0] * k])
+    theta = np.repeat(extremes, 3, axis=0)
+    big = cls.from_internal(theta)
+    assert np.all(np.isfinite(big.theta))
+    y = case.sample(_rng("extreme-y", name), d, 5).reshape(-1)
+    for values in (big.score(y, score), big.d_score(y, score), big.metric(score), big.natural_gradient(y, score)):
+        assert np.all(np.isfinite(values))
+    if name != "categorical":  # any K >= 2 is a valid categorical
+        with pytest.raises(ValueError):
+            cls.from_internal(np.zeros((3, k + 1)))
