@@ -1,8 +1,9 @@
 """ngb: probabilistic prediction on tabular data by natural gradient boosting."""
 
-from .distributions import Bernoulli, Categorical, Distribution, Normal, Poisson
+from . import distributions
+from .distributions import *  # noqa: F401,F403  (every family class)
 from .scores import CRPScore, LogScore
 
 __version__ = "0.1.0"
 
-__all__ = ["Distribution", "Normal", "Poisson", "Categorical", "Bernoulli", "LogScore", "CRPScore", "__version__"]
+__all__ = [*distributions.__all__, "LogScore", "CRPScore", "__version__"]
