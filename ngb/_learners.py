@@ -1,0 +1,141 @@
+"""Base-learner back ends for the boosting engine.
+
+Each back end fits, in one boosting iteration, one learner per distribution parameter on the
+(n_rows, k) gradient array, and predicts the iteration's (n, k) contribution.
+
+- :class:`SklearnLearners` clones any scikit-learn regressor (joblib threads over the k params).
+- :class:`HistTreeLearners` bins X once per fit and grows histogram trees on the binned matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+__all__ = ["SklearnLearners", "HistTreeLearners", "make_learners", "predict_iteration"]
+
+
+def _fit_one(base, X, g, w, seed):
+    est = clone(base)
+    if seed is not None and "random_state" in est.get_params():
+        est.set_params(random_state=seed)
+    if w is None:
+        est.fit(X, g)
+    else:
+        est.fit(X, g, sample_weight=w)
+    return est
+
+
+class SklearnLearners:
+    """One clone of ``base`` per parameter and iteration, fitted on X[rows][:, cols]."""
+
+    def __init__(self, base, X, n_jobs=None):
+        self.base = base
+        self.X = X
+        self.n_jobs = n_jobs
+
+    def fit_iteration(self, rows, cols, grad, weight, rng):
+        """grad: (len(rows), k). Returns (learners, cols) for this iteration."""
+        X = self.X
+        if rows is not None:
+            X = X[rows]
+        if cols is not None:
+            X = X[:, cols]
+        k = grad.shape[1]
+        seeds = rng.randint(0, 2**31 - 1, size=k)
+        grad = np.asfortranarray(grad)
+        if self.n_jobs in (None, 1) or k == 1:
+            learners = [_fit_one(self.base, X, grad[:, j], weight, int(seeds[j])) for j in range(k)]
+        else:
+            learners = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                delayed(_fit_one)(self.base, X, grad[:, j], weight, int(seeds[j])) for j in range(k)
+            )
+        return learners
+
+    def predict_train(self, learners, cols):
+        """(n, k) predictions of this iteration's learners on all training rows."""
+        return predict_iteration(learners, cols, self.X)
+
+
+class HistTreeLearners:
+    """Histogram trees on X binned once per fit; the k trees of an iteration grow in parallel threads."""
+
+    def __init__(self, tree_params, X, n_jobs=None, random_state=None):
+        from .tree import BinMapper
+
+        self.max_depth = tree_params["max_depth"]
+        self.min_samples_leaf = tree_params["min_samples_leaf"]
+        self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state).fit(X)
+        self.Xb = self.bin_mapper.transform(X)
+        self.n_threads = _n_threads(n_jobs)
+        self._grad = None
+
+    def fit_iteration(self, rows, cols, grad, weight, rng):
+        from .tree import grow_trees
+
+        n, k = self.Xb.shape[0], grad.shape[1]
+        if rows is None:
+            full_grad, full_w = grad, weight
+        else:
+            if self._grad is None or self._grad.shape != (n, k):
+                self._grad = np.zeros((n, k))
+                self._w = None if weight is None else np.zeros(n)
+            self._grad[rows] = grad
+            full_grad = self._grad
+            full_w = None
+            if weight is not None:
+                self._w[rows] = weight
+                full_w = self._w
+        return grow_trees(
+            self.Xb,
+            np.ascontiguousarray(full_grad),
+            full_w,
+            rows,
+            cols,
+            bin_mapper=self.bin_mapper,
+            max_depth=self.max_depth,
+            min_samples_leaf=self.min_samples_leaf,
+            n_threads=self.n_threads,
+        )
+
+    def predict_train(self, learners, cols):
+        return np.column_stack([tree.predict_binned(self.Xb) for tree in learners])
+
+
+def _n_threads(n_jobs):
+    import os
+
+    if n_jobs is None:
+        return 1
+    n_cpu = os.cpu_count() or 1
+    if n_jobs < 0:
+        return max(1, n_cpu + 1 + n_jobs)
+    return max(1, min(int(n_jobs), n_cpu))
+
+
+def predict_iteration(learners, cols, X):
+    """(n, k) predictions of one iteration's learners (fitted on columns ``cols``) on X."""
+    if cols is not None and not _is_tree(learners[0]):
+        X = X[:, cols]
+    return np.column_stack([est.predict(X) for est in learners])
+
+
+def _is_tree(learner):
+    try:
+        from .tree import Tree
+    except ImportError:  # pragma: no cover - tree module not built yet
+        return False
+    return isinstance(learner, Tree)
+
+
+def make_learners(base, X, n_jobs=None, random_state=None):
+    """The back end for ``base``: histogram fast path for HistTreeRegressor, generic otherwise."""
+    try:
+        from .tree import HistTreeRegressor
+    except ImportError:  # pragma: no cover - tree module not built yet
+        HistTreeRegressor = None
+    if HistTreeRegressor is not None and type(base) is HistTreeRegressor:
+        params = base.get_params()
+        return HistTreeLearners(params, X, n_jobs=n_jobs, random_state=random_state)
+    return SklearnLearners(base, X, n_jobs=n_jobs)

@@ -1,0 +1,451 @@
+"""The natural gradient boosting engine shared by every estimator.
+
+Notation: ``n`` rows, ``p`` features, ``k`` internal distribution parameters. The model is
+
+    theta(x) = init_params_ - sum_m learning_rate * scalings_[m] * f_m(x)      (n, k)
+
+where f_m are the k base learners of iteration m, fitted on the natural gradient of the scoring
+rule at the current parameters, and scalings_[m] comes from a line search on the score.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._learners import make_learners, predict_iteration
+from ._progress import FitProgress
+from .distributions import get_distribution
+from .scores import resolve_score
+
+__all__ = ["BaseNGBoost"]
+
+_STEP_MAX = 256.0  # cap of the line-search scaling
+_STEP_MIN = 2.0**-20  # below this the iteration makes no step
+
+
+class _ScoreParameter:
+    """Data descriptor letting ``score`` be both a constructor parameter and a method.
+
+    The parameter value lives in the instance ``__dict__`` (so ``get_params``/``set_params``/
+    ``clone`` see it as scikit-learn expects); attribute access returns the bound scoring method
+    ``score(X, y, sample_weight=None)``, which is what ``GridSearchCV`` calls.
+    """
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        return instance._score_method
+
+    def __set__(self, instance, value):
+        instance.__dict__["score"] = value
+
+
+def _default_base():
+    try:
+        from .tree import HistTreeRegressor
+    except ImportError:  # pragma: no cover - tree module not built
+        return DecisionTreeRegressor(max_depth=3)
+    return HistTreeRegressor(max_depth=3)
+
+
+class BaseNGBoost(BaseEstimator):
+    """Shared fit loop, line search, early stopping and prediction. Not used directly."""
+
+    score = _ScoreParameter()
+
+    _default_dist = "normal"
+
+    def __init__(
+        self,
+        dist="normal",
+        score="log",
+        base=None,
+        n_estimators=500,
+        learning_rate=0.01,
+        subsample=1.0,
+        colsample=1.0,
+        natural_gradient=True,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.dist = dist
+        self.score = score
+        self.base = base
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.subsample = subsample
+        self.colsample = colsample
+        self.natural_gradient = natural_gradient
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ parameters
+    def get_params(self, deep=True):
+        out = {}
+        for key in self._get_param_names():
+            value = self.__dict__["score"] if key == "score" else getattr(self, key)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                out.update((f"{key}__{k}", v) for k, v in value.get_params().items())
+            out[key] = value
+        return out
+
+    def _validate_params(self):
+        def check(name, ok, what):
+            value = getattr(self, name)
+            if not ok(value):
+                raise ValueError(f"The '{name}' parameter of {type(self).__name__} must be {what}. Got {value!r} instead.")
+
+        is_int = lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)  # noqa: E731
+        is_real = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)  # noqa: E731
+        check("n_estimators", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
+        check("learning_rate", lambda v: is_real(v) and 0 < v <= 10, "a float in the range (0, 10]")
+        check("subsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
+        check("colsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
+        check("natural_gradient", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
+        check("early_stopping", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
+        check("validation_fraction", lambda v: is_real(v) and 0 < v < 1, "a float in the range (0, 1)")
+        check("n_iter_no_change", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
+        check("tol", lambda v: is_real(v) and v >= 0, "a float in the range [0, inf)")
+        check("n_jobs", lambda v: v is None or (is_int(v) and v != 0), "None or a non-zero int")
+        check("verbose", lambda v: is_int(v) or isinstance(v, bool), "an int")
+        if self.base is not None and not (hasattr(self.base, "fit") and hasattr(self.base, "predict")):
+            raise ValueError(f"base must be a scikit-learn regressor (with fit and predict); got {self.base!r}.")
+        dist = get_distribution(self.dist)
+        score = resolve_score(self.__dict__["score"])
+        if score not in dist.scores:
+            raise ValueError(f"{dist.__name__} does not implement the {score!r} score; available: {list(dist.scores)}.")
+        return dist, score
+
+    # ------------------------------------------------------------------ input handling
+    def _prepare_X(self, X, reset):
+        """Map pandas categorical columns to their integer codes (fit categories kept)."""
+        if isinstance(X, pd.DataFrame):
+            cat_cols = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+            if reset:
+                self._categories = {c: X[c].cat.categories for c in cat_cols}
+            if cat_cols or getattr(self, "_categories", None):
+                X = X.copy()
+                for c, cats in getattr(self, "_categories", {}).items():
+                    if c in X.columns:
+                        codes = pd.Categorical(X[c], categories=cats).codes.astype(float)
+                        codes[codes < 0] = np.nan
+                        X[c] = codes
+        elif reset:
+            self._categories = {}
+        return X
+
+    def _validate_X(self, X, reset):
+        X = self._prepare_X(X, reset)
+        return validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan")
+
+    def _check_y(self, y, dist, fitting=False):
+        """Encode/validate y for the family; returns a float array. ``fitting`` marks the training
+        targets (a classifier learns its classes from them). Subclasses may override."""
+        try:
+            return dist.check_y(y)
+        except ValueError as err:
+            raise ValueError(f"Invalid target y for {dist.__name__}: {err}") from None
+
+    def _fit_marginal(self, dist, y, w):
+        return dist.fit_marginal(y, w)
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
+        """Fit the model.
+
+        X: (n, p) array or DataFrame; y: (n,) targets; sample_weight: (n,) non-negative weights.
+        X_val, y_val, sample_weight_val: optional validation data, used for early stopping
+        (unless ``early_stopping=False``) and for ``validation_score_``.
+        """
+        return self._fit(X, y, sample_weight, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val)
+
+    def _fit(self, X, y, sample_weight, **kwargs):
+        snapshot = dict(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, **kwargs)
+        except BaseException:
+            # bad input changes nothing: restore the estimator as it was before this call
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, X_val=None, y_val=None, sample_weight_val=None, offset=None, offset_val=None):
+        dist, score_name = self._validate_params()
+        X, y = validate_data(
+            self,
+            self._prepare_X(X, reset=True),
+            y,
+            reset=True,
+            dtype=np.float64,
+            ensure_all_finite="allow-nan",
+            y_numeric=False,
+            multi_output=getattr(dist, "multi_output", False),
+        )
+        if np.isinf(X).any():
+            raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
+        y = self._check_y(y, dist, fitting=True)
+        sample_weight = self._check_weight(sample_weight, X)
+        offset = self._check_offset(offset, X.shape[0])
+        rng = check_random_state(self.random_state)
+        base = _default_base() if self.base is None else self.base
+
+        # validation data: given, split off, or none
+        early = self.early_stopping
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("X_val and y_val must be given together.")
+            X_val = self._validate_X(X_val, reset=False)
+            y_val = self._check_y(y_val, dist)
+            if len(y_val) != X_val.shape[0]:
+                raise ValueError(f"X_val has {X_val.shape[0]} rows but y_val has {len(y_val)}.")
+            w_val = self._check_weight(sample_weight_val, X_val)
+            off_val = self._check_offset(offset_val, X_val.shape[0])
+            X_tr, y_tr, w_tr, off_tr = X, y, sample_weight, offset
+            stop_early = early is not False
+        elif early is True or (early == "auto" and X.shape[0] > 10000):
+            idx = np.arange(X.shape[0])
+            stratify = y if self._stratify_split() else None
+            idx_tr, idx_val = train_test_split(
+                idx, test_size=self.validation_fraction, stratify=stratify, random_state=rng.randint(2**31 - 1)
+            )
+            idx_tr.sort()
+            idx_val.sort()
+            take = lambda a, i: None if a is None else a[i]  # noqa: E731
+            X_tr, y_tr, w_tr, off_tr = X[idx_tr], y[idx_tr], take(sample_weight, idx_tr), take(offset, idx_tr)
+            X_val, y_val, w_val, off_val = X[idx_val], y[idx_val], take(sample_weight, idx_val), take(offset, idx_val)
+            stop_early = True
+        else:
+            X_tr, y_tr, w_tr, off_tr = X, y, sample_weight, offset
+            w_val = off_val = None
+            stop_early = False
+
+        state = self._boost(dist, score_name, base, X_tr, y_tr, w_tr, off_tr, X_val, y_val, w_val, off_val, stop_early, rng)
+        for key, value in state.items():
+            setattr(self, key, value)
+        return self
+
+    def _stratify_split(self):
+        return False
+
+    def _check_weight(self, sample_weight, X):
+        if sample_weight is None:
+            return None
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if not np.all(np.isfinite(w)):
+            raise ValueError("sample_weight contains NaN or infinite values.")
+        if w.sum() <= 0:
+            raise ValueError("sample_weight sums to zero: at least one row needs a positive weight.")
+        return w
+
+    @staticmethod
+    def _check_offset(offset, n):
+        if offset is None:
+            return None
+        offset = np.asarray(offset, dtype=float).reshape(-1)
+        if offset.shape[0] != n:
+            raise ValueError(f"offset has {offset.shape[0]} values for {n} rows.")
+        if not np.all(np.isfinite(offset)):
+            raise ValueError("offset contains NaN or infinite values.")
+        return offset
+
+    def _boost(self, dist, score_name, base, X, y, w, offset, X_val, y_val, w_val, off_val, stop_early, rng):
+        n, p = X.shape
+        theta0 = np.asarray(self._fit_marginal(dist, y, w), dtype=float)
+        k = theta0.shape[0]
+        theta = np.tile(theta0, (n, 1))
+        has_val = X_val is not None
+        theta_val = np.tile(theta0, (X_val.shape[0], 1)) if has_val else None
+
+        learners = make_learners(base, X, n_jobs=self.n_jobs, random_state=rng.randint(2**31 - 1))
+        n_rows = max(1, int(round(self.subsample * n))) if self.subsample < 1 else n
+        n_cols = max(1, int(round(self.colsample * p))) if self.colsample < 1 else p
+        lr = float(self.learning_rate)
+
+        def mean_score(th, yy, ww, off, rows=None):
+            d = dist.from_internal(_with_offset(th, off))
+            s = d.score(yy, score_name)
+            return float(np.average(s, weights=ww)) if np.all(np.isfinite(s)) else np.inf
+
+        estimators, columns, scalings = [], [], []
+        train_scores = [mean_score(theta, y, w, offset)]
+        val_scores = [mean_score(theta_val, y_val, w_val, off_val)] if has_val else []
+        best_val, best_iter, since_best = (val_scores[0] if has_val else np.inf), 0, 0
+
+        with FitProgress(self.verbose, self.n_estimators, score_name) as progress:
+            for it in range(self.n_estimators):
+                rows = None if n_rows == n else np.sort(rng.choice(n, n_rows, replace=False))
+                cols = None if n_cols == p else np.sort(rng.choice(p, n_cols, replace=False))
+                th_rows = theta if rows is None else theta[rows]
+                y_rows = y if rows is None else y[rows]
+                w_rows = None if w is None else (w if rows is None else w[rows])
+                off_rows = None if offset is None else (offset if rows is None else offset[rows])
+                d_rows = dist.from_internal(_with_offset(th_rows, off_rows))
+                if self.natural_gradient:
+                    grad = d_rows.natural_gradient(y_rows, score_name)
+                else:
+                    grad = d_rows.d_score(y_rows, score_name)
+
+                fitted = learners.fit_iteration(rows, cols, grad, w_rows, rng)
+                step_all = learners.predict_train(fitted, cols)  # (n, k)
+                step_rows = step_all if rows is None else step_all[rows]
+                scale = _line_search(
+                    lambda s: mean_score(th_rows - s * step_rows, y_rows, w_rows, off_rows),
+                    mean_score(th_rows, y_rows, w_rows, off_rows),
+                )
+                theta -= (lr * scale) * step_all
+                estimators.append(fitted)
+                columns.append(cols)
+                scalings.append(scale)
+                train_scores.append(mean_score(theta, y, w, offset))
+                val_score = None
+                if has_val:
+                    theta_val -= (lr * scale) * predict_iteration(fitted, cols, X_val)
+                    val_score = mean_score(theta_val, y_val, w_val, off_val)
+                    val_scores.append(val_score)
+                progress.update(it, train_scores[-1], val_score, scale)
+                if stop_early:
+                    if val_score < best_val - self.tol:
+                        best_val, best_iter, since_best = val_score, it + 1, 0
+                    else:
+                        since_best += 1
+                        if since_best >= self.n_iter_no_change:
+                            break
+            n_kept = best_iter if stop_early else len(estimators)
+            n_kept = max(n_kept, 1)
+            progress.finish(f"kept {n_kept} of {len(estimators)} iterations")
+
+        state = {
+            "init_params_": theta0,
+            "n_iter_": n_kept,
+            "_estimators": estimators[:n_kept],
+            "_columns": columns[:n_kept],
+            "scalings_": np.asarray(scalings[:n_kept]),
+            "train_score_": np.asarray(train_scores[: n_kept + 1]),
+            "validation_score_": np.asarray(val_scores[: n_kept + 1]),
+            "_dist": dist,
+            "_score_name": score_name,
+            "n_params_": k,
+        }
+        state["feature_importances_by_param_"] = self._importances(state, dist, p, k)
+        return state
+
+    def _importances(self, state, dist, p, k):
+        imp = np.zeros((k, p))
+        for learners, cols in zip(state["_estimators"], state["_columns"]):
+            for j, est in enumerate(learners):
+                fi = _learner_importances(est, p)
+                if fi is None:
+                    continue
+                if cols is not None and fi.shape[0] != p:
+                    full = np.zeros(p)
+                    full[cols] = fi
+                    fi = full
+                imp[j] += fi
+        totals = imp.sum(axis=1, keepdims=True)
+        np.divide(imp, totals, out=imp, where=totals > 0)
+        names = _param_names(dist, k)
+        return {name: imp[j] for j, name in enumerate(names)}
+
+    @property
+    def feature_importances_(self):
+        """(p,) importance of each feature averaged over the distribution parameters."""
+        check_is_fitted(self, "n_iter_")
+        return np.mean(list(self.feature_importances_by_param_.values()), axis=0)
+
+    # ------------------------------------------------------------------ prediction
+    def _raw_predict(self, X, offset=None):
+        """Internal parameters (n, k) on validated X, offset added to the first parameter."""
+        weights = -self.learning_rate * self.scalings_
+        theta = np.tile(self.init_params_, (X.shape[0], 1))
+        from ._learners import _is_tree
+
+        if self._estimators and _is_tree(self._estimators[0][0]):
+            from .tree import predict_forest
+
+            trees = [t for learners in self._estimators for t in learners]
+            params = np.tile(np.arange(self.n_params_), len(self._estimators))
+            tree_w = np.repeat(weights, self.n_params_)
+            theta += predict_forest(X, trees, params, tree_w, self.n_params_)
+        else:
+            for wgt, learners, cols in zip(weights, self._estimators, self._columns):
+                theta += wgt * predict_iteration(learners, cols, X)
+        return _with_offset(theta, offset)
+
+    def _predict_dist(self, X, offset=None):
+        check_is_fitted(self, "n_iter_")
+        X = self._validate_X(X, reset=False)
+        offset = self._check_offset(offset, X.shape[0])
+        return self._dist.from_internal(self._raw_predict(X, offset))
+
+    def _staged_dists(self, X, offset=None):
+        check_is_fitted(self, "n_iter_")
+        X = self._validate_X(X, reset=False)
+        offset = self._check_offset(offset, X.shape[0])
+        theta = np.tile(self.init_params_, (X.shape[0], 1))
+        for scale, learners, cols in zip(self.scalings_, self._estimators, self._columns):
+            theta -= self.learning_rate * scale * predict_iteration(learners, cols, X)
+            yield self._dist.from_internal(_with_offset(theta, offset))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _with_offset(theta, offset):
+    if offset is None:
+        return theta
+    out = theta.copy()
+    out[:, 0] += offset
+    return out
+
+
+def _line_search(loss, loss0):
+    """Scaling s in [0, _STEP_MAX] of the step: grow while it keeps improving, then halve until
+    the score is finite and better than at s = 0. Returns 0.0 when no tried step improves."""
+    if not np.isfinite(loss0):
+        loss0 = np.inf
+    s = 1.0
+    cur = loss(s)
+    while s < _STEP_MAX and np.isfinite(cur):
+        nxt = loss(2 * s)
+        if not (nxt < cur):
+            break
+        s, cur = 2 * s, nxt
+    while not (np.isfinite(cur) and cur < loss0):
+        s /= 2
+        if s < _STEP_MIN:
+            return 0.0
+        cur = loss(s)
+    return s
+
+
+def _learner_importances(est, p):
+    if hasattr(est, "feature_importances") and callable(est.feature_importances):
+        return np.asarray(est.feature_importances(p), dtype=float)
+    fi = getattr(est, "feature_importances_", None)
+    return None if fi is None else np.asarray(fi, dtype=float)
+
+
+def _param_names(dist, k):
+    names = dist.param_names if isinstance(dist.param_names, tuple) else ()
+    return tuple(names) if len(names) == k else tuple(f"logit_{j}" for j in range(1, k + 1))

@@ -1,0 +1,148 @@
+"""NGBClassifier: class probabilities by natural gradient boosting of a Categorical."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+
+from .boosting import BaseNGBoost, _ScoreParameter
+
+__all__ = ["NGBClassifier"]
+
+
+class NGBClassifier(ClassifierMixin, BaseNGBoost):
+    """Natural gradient boosting for classification (labels of any type).
+
+    Parameters are those of :class:`ngb.NGBRegressor`, with ``dist="categorical"`` (K classes from
+    the training labels; "bernoulli" also accepted for two classes). ``score(X, y)`` is the mean
+    log-likelihood of the observed labels, i.e. minus scikit-learn's ``log_loss``.
+
+    Attributes add ``classes_`` (the sorted labels; ``predict_proba`` columns follow it).
+    """
+
+    score = _ScoreParameter()  # the mixin's score() is replaced by _score_method
+
+    def __init__(
+        self,
+        dist="categorical",
+        score="log",
+        base=None,
+        n_estimators=500,
+        learning_rate=0.01,
+        subsample=1.0,
+        colsample=1.0,
+        natural_gradient=True,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            dist=dist,
+            score=score,
+            base=base,
+            n_estimators=n_estimators,
+            learning_rate=learning_rate,
+            subsample=subsample,
+            colsample=colsample,
+            natural_gradient=natural_gradient,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            n_jobs=n_jobs,
+            random_state=random_state,
+            verbose=verbose,
+        )
+
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
+        """Fit on X (n, p) and labels y (n,) of any type."""
+        return self._fit(X, y, sample_weight, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val)
+
+    def _stratify_split(self):
+        return True
+
+    def _check_y(self, y, dist, fitting=False):
+        if dist.support != "class":
+            raise ValueError(f"NGBClassifier needs a class family (categorical, bernoulli); got {dist.__name__}.")
+        if fitting:
+            y = _column(y)
+            check_classification_targets(y)
+            classes = np.unique(y)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"y contains only one class ({classes[0]!r}); "
+                    "a classifier needs at least 2 classes in the training labels."
+                )
+            if dist.__name__ == "Bernoulli" and len(classes) != 2:
+                raise ValueError(f"Bernoulli needs exactly 2 classes; got {len(classes)}.")
+            self.classes_ = classes
+        return self._encode(y)
+
+    def _encode(self, y):
+        y = _column(y)
+        codes = np.searchsorted(self.classes_, y)
+        codes = np.clip(codes, 0, len(self.classes_) - 1)
+        unseen = self.classes_[codes] != y
+        if np.any(unseen):
+            raise ValueError(f"y contains labels not seen during fit: {np.unique(y[unseen])[:10].tolist()}.")
+        return codes.astype(float)
+
+    def _fit_marginal(self, dist, y, w):
+        return dist.fit_marginal(y, w, n_classes=len(self.classes_))
+
+    def predict_dist(self, X):
+        """The predicted Categorical; its columns follow ``classes_``."""
+        return self._predict_dist(X)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n, n_classes), columns in the order of ``classes_``."""
+        return self.predict_dist(X).probs
+
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Most probable label per row."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def staged_predict_proba(self, X):
+        for d in self._staged_dists(X):
+            yield d.probs
+
+    def staged_predict_dist(self, X):
+        yield from self._staged_dists(X)
+
+    def staged_predict(self, X):
+        for d in self._staged_dists(X):
+            yield self.classes_[np.argmax(d.probs, axis=1)]
+
+    def _score_method(self, X, y, sample_weight=None):
+        """Mean log-likelihood of the labels (minus scikit-learn's log_loss); higher is better."""
+        check_is_fitted_classes(self)
+        codes = self._encode(y)
+        d = self.predict_dist(X)
+        if len(codes) != len(d):
+            raise ValueError(f"X has {len(d)} rows but y has {len(codes)}.")
+        return float(np.average(d.logpdf(codes), weights=sample_weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+
+def _column(y):
+    y = np.asarray(y)
+    return y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
+
+
+def check_is_fitted_classes(est):
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(est, "classes_")

@@ -1,0 +1,89 @@
+"""NGBRegressor: a conditional distribution for a real-valued (or count) target."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import RegressorMixin
+
+from .boosting import BaseNGBoost, _ScoreParameter
+
+__all__ = ["NGBRegressor"]
+
+
+class NGBRegressor(RegressorMixin, BaseNGBoost):
+    """Natural gradient boosting for regression.
+
+    Parameters
+    ----------
+    dist : str or Distribution class, default "normal"
+        The conditional family, e.g. "normal", "poisson" or ``ngb.Normal``.
+    score : str or ScoringRule class, default "log"
+        The proper scoring rule boosted: "log" (negative log-likelihood) or "crps". The fitted
+        model's ``score(X, y)`` *method* is the mean log-likelihood whatever rule was boosted.
+        (``score`` is both a parameter and a method: ``get_params()["score"]`` gives the rule.)
+    base : scikit-learn regressor or None
+        Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3.
+    n_estimators, learning_rate : boosting iterations and shrinkage.
+    subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
+    natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.
+    early_stopping : "auto", True or False. "auto" holds out ``validation_fraction`` of the rows
+        when there are more than 10,000; validation data passed to ``fit`` is always used unless
+        ``early_stopping=False``.
+    n_iter_no_change, tol : stop after this many iterations without the validation score
+        improving by more than ``tol``; the model is truncated at its best iteration.
+    n_jobs : threads for the per-parameter learners (None: 1, -1: all cores).
+    random_state : None, int or RandomState; an int gives bit-identical refits.
+    verbose : 0 silent, 1 progress every ~10% (and a bar with tqdm), 2 every iteration.
+
+    Attributes
+    ----------
+    n_iter_, init_params_ (k,), scalings_ (n_iter_,), train_score_ and validation_score_
+    (mean score per iteration, index 0 before boosting, lower is better),
+    feature_importances_ (p,), feature_importances_by_param_ (dict), n_features_in_,
+    feature_names_in_ (pandas input only).
+    """
+
+    score = _ScoreParameter()  # the mixin's score() is replaced by _score_method
+
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None, offset=None, offset_val=None):
+        """Fit on X (n, p), y (n,). ``offset`` (n,) is added to the first internal parameter
+        (the log rate for Poisson: pass log(exposure)); give ``offset_val`` with X_val."""
+        return self._fit(
+            X, y, sample_weight, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val, offset=offset, offset_val=offset_val
+        )
+
+    def _check_y(self, y, dist, fitting=False):
+        if dist.support == "class":
+            raise ValueError(f"{dist.__name__} is a classification family; use NGBClassifier.")
+        return super()._check_y(y, dist, fitting)
+
+    def predict_dist(self, X, offset=None):
+        """The predicted distribution: one row per row of X."""
+        return self._predict_dist(X, offset)
+
+    def predict(self, X, offset=None):
+        """Predicted mean, shape (n,)."""
+        return self.predict_dist(X, offset).mean()
+
+    def staged_predict_dist(self, X, offset=None):
+        """Yield the predicted distribution after each kept iteration."""
+        yield from self._staged_dists(X, offset)
+
+    def staged_predict(self, X, offset=None):
+        """Yield the predicted mean after each kept iteration."""
+        for d in self._staged_dists(X, offset):
+            yield d.mean()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # score() is the mean log-likelihood, not R^2: scikit-learn's "R^2 > 0.5" check does not apply
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    def _score_method(self, X, y, sample_weight=None, offset=None):
+        """Mean log-likelihood of y under the predicted distributions (higher is better)."""
+        d = self.predict_dist(X, offset)
+        y = self._check_y(np.asarray(y), self._dist)
+        if len(y) != len(d):
+            raise ValueError(f"X has {len(d)} rows but y has {len(y)}.")
+        return float(np.average(d.logpdf(y), weights=sample_weight))
