@@ -146,7 +146,8 @@ class BaseNGBoost(BaseEstimator):
                 X = X.copy()
                 for c, cats in getattr(self, "_categories", {}).items():
                     if c in X.columns:
-                        codes = pd.Categorical(X[c], categories=cats).codes.astype(float)
+                        # codes of the fit categories; unseen categories and NaN become missing
+                        codes = cats.get_indexer(X[c].astype(object)).astype(float)
                         codes[codes < 0] = np.nan
                         X[c] = codes
         elif reset:
