@@ -1,0 +1,245 @@
+"""Quantile binning of a float feature matrix into ``uint8`` codes.
+
+Every feature ``f`` gets ``n_bins_non_missing_[f] <= max_bins`` bins for its
+non-missing values, coded ``0 .. n_bins_non_missing_[f] - 1``, plus one bin
+for NaN whose code is always :data:`MISSING_BIN` (= 255).  With
+``max_bins <= 255`` the NaN code never collides with a value code.
+
+Bin ``i`` of feature ``f`` holds the values ``x`` with
+``thresholds[i - 1] < x <= thresholds[i]`` (``thresholds`` strictly increasing,
+finite).  Thresholds always lie at the midpoint between two adjacent distinct
+(non-zero-weight) training values, so when a feature has at most ``max_bins``
+distinct values each value gets its own bin.  Otherwise the cut points are
+(weighted) quantiles of the distinct values.  ``-inf`` falls in bin 0 and
+``+inf`` in the last non-missing bin.
+
+The split "go left iff bin <= b" is exactly the raw-unit split
+"go left iff x <= thresholds_[f, b]" (``thresholds_`` is padded with +inf),
+which is what the predictors use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+
+MISSING_BIN = 255
+"""Bin code of missing values (NaN), for every feature."""
+
+N_HIST_BINS = 256
+"""Number of histogram slots per feature (codes 0..255)."""
+
+_FMAX = np.finfo(np.float64).max
+
+
+# --------------------------------------------------------------------------
+# Thread helpers shared by the package (the numba kernels release the GIL, so
+# plain Python threads give real parallelism without numba's threading layer,
+# which is not safe to call concurrently from several threads).
+
+_EXECUTOR = None
+_EXECUTOR_LOCK = threading.Lock()
+
+
+def effective_n_threads(n_threads=None):
+    """Resolve ``n_threads`` (None or <= 0 means all cores, -1 style)."""
+    n_cpu = os.cpu_count() or 1
+    if n_threads is None:
+        return n_cpu
+    n_threads = int(n_threads)
+    if n_threads <= 0:
+        return max(1, n_cpu + 1 + n_threads)
+    return n_threads
+
+
+def in_pool_thread():
+    """True when running on a worker of the shared pool (never nest submits)."""
+    return threading.current_thread().name.startswith("ngb-tree")
+
+
+def get_executor():
+    """A process-wide thread pool (created lazily, one worker per core)."""
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        with _EXECUTOR_LOCK:
+            if _EXECUTOR is None:
+                _EXECUTOR = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="ngb-tree")
+    return _EXECUTOR
+
+
+def map_chunks(func, n, n_threads=1, min_chunk=10_000):
+    """Call ``func(start, stop)`` on contiguous chunks covering ``range(n)``.
+
+    Runs the chunks on the shared pool when ``n_threads > 1`` and ``n`` is
+    large enough; each chunk writes a disjoint output slice, so the result
+    does not depend on the number of threads.
+    """
+    n_chunks = min(n_threads, max(1, n // min_chunk))
+    if n_chunks <= 1 or in_pool_thread():
+        func(0, n)
+        return
+    bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64)
+    futures = [get_executor().submit(func, int(bounds[i]), int(bounds[i + 1])) for i in range(n_chunks)]
+    for fut in futures:
+        fut.result()
+
+
+def _midpoints(a, b):
+    """Overflow-free midpoint of two finite float64 arrays."""
+    return a * 0.5 + b * 0.5
+
+
+def find_thresholds(col, max_bins, sample_weight=None):
+    """Bin thresholds of one feature column (NaN ignored).
+
+    Returns a strictly increasing finite float64 array of length
+    ``n_bins - 1`` with ``n_bins <= max_bins``.
+    """
+    col = np.asarray(col, dtype=np.float64)
+    keep = ~np.isnan(col)
+    if sample_weight is not None:
+        keep &= sample_weight > 0
+    col = col[keep]
+    if col.size == 0:
+        return np.empty(0, dtype=np.float64)
+    # +-inf are treated as the extreme finite values so midpoints stay finite.
+    col = np.clip(col, -_FMAX, _FMAX)
+    if sample_weight is None:
+        distinct, counts = np.unique(col, return_counts=True)
+        counts = counts.astype(np.float64)
+    else:
+        w = np.asarray(sample_weight, dtype=np.float64)[keep]
+        distinct, inverse = np.unique(col, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=w, minlength=distinct.size)
+    if distinct.size <= 1:
+        return np.empty(0, dtype=np.float64)
+    if distinct.size <= max_bins:
+        return _midpoints(distinct[:-1], distinct[1:])
+    # Quantile cut points: for j = 1 .. max_bins - 1 cut after the distinct
+    # value at which the cumulative weight first reaches j / max_bins of the
+    # total.  Cutting between distinct values keeps thresholds at midpoints.
+    cum = np.cumsum(counts)
+    targets = cum[-1] * (np.arange(1, max_bins, dtype=np.float64) / max_bins)
+    idx = np.searchsorted(cum, targets, side="left")
+    idx = np.unique(np.minimum(idx, distinct.size - 2))
+    return _midpoints(distinct[idx], distinct[idx + 1])
+
+
+@njit(nogil=True, cache=True)
+def _map_to_bins(X, thresholds, n_thresholds, out, start, stop):
+    """Bin rows ``start:stop`` of ``X`` (C-contiguous float64) into ``out``."""
+    p = X.shape[1]
+    for i in range(start, stop):
+        for f in range(p):
+            x = X[i, f]
+            if x != x:
+                out[i, f] = MISSING_BIN
+                continue
+            # number of thresholds strictly below x (binary search)
+            lo = 0
+            hi = n_thresholds[f]
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if thresholds[f, mid] < x:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            out[i, f] = lo
+
+
+class BinMapper(BaseEstimator):
+    """Map a float matrix (NaN allowed) to ``uint8`` bin codes.
+
+    Parameters
+    ----------
+    max_bins : int, default=255
+        Maximum number of bins for the non-missing values of a feature
+        (2..255).  NaN always gets the extra code :data:`MISSING_BIN`.
+    subsample : int or None, default=200_000
+        Number of rows used to compute the quantiles (None: all rows).
+    random_state : int, RandomState or None
+        Seed for the row subsample (only used when ``n > subsample``).
+    n_threads : int or None
+        Threads used by ``fit``/``transform`` (None: all cores).
+
+    Attributes
+    ----------
+    bin_thresholds_ : list of float64 arrays
+        Per feature, the ``n_bins_non_missing_[f] - 1`` thresholds.
+    thresholds_ : ndarray (n_features, 256) float64
+        The thresholds padded with +inf: ``thresholds_[f, b]`` is the raw-unit
+        threshold of the split "bin <= b".
+    n_bins_non_missing_ : ndarray (n_features,) int64
+    has_missing_values_ : ndarray (n_features,) bool
+        Whether the feature had NaN in the data given to ``fit``.
+    missing_values_bin_idx_ : int
+        Always 255.
+    """
+
+    def __init__(self, max_bins=255, subsample=200_000, random_state=None, n_threads=None):
+        self.max_bins = max_bins
+        self.subsample = subsample
+        self.random_state = random_state
+        self.n_threads = n_threads
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the bin thresholds. Zero-weight rows are ignored."""
+        if not (isinstance(self.max_bins, (int, np.integer)) and 2 <= self.max_bins <= 255):
+            raise ValueError(f"max_bins must be an int in [2, 255], got {self.max_bins!r}")
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2:
+            raise ValueError("X must be 2-dimensional")
+        n, p = X.shape
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if self.subsample is not None and n > self.subsample:
+            rng = check_random_state(self.random_state)
+            idx = np.sort(rng.choice(n, int(self.subsample), replace=False))
+            X = X[idx]
+            if sample_weight is not None:
+                sample_weight = sample_weight[idx]
+        Xf = np.asfortranarray(X)
+        max_bins = int(self.max_bins)
+
+        def work(f):
+            return find_thresholds(Xf[:, f], max_bins, sample_weight)
+
+        n_threads = effective_n_threads(self.n_threads)
+        if n_threads > 1 and p > 1 and n * p > 50_000 and not in_pool_thread():
+            self.bin_thresholds_ = list(get_executor().map(work, range(p)))
+        else:
+            self.bin_thresholds_ = [work(f) for f in range(p)]
+        self.n_bins_non_missing_ = np.array([t.size + 1 for t in self.bin_thresholds_], dtype=np.int64)
+        thr = np.full((p, 256), np.inf)
+        for f, t in enumerate(self.bin_thresholds_):
+            thr[f, : t.size] = t
+        self.thresholds_ = thr
+        self.has_missing_values_ = np.isnan(Xf).any(axis=0)
+        self.missing_values_bin_idx_ = MISSING_BIN
+        self.n_features_in_ = p
+        return self
+
+    def transform(self, X):
+        """Bin ``X``: returns a C-contiguous ``uint8`` array (n, p)."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X must have shape (n, {self.n_features_in_}), got {X.shape}")
+        n = X.shape[0]
+        out = np.empty((n, X.shape[1]), dtype=np.uint8)
+        n_thr = self.n_bins_non_missing_ - 1
+        map_chunks(
+            lambda a, b: _map_to_bins(X, self.thresholds_, n_thr, out, a, b),
+            n,
+            n_threads=effective_n_threads(self.n_threads),
+            min_chunk=20_000,
+        )
+        return out
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        return self.fit(X, sample_weight=sample_weight).transform(X)

@@ -1,0 +1,384 @@
+"""Tree container and numba prediction kernels (single tree and packed forest).
+
+A :class:`Tree` only holds numpy arrays (picklable, no numba objects).  Split
+semantics of an internal node ``i`` on raw values::
+
+    x = X[r, feature[i]]
+    go left  iff  x <= threshold[i]            (x not NaN)
+    go left  iff  missing_go_left[i]           (x NaN)
+
+and on the binned matrix (``bin <= bin_threshold[i]``, NaN bin 255 routed by
+``missing_go_left``), which is the same partition for the training data.
+
+The forest predictor pads every tree to a complete binary tree of the forest
+depth ``D`` (a leaf above depth ``D`` becomes a chain of "always left" dummy
+nodes, its value copied to all padded leaves) and walks exactly ``D`` levels
+per (row, tree) with branch-free index arithmetic.  Rows are processed in
+blocks, trees in order inside a block, so every output cell receives its
+terms in tree order whatever the block size or number of threads: results
+are deterministic and equal to summing ``weight * tree.predict(X)`` in order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ._binning import MISSING_BIN, effective_n_threads, map_chunks
+
+# Forests deeper than this use the pointer-walking kernel (padding to a
+# complete tree of depth D costs 2**D nodes per tree).
+MAX_PADDED_DEPTH = 12
+_BLOCK = 128
+
+
+# ---------------------------------------------------------------- kernels
+@njit(nogil=True, cache=True)
+def _predict_raw(X, feature, threshold, missing_go_left, left, right, value, out, start, stop):
+    for i in range(start, stop):
+        nd = 0
+        while left[nd] >= 0:
+            x = X[i, feature[nd]]
+            if x <= threshold[nd]:
+                nd = left[nd]
+            elif x != x and missing_go_left[nd]:
+                nd = left[nd]
+            else:
+                nd = right[nd]
+        out[i] = value[nd]
+
+
+@njit(nogil=True, cache=True)
+def _predict_binned(Xb, feature, bin_threshold, missing_go_left, left, right, value, out, start, stop):
+    for i in range(start, stop):
+        nd = 0
+        while left[nd] >= 0:
+            b = Xb[i, feature[nd]]
+            if b == MISSING_BIN:
+                go_left = missing_go_left[nd]
+            else:
+                go_left = b <= bin_threshold[nd]
+            nd = left[nd] if go_left else right[nd]
+        out[i] = value[nd]
+
+
+@njit(nogil=True, cache=True)
+def _apply_raw(X, feature, threshold, missing_go_left, left, right, out, start, stop):
+    for i in range(start, stop):
+        nd = 0
+        while left[nd] >= 0:
+            x = X[i, feature[nd]]
+            if x <= threshold[nd]:
+                nd = left[nd]
+            elif x != x and missing_go_left[nd]:
+                nd = left[nd]
+            else:
+                nd = right[nd]
+        out[i] = nd
+
+
+@njit(nogil=True, cache=True)
+def _to_complete(feature, threshold, missing_go_left, left, right, value, depth):
+    """Pad a tree to a complete tree of ``depth`` levels (BFS layout)."""
+    n_int = (1 << depth) - 1
+    feat = np.zeros(n_int, dtype=np.int32)
+    thr = np.full(n_int, np.inf)
+    nan_right = np.zeros(n_int, dtype=np.uint8)
+    leaf = np.empty(n_int + 1, dtype=np.float64)
+    pos_node = np.empty(2 * n_int + 1, dtype=np.int64)
+    pos_node[0] = 0
+    for pos in range(n_int):
+        nd = pos_node[pos]
+        if left[nd] >= 0:
+            feat[pos] = feature[nd]
+            thr[pos] = threshold[nd]
+            nan_right[pos] = 0 if missing_go_left[nd] else 1
+            pos_node[2 * pos + 1] = left[nd]
+            pos_node[2 * pos + 2] = right[nd]
+        else:  # dummy: every row goes left (x <= +inf, NaN left)
+            pos_node[2 * pos + 1] = nd
+            pos_node[2 * pos + 2] = nd
+    for k in range(n_int + 1):
+        nd = pos_node[n_int + k]
+        if left[nd] >= 0:
+            raise ValueError("tree deeper than the padding depth")
+        leaf[k] = value[nd]
+    return feat, thr, nan_right, leaf
+
+
+@njit(nogil=True, cache=True)
+def _forest_padded(X, feat, thr, nan_right, leaf, param, depth, out, start, stop):
+    """out[i, param[t]] += leaf[t, walk(t, X[i])] for rows start:stop."""
+    n_trees = feat.shape[0]
+    n_int = feat.shape[1]
+    for b0 in range(start, stop, _BLOCK):
+        b1 = min(b0 + _BLOCK, stop)
+        for t in range(n_trees):
+            c = param[t]
+            for i in range(b0, b1):
+                idx = 0
+                for _ in range(depth):
+                    x = X[i, feat[t, idx]]
+                    go_right = np.int64(x > thr[t, idx]) | (np.int64(x != x) & np.int64(nan_right[t, idx]))
+                    idx = 2 * idx + 1 + go_right
+                out[i, c] += leaf[t, idx - n_int]
+
+
+@njit(nogil=True, cache=True)
+def _forest_pointer(X, roots, feature, threshold, missing_go_left, left, right, value, param, out, start, stop):
+    """Generic forest walk on concatenated node arrays (any depth)."""
+    n_trees = roots.shape[0]
+    for b0 in range(start, stop, _BLOCK):
+        b1 = min(b0 + _BLOCK, stop)
+        for t in range(n_trees):
+            c = param[t]
+            root = roots[t]
+            for i in range(b0, b1):
+                nd = root
+                while left[nd] >= 0:
+                    x = X[i, feature[nd]]
+                    if x <= threshold[nd]:
+                        nd = left[nd]
+                    elif x != x and missing_go_left[nd]:
+                        nd = left[nd]
+                    else:
+                        nd = right[nd]
+                out[i, c] += value[nd]
+
+
+# ---------------------------------------------------------------- helpers
+def _as_float_c(X, n_features=None):
+    X = np.asarray(X)
+    if X.dtype != np.float64 or not X.flags.c_contiguous:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional, got shape {X.shape}")
+    if n_features is not None and X.shape[1] < n_features:
+        raise ValueError(f"X has {X.shape[1]} features, the tree uses feature index {n_features - 1}")
+    return X
+
+
+class Tree:
+    """A fitted regression tree: plain numpy arrays, breadth-first node ids.
+
+    Attributes (one entry per node; leaves have ``feature == left == right
+    == -1``): ``feature`` int32, ``threshold`` float64 (raw units, NaN for
+    leaves, +inf for "values left / NaN right" splits), ``bin_threshold``
+    uint8, ``missing_go_left`` bool, ``left``/``right`` int32, ``value``
+    float64 (weighted mean of the target in the node), ``gain`` float64
+    (weighted SSE reduction of the split, 0 for leaves), ``weight`` float64
+    (sum of weights) and ``n_samples`` int64 (rows at fit).
+    """
+
+    _ARRAYS = ("feature", "threshold", "bin_threshold", "missing_go_left", "left", "right", "value", "gain",
+               "weight", "n_samples")
+
+    def __init__(self, feature, threshold, bin_threshold, missing_go_left, left, right, value, gain,
+                 weight=None, n_samples=None):
+        n = len(feature)
+        self.feature = np.ascontiguousarray(feature, dtype=np.int32)
+        self.threshold = np.ascontiguousarray(threshold, dtype=np.float64)
+        self.bin_threshold = np.ascontiguousarray(bin_threshold, dtype=np.uint8)
+        self.missing_go_left = np.ascontiguousarray(missing_go_left, dtype=np.bool_)
+        self.left = np.ascontiguousarray(left, dtype=np.int32)
+        self.right = np.ascontiguousarray(right, dtype=np.int32)
+        self.value = np.ascontiguousarray(value, dtype=np.float64)
+        self.gain = np.ascontiguousarray(gain, dtype=np.float64)
+        self.weight = np.zeros(n) if weight is None else np.ascontiguousarray(weight, dtype=np.float64)
+        self.n_samples = np.zeros(n, np.int64) if n_samples is None else np.ascontiguousarray(n_samples, np.int64)
+        self._cache = {}
+
+    # pickling: arrays only
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self._ARRAYS}
+
+    def __setstate__(self, state):
+        for k in self._ARRAYS:
+            setattr(self, k, state[k])
+        self._cache = {}
+
+    def __eq__(self, other):
+        if not isinstance(other, Tree):
+            return NotImplemented
+        return all(np.array_equal(getattr(self, k), getattr(other, k), equal_nan=k in ("threshold",))
+                   for k in self._ARRAYS)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Tree(n_nodes={self.n_nodes}, n_leaves={self.n_leaves}, depth={self.depth})"
+
+    @property
+    def n_nodes(self):
+        return self.feature.shape[0]
+
+    @property
+    def n_leaves(self):
+        return int(np.sum(self.left < 0))
+
+    @property
+    def is_leaf(self):
+        return self.left < 0
+
+    @property
+    def depth(self):
+        d = self._cache.get("depth")
+        if d is None:
+            depth = np.zeros(self.n_nodes, np.int64)
+            for i in range(self.n_nodes):  # BFS order: parents before children
+                if self.left[i] >= 0:
+                    depth[self.left[i]] = depth[self.right[i]] = depth[i] + 1
+            d = self._cache["depth"] = int(depth.max())
+        return d
+
+    def _n_threads(self, n, n_threads):
+        return effective_n_threads(n_threads) if n >= 50_000 else 1
+
+    def predict(self, X, n_threads=None):
+        """Predictions on raw float features (NaN allowed), shape (n,)."""
+        X = _as_float_c(X, int(self.feature.max()) + 1)
+        n = X.shape[0]
+        out = np.empty(n, dtype=np.float64)
+        args = (self.feature, self.threshold, self.missing_go_left, self.left, self.right, self.value, out)
+        map_chunks(lambda a, b: _predict_raw(X, *args, a, b), n, self._n_threads(n, n_threads), 25_000)
+        return out
+
+    def predict_binned(self, Xb, n_threads=None):
+        """Predictions on the binned matrix (``BinMapper.transform`` output)."""
+        Xb = np.asarray(Xb)
+        if Xb.dtype != np.uint8 or not Xb.flags.c_contiguous:
+            Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
+        n = Xb.shape[0]
+        out = np.empty(n, dtype=np.float64)
+        args = (self.feature, self.bin_threshold, self.missing_go_left, self.left, self.right, self.value, out)
+        map_chunks(lambda a, b: _predict_binned(Xb, *args, a, b), n, self._n_threads(n, n_threads), 25_000)
+        return out
+
+    def apply(self, X):
+        """Index of the leaf reached by every row of raw ``X``, shape (n,)."""
+        X = _as_float_c(X, int(self.feature.max()) + 1)
+        out = np.empty(X.shape[0], dtype=np.int64)
+        _apply_raw(X, self.feature, self.threshold, self.missing_go_left, self.left, self.right, out, 0,
+                   X.shape[0])
+        return out
+
+    def feature_importances(self, n_features):
+        """Unnormalised total gain of the splits on each feature, shape (p,)."""
+        split = self.left >= 0
+        return np.bincount(self.feature[split], weights=self.gain[split], minlength=n_features).astype(np.float64)
+
+    def _complete(self, depth):
+        key = ("complete", depth)
+        c = self._cache.get(key)
+        if c is None:
+            c = self._cache[key] = _to_complete(self.feature, self.threshold, self.missing_go_left, self.left,
+                                                self.right, self.value, depth)
+        return c
+
+
+class PackedForest:
+    """Trees packed for :func:`predict_forest` (reuse it to skip re-packing).
+
+    ``PackedForest(trees, params, weights, n_outputs)``; tree ``t`` adds
+    ``weights[t] * tree(X)`` to output column ``params[t]``.
+    """
+
+    def __init__(self, trees, params, weights=None, n_outputs=None):
+        trees = list(trees)
+        n_trees = len(trees)
+        params = np.zeros(n_trees, np.int64) if params is None else np.asarray(params, dtype=np.int64).reshape(-1)
+        weights = np.ones(n_trees) if weights is None else np.broadcast_to(np.asarray(weights, np.float64),
+                                                                              (n_trees,))
+        if params.shape[0] != n_trees:
+            raise ValueError("params must have one entry per tree")
+        if n_outputs is None:
+            n_outputs = int(params.max()) + 1 if n_trees else 1
+        if n_trees and (params.min() < 0 or params.max() >= n_outputs):
+            raise ValueError("params out of range [0, n_outputs)")
+        self.n_trees = n_trees
+        self.n_outputs = int(n_outputs)
+        self.param = np.ascontiguousarray(params, dtype=np.int64)
+        self.n_features_used = max((int(t.feature.max()) + 1 for t in trees), default=0)
+        depth = max((t.depth for t in trees), default=0)
+        self.depth = depth
+        if depth <= MAX_PADDED_DEPTH:
+            self.kind = "padded"
+            if n_trees:
+                parts = [t._complete(depth) for t in trees]
+                self.feat = np.stack([c[0] for c in parts])
+                self.thr = np.stack([c[1] for c in parts])
+                self.nan_right = np.stack([c[2] for c in parts])
+                self.leaf = np.stack([c[3] for c in parts]) * weights[:, None]
+            else:
+                n_int = (1 << depth) - 1
+                self.feat = np.zeros((0, n_int), np.int32)
+                self.thr = np.zeros((0, n_int))
+                self.nan_right = np.zeros((0, n_int), np.uint8)
+                self.leaf = np.zeros((0, n_int + 1))
+        else:
+            self.kind = "pointer"
+            sizes = np.array([t.n_nodes for t in trees], dtype=np.int64)
+            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            self.roots = offsets
+            self.feature = np.concatenate([t.feature for t in trees])
+            self.threshold = np.concatenate([t.threshold for t in trees])
+            self.missing_go_left = np.concatenate([t.missing_go_left for t in trees])
+            self.left = np.concatenate([np.where(t.left >= 0, t.left + o, -1) for t, o in zip(trees, offsets)])
+            self.right = np.concatenate([np.where(t.right >= 0, t.right + o, -1) for t, o in zip(trees, offsets)])
+            self.value = np.concatenate([t.value * w for t, w in zip(trees, weights)])
+            self.left = self.left.astype(np.int32)
+            self.right = self.right.astype(np.int32)
+
+    def predict(self, X, init=None, n_threads=None, out=None):
+        """Sum of the weighted tree predictions, shape (n, n_outputs).
+
+        ``init`` (broadcastable to (n, n_outputs)) is the starting value the
+        trees are added to (default 0); ``out`` may be given to accumulate in
+        place (then ``init`` is ignored).
+        """
+        X = _as_float_c(X, self.n_features_used)
+        n = X.shape[0]
+        if out is None:
+            out = np.zeros((n, self.n_outputs), dtype=np.float64)
+            if init is not None:
+                out[:] = init
+        elif out.shape != (n, self.n_outputs) or out.dtype != np.float64 or not out.flags.c_contiguous:
+            raise ValueError("out must be a C-contiguous float64 array of shape (n, n_outputs)")
+        if self.n_trees == 0 or n == 0:
+            return out
+        n_threads = effective_n_threads(n_threads)
+        # below ~1M (row, tree) pairs threading costs more than it saves
+        if n * self.n_trees * max(self.depth, 1) < 2_000_000:
+            n_threads = 1
+        if self.kind == "padded":
+            def work(a, b):
+                _forest_padded(X, self.feat, self.thr, self.nan_right, self.leaf, self.param, self.depth, out, a, b)
+        else:
+            def work(a, b):
+                _forest_pointer(X, self.roots, self.feature, self.threshold, self.missing_go_left, self.left,
+                                self.right, self.value, self.param, out, a, b)
+        map_chunks(work, n, n_threads, min_chunk=2 * _BLOCK)
+        return out
+
+
+def predict_forest(X, trees, params=None, weights=None, n_outputs=None, *, init=None, n_threads=None):
+    """``out[:, params[t]] += weights[t] * trees[t].predict(X)`` for all trees.
+
+    Parameters
+    ----------
+    X : float array (n, p), NaN allowed.
+    trees : list of :class:`Tree` or a :class:`PackedForest` (then ``params``
+        / ``weights`` / ``n_outputs`` are taken from it).
+    params : int array (n_trees,), output column of each tree.
+    weights : float array (n_trees,) or scalar, multiplier of each tree.
+    n_outputs : int, number of output columns.
+    init : optional starting value broadcastable to (n, n_outputs).
+    n_threads : threads over row chunks (None: all cores); the result is
+        bit-identical for any number of threads.
+
+    Returns
+    -------
+    ndarray (n, n_outputs); each cell is summed in tree order.
+    """
+    forest = trees if isinstance(trees, PackedForest) else PackedForest(trees, params, weights, n_outputs)
+    return forest.predict(X, init=init, n_threads=n_threads)

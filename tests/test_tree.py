@@ -1,0 +1,413 @@
+"""Tests of the histogram regression tree (ngb.tree)."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from ngb.tree import BinMapper, HistTreeRegressor, PackedForest, Tree, grow_tree, grow_trees, predict_forest
+from ngb.tree import _predictor
+from ngb.tree._binning import MISSING_BIN
+
+
+# --------------------------------------------------------------------------- helpers
+def _few_unique_data(seed, n=80, p=4, n_unique=6, nan_frac=0.0):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, n_unique, size=(n, p)).astype(np.float64) * 0.7 - 1.0
+    if nan_frac:
+        X[rng.random((n, p)) < nan_frac] = np.nan
+    y = rng.normal(size=n) + np.nan_to_num(X[:, 0], nan=2.0) - 0.5 * np.nan_to_num(X[:, 1])
+    return X, y
+
+
+def _candidate_thresholds(col):
+    u = np.unique(col[~np.isnan(col)])
+    return (u[:-1] + u[1:]) / 2
+
+
+def _brute_force_split(X, y, w, idx, min_samples_leaf):
+    """Exhaustive best split of rows ``idx`` (numpy), same rules as the tree.
+
+    Returns (feature, threshold, missing_go_left, gain) or None.
+    """
+    yy, ww, XX = y[idx], w[idx], X[idx]
+    G, W = np.sum(ww * yy), np.sum(ww)
+    best = None
+    best_s = -np.inf
+    for f in range(X.shape[1]):
+        x = XX[:, f]
+        nan = np.isnan(x)
+        thr_all = list(_candidate_thresholds(X[:, f]))
+        cands = []
+        prev = -np.inf
+        for t in thr_all:
+            le = (x <= t) & ~nan
+            # a threshold whose bin holds no row of the node repeats the
+            # previous partition: the tree keeps the lowest one only
+            in_bin = np.any((x > prev) & le)
+            prev = t
+            if not in_bin:
+                continue
+            if nan.any():
+                cands.append((t, True, le | nan))
+                cands.append((t, False, le))
+            else:
+                cands.append((t, None, le))
+        if nan.any():
+            cands.append((np.inf, False, ~nan))
+        for t, mgl, left in cands:
+            cl, cr = left.sum(), (~left).sum()
+            wl, wr = ww[left].sum(), ww[~left].sum()
+            if cl < min_samples_leaf or cr < min_samples_leaf or wl <= 0 or wr <= 0:
+                continue
+            gl, gr = np.sum(ww[left] * yy[left]), np.sum(ww[~left] * yy[~left])
+            s = gl**2 / wl + gr**2 / wr
+            if s > best_s * (1 + 1e-12) + 1e-12:  # strictly better (first wins ties)
+                best_s = s
+                if mgl is None:
+                    mgl = wl >= wr
+                best = (f, t, mgl, s - G**2 / W, left)
+    if best is None or best[3] <= 1e-9:
+        return None
+    return best
+
+
+def _brute_force_tree_check(tree, X, y, w, min_samples_leaf, max_depth):
+    """Walk ``tree`` and check every node against the exhaustive search."""
+    stack = [(0, np.arange(len(y)), 0)]
+    n_checked = 0
+    while stack:
+        node, idx, depth = stack.pop()
+        np.testing.assert_allclose(tree.value[node], np.average(y[idx], weights=w[idx]), rtol=1e-10, atol=1e-12)
+        assert tree.n_samples[node] == len(idx)
+        ref = _brute_force_split(X, y, w, idx, min_samples_leaf) if depth < max_depth else None
+        if ref is None:
+            assert tree.left[node] == -1, f"node {node}: tree split, brute force did not"
+            continue
+        f, t, mgl, gain, left = ref
+        assert tree.left[node] != -1, f"node {node}: brute force split, tree did not"
+        assert tree.feature[node] == f
+        assert tree.threshold[node] == t
+        assert bool(tree.missing_go_left[node]) == bool(mgl)
+        np.testing.assert_allclose(tree.gain[node], gain, rtol=1e-8)
+        n_checked += 1
+        stack.append((int(tree.left[node]), idx[left], depth + 1))
+        stack.append((int(tree.right[node]), idx[~left], depth + 1))
+    return n_checked
+
+
+# --------------------------------------------------------------------------- binning
+def test_binning_few_unique_values_and_missing():
+    X = np.array([[1.0, 5.0], [2.0, np.nan], [2.0, 5.0], [4.0, 7.0], [np.nan, 5.0], [np.inf, -np.inf]])
+    bm = BinMapper().fit(X)
+    np.testing.assert_array_equal(bm.bin_thresholds_[0], [1.5, 3.0, bm.bin_thresholds_[0][2]])
+    assert np.isfinite(bm.bin_thresholds_[0]).all()  # midpoint with +inf stays finite
+    np.testing.assert_array_equal(bm.bin_thresholds_[1][1:], [6.0])
+    np.testing.assert_array_equal(bm.n_bins_non_missing_, [4, 3])
+    np.testing.assert_array_equal(bm.has_missing_values_, [True, True])
+    Xb = bm.transform(X)
+    assert Xb.dtype == np.uint8 and Xb.flags.c_contiguous
+    np.testing.assert_array_equal(Xb[:, 0], [0, 1, 1, 2, MISSING_BIN, 3])
+    np.testing.assert_array_equal(Xb[:, 1], [1, MISSING_BIN, 1, 2, 1, 0])
+    # unseen values / infinities map to the extreme bins
+    Xt = bm.transform(np.array([[-np.inf, np.inf], [1e300, -1e300], [1e308, -1e308], [0.0, 100.0]]))
+    np.testing.assert_array_equal(Xt, [[0, 2], [2, 1], [3, 0], [0, 2]])
+
+
+def test_binning_quantiles():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5000, 2))
+    X[:, 1] = np.round(X[:, 1] * 2)  # few (<= 16) unique values
+    bm = BinMapper(max_bins=16).fit(X)
+    assert bm.n_bins_non_missing_[0] == 16
+    counts = np.bincount(bm.transform(X)[:, 0], minlength=16)
+    assert counts.min() > 0.8 * 5000 / 16 and counts.max() < 1.2 * 5000 / 16
+    np.testing.assert_array_equal(bm.bin_thresholds_[1], _candidate_thresholds(X[:, 1]))
+    # raw split "x <= thresholds_[f, b]" is the binned split "bin <= b"
+    Xb = bm.transform(X)
+    for b in range(15):
+        np.testing.assert_array_equal(X[:, 0] <= bm.thresholds_[0, b], Xb[:, 0] <= b)
+    with pytest.raises(ValueError):
+        BinMapper(max_bins=256).fit(X)
+
+
+def test_binning_subsample_is_seeded():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3000, 3))
+    a = BinMapper(max_bins=32, subsample=500, random_state=3).fit(X)
+    b = BinMapper(max_bins=32, subsample=500, random_state=3).fit(X)
+    for ta, tb in zip(a.bin_thresholds_, b.bin_thresholds_):
+        np.testing.assert_array_equal(ta, tb)
+
+
+# --------------------------------------------------------------------------- splits
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("nan_frac", [0.0, 0.15])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("min_samples_leaf", [1, 5])
+def test_splits_equal_exhaustive_search(seed, nan_frac, weighted, min_samples_leaf):
+    X, y = _few_unique_data(seed, nan_frac=nan_frac)
+    rng = np.random.default_rng(100 + seed)
+    w = rng.uniform(0.2, 3.0, size=len(y)) if weighted else None
+    bm = BinMapper().fit(X)
+    for f in range(X.shape[1]):
+        np.testing.assert_array_equal(bm.bin_thresholds_[f], _candidate_thresholds(X[:, f]))
+    tree = grow_tree(bm.transform(X), y, w, bin_mapper=bm, max_depth=3, min_samples_leaf=min_samples_leaf)
+    n_checked = _brute_force_tree_check(tree, X, y, np.ones_like(y) if w is None else w, min_samples_leaf, 3)
+    assert n_checked >= 3
+
+
+def test_constant_target_does_not_split():
+    X, _ = _few_unique_data(0)
+    bm = BinMapper().fit(X)
+    tree = grow_tree(bm.transform(X), np.full(len(X), 0.1), bin_mapper=bm)
+    assert tree.n_nodes == 1 and tree.value[0] == pytest.approx(0.1)
+
+
+def test_min_samples_leaf_and_depth():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 3))
+    y = X[:, 0] + rng.normal(size=500)
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    for depth in (0, 1, 2, 5):
+        tree = grow_tree(Xb, y, bin_mapper=bm, max_depth=depth, min_samples_leaf=40)
+        assert tree.depth <= depth
+        assert tree.n_samples[tree.is_leaf].min() >= 40
+        assert tree.n_samples[0] == 500
+
+
+# --------------------------------------------------------------------------- missing values
+def test_missing_values_seen_at_fit():
+    rng = np.random.default_rng(0)
+    n = 400
+    x = rng.uniform(-1, 1, n)
+    nan = rng.random(n) < 0.2
+    y = np.where(x > 0, 1.0, 0.0)
+    y[nan] = 5.0  # NaN rows look like a third group
+    x[nan] = np.nan
+    X = np.column_stack([x, rng.normal(size=n)])
+    bm = BinMapper().fit(X)
+    tree = grow_tree(bm.transform(X), y, bin_mapper=bm, max_depth=2)
+    pred = tree.predict(X)
+    np.testing.assert_allclose(pred, y, atol=1e-12)  # depth 2 isolates the three groups
+    # root separates the NaN group (largest gain)
+    assert tree.feature[0] == 0 and tree.threshold[0] == np.inf and not tree.missing_go_left[0]
+    Xt = np.array([[np.nan, 0.0], [0.5, np.nan], [-0.5, 0.0]])
+    np.testing.assert_allclose(tree.predict(Xt), [5.0, 1.0, 0.0], atol=1e-12)
+
+
+def test_missing_values_not_seen_at_fit_follow_heavier_child():
+    rng = np.random.default_rng(1)
+    n = 300
+    x = rng.uniform(0, 1, n)
+    y = (x > 0.3).astype(float)  # right child (x > 0.3) is heavier
+    X = x[:, None]
+    for w, expect_left in [(None, False), (np.where(x <= 0.3, 10.0, 1.0), True)]:
+        bm = BinMapper().fit(X)
+        tree = grow_tree(bm.transform(X), y, w, bin_mapper=bm, max_depth=1)
+        assert tree.n_nodes == 3
+        assert bool(tree.missing_go_left[0]) is expect_left
+        pred = tree.predict(np.array([[np.nan]]))[0]
+        assert pred == tree.value[1 if expect_left else 2]
+        # same routing for the binned path
+        Xb = np.array([[MISSING_BIN]], dtype=np.uint8)
+        assert tree.predict_binned(Xb)[0] == pred
+
+
+def test_predict_raw_equals_predict_binned_on_training_data():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(2000, 5))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    X[:5, 0] = np.inf
+    X[5:10, 1] = -np.inf
+    y = np.nan_to_num(X[:, 0], posinf=3) ** 2 + np.nan_to_num(X[:, 1], neginf=-3) + rng.normal(size=2000)
+    bm = BinMapper(max_bins=64).fit(X)
+    Xb = bm.transform(X)
+    for depth in (1, 3, 6):
+        tree = grow_tree(Xb, y, bin_mapper=bm, max_depth=depth)
+        np.testing.assert_array_equal(tree.predict(X), tree.predict_binned(Xb))
+    # new rows, including NaN in every feature
+    Xn = rng.normal(size=(500, 5))
+    Xn[rng.random(Xn.shape) < 0.3] = np.nan
+    np.testing.assert_array_equal(tree.predict(Xn), tree.predict_binned(bm.transform(Xn)))
+
+
+# --------------------------------------------------------------------------- weights, rows, features
+def test_integer_weights_equal_row_duplication():
+    X, y = _few_unique_data(3, n=120, nan_frac=0.1)
+    rng = np.random.default_rng(5)
+    sw = rng.integers(0, 4, size=len(y)).astype(np.float64)
+    rep = np.repeat(np.arange(len(y)), sw.astype(int))
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    t_w = grow_tree(Xb, y, sw, bin_mapper=bm, max_depth=3)
+    t_d = grow_tree(Xb, y, None, rows=rep, bin_mapper=bm, max_depth=3)  # duplicated rows
+    bm2 = BinMapper().fit(X[rep])
+    t_d2 = grow_tree(bm2.transform(X[rep]), y[rep], bin_mapper=bm2, max_depth=3)
+    for t in (t_d, t_d2):
+        np.testing.assert_array_equal(t_w.feature, t.feature)
+        np.testing.assert_array_equal(t_w.threshold, t.threshold)
+        np.testing.assert_array_equal(t_w.missing_go_left, t.missing_go_left)
+        np.testing.assert_allclose(t_w.value, t.value, rtol=1e-12)
+        np.testing.assert_allclose(t_w.gain, t.gain, rtol=1e-9)
+        np.testing.assert_allclose(t_w.weight, t.weight, rtol=1e-12)
+    np.testing.assert_allclose(t_w.predict(X), t_d2.predict(X), rtol=1e-12)
+
+
+def test_rows_and_features_subsets():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(1000, 6))
+    y = X[:, 0] - 2 * X[:, 3] + rng.normal(size=1000)
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    rows = np.sort(rng.choice(1000, 400, replace=False))
+    feats = np.array([4, 1, 3])  # order does not matter
+    t = grow_tree(Xb, y, None, rows, feats, bin_mapper=bm, max_depth=3)
+    assert set(t.feature[t.feature >= 0]) <= {1, 3, 4}
+    # same tree as on the physically subset data with the features masked
+    Xs = Xb[rows][:, [1, 3, 4]]
+    t2 = grow_tree(np.ascontiguousarray(Xb[rows]), y[rows], None, None, [1, 3, 4], bin_mapper=bm, max_depth=3)
+    assert t == t2
+    mask = np.zeros(1000, bool)
+    mask[rows] = True
+    assert grow_tree(Xb, y, None, mask, feats, bin_mapper=bm) == t
+    assert Xs.shape == (400, 3)
+
+
+def test_grow_trees_matches_grow_tree_and_threads():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(3000, 5))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    Y = np.column_stack([np.nan_to_num(X[:, 0]), np.nan_to_num(X[:, 1]) ** 2, rng.normal(size=3000)])
+    w = rng.uniform(0.5, 2, 3000)
+    rows = np.sort(rng.choice(3000, 2000, replace=False))
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    single = [grow_tree(Xb, Y[:, c], w, rows, [0, 1, 2], bin_mapper=bm) for c in range(3)]
+    for n_threads in (1, 2, 3):
+        many = grow_trees(Xb, Y, w, rows, [0, 1, 2], bin_mapper=bm, n_threads=n_threads)
+        assert many == single
+
+
+def test_determinism():
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(5000, 8))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = np.sin(np.nan_to_num(X[:, 0])) + rng.normal(size=5000)
+    w = rng.exponential(size=5000)
+    trees = []
+    for _ in range(2):
+        bm = BinMapper(max_bins=100, random_state=0).fit(X)
+        trees.append(grow_tree(bm.transform(X), y, w, bin_mapper=bm, max_depth=4))
+    assert trees[0] == trees[1]
+    for k in Tree._ARRAYS:
+        assert getattr(trees[0], k).tobytes() == getattr(trees[1], k).tobytes()
+
+
+def test_feature_importances_and_pickle():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(800, 4))
+    y = 3 * X[:, 2] + X[:, 0] + 0.1 * rng.normal(size=800)
+    bm = BinMapper().fit(X)
+    t = grow_tree(bm.transform(X), y, bin_mapper=bm, max_depth=3)
+    imp = t.feature_importances(4)
+    assert imp.shape == (4,) and imp.sum() == pytest.approx(t.gain.sum())
+    assert imp.argmax() == 2 and imp[1] == 0 and imp[3] == 0
+    t2 = pickle.loads(pickle.dumps(t))
+    assert t2 == t
+    np.testing.assert_array_equal(t2.predict(X), t.predict(X))
+
+
+# --------------------------------------------------------------------------- forest
+def _forest(rng, X, y, n_trees, depths):
+    bm = BinMapper(max_bins=32).fit(X)
+    Xb = bm.transform(X)
+    trees = []
+    for i in range(n_trees):
+        rows = np.sort(rng.choice(len(y), len(y) // 2, replace=False))
+        trees.append(grow_tree(Xb, y + rng.normal(size=len(y)), None, rows, bin_mapper=bm,
+                               max_depth=depths[i % len(depths)]))
+    return trees
+
+
+@pytest.mark.parametrize("padded_limit", [12, 2])
+def test_predict_forest_equals_sum_of_trees(padded_limit, monkeypatch):
+    monkeypatch.setattr(_predictor, "MAX_PADDED_DEPTH", padded_limit)
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(700, 4))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = np.nan_to_num(X[:, 0]) + rng.normal(size=700)
+    trees = _forest(rng, X, y, 25, [3, 1, 0, 4])
+    params = rng.integers(0, 3, size=25)
+    weights = rng.uniform(-1, 1, size=25)
+    Xt = rng.normal(size=(1000, 4))
+    Xt[rng.random(Xt.shape) < 0.2] = np.nan
+    Xt[0, :] = np.inf
+    expected = np.zeros((1000, 3))
+    for t, c, wt in zip(trees, params, weights):
+        expected[:, c] += wt * t.predict(Xt)
+    for n_threads in (1, 2):
+        out = predict_forest(Xt, trees, params, weights, 3, n_threads=n_threads)
+        np.testing.assert_array_equal(out, expected)  # same order of additions: bit-identical
+    packed = PackedForest(trees, params, weights, 3)
+    assert packed.kind == ("padded" if padded_limit == 12 else "pointer")
+    init = np.array([1.0, -2.0, 0.5])
+    expected_init = np.tile(init, (1000, 1))
+    for t, c, wt in zip(trees, params, weights):
+        expected_init[:, c] += wt * t.predict(Xt)
+    np.testing.assert_array_equal(predict_forest(Xt, packed, init=init), expected_init)
+    # a single tree, and no tree at all
+    np.testing.assert_array_equal(predict_forest(Xt, trees[:1], [1], [2.0], 2)[:, 1], 2.0 * trees[0].predict(Xt))
+    assert np.all(predict_forest(Xt, [], [], [], 2) == 0)
+
+
+def test_predict_forest_large_parallel_deterministic():
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(20_000, 5))
+    y = X[:, 0] + rng.normal(size=20_000)
+    trees = _forest(rng, X[:2000], y[:2000], 60, [3])
+    params = np.arange(60) % 2
+    a = predict_forest(X, trees, params, 0.1, 2, n_threads=1)
+    b = predict_forest(X, trees, params, 0.1, 2, n_threads=2)
+    assert a.tobytes() == b.tobytes()
+
+
+# --------------------------------------------------------------------------- estimator
+@parametrize_with_checks([HistTreeRegressor()])
+def test_sklearn_compatible(estimator, check):
+    # No check needs to be skipped.
+    check(estimator)
+
+
+def test_estimator_equals_fast_path():
+    rng = np.random.default_rng(10)
+    X = rng.normal(size=(1500, 5))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    y = np.nan_to_num(X[:, 0]) * np.nan_to_num(X[:, 1]) + rng.normal(size=1500)
+    w = rng.uniform(0.1, 2.0, size=1500)
+    for sample_weight in (None, w):
+        est = HistTreeRegressor(max_depth=4, min_samples_leaf=3, max_bins=50, random_state=0).fit(
+            X, y, sample_weight=sample_weight
+        )
+        bm = BinMapper(max_bins=50, random_state=0).fit(X, sample_weight=sample_weight)
+        tree = grow_tree(bm.transform(X), y, sample_weight, bin_mapper=bm, max_depth=4, min_samples_leaf=3)
+        assert est.tree_ == tree
+        np.testing.assert_array_equal(est.predict(X), tree.predict(X))
+        imp = tree.feature_importances(5)
+        np.testing.assert_allclose(est.feature_importances_, imp / imp.sum())
+
+
+def test_accuracy_similar_to_sklearn_decision_tree():
+    rng = np.random.default_rng(11)
+    X = rng.uniform(-2, 2, size=(4000, 3))
+    f = lambda Z: np.sin(Z[:, 0] * 1.5) + 0.5 * Z[:, 1] ** 2  # noqa: E731
+    y = f(X) + 0.2 * rng.normal(size=4000)
+    Xt = rng.uniform(-2, 2, size=(4000, 3))
+    ours = HistTreeRegressor(max_depth=3).fit(X, y).predict(Xt)
+    ref = DecisionTreeRegressor(max_depth=3).fit(X, y).predict(Xt)
+    mse_ours = np.mean((ours - f(Xt)) ** 2)
+    mse_ref = np.mean((ref - f(Xt)) ** 2)
+    assert mse_ours < 1.1 * mse_ref
