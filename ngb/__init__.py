@@ -4,8 +4,9 @@ from . import distributions
 from .distributions import *  # noqa: F401,F403  (every family class)
 from .classifier import NGBClassifier
 from .regressor import NGBRegressor
+from .boosting import NGBVersionWarning
 from .scores import CRPScore, LogScore
+from .version import __version__
 
-__version__ = "0.1.0"
 
-__all__ = ["NGBRegressor", "NGBClassifier", *distributions.__all__, "LogScore", "CRPScore", "__version__"]
+__all__ = ["NGBRegressor", "NGBClassifier", *distributions.__all__, "LogScore", "CRPScore", "NGBVersionWarning", "__version__"]

@@ -25,8 +25,9 @@ from ._learners import make_learners, predict_iteration
 from ._progress import FitProgress
 from .distributions import get_distribution
 from .scores import resolve_score
+from .version import __version__
 
-__all__ = ["BaseNGBoost"]
+__all__ = ["BaseNGBoost", "NGBVersionWarning"]
 
 _STEP_MAX = 256.0  # cap of the line-search scaling
 _STEP_MIN = 2.0**-20  # below this the iteration makes no step
@@ -410,6 +411,27 @@ class BaseNGBoost(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
+
+    # ------------------------------------------------------------------ persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_ngb_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        saved = state.get("_ngb_version", "unknown (before 0.1.0)")
+        if saved != __version__:
+            warnings.warn(
+                f"This {type(self).__name__} was saved with ngb {saved} and is loaded with ngb "
+                f"{__version__}. Its predictions may differ or fail; refit it with this version.",
+                NGBVersionWarning,
+                stacklevel=2,
+            )
+        super().__setstate__(state)
+
+
+class NGBVersionWarning(UserWarning):
+    """A model pickled by another ngb version was loaded."""
 
 
 def _with_offset(theta, offset):
