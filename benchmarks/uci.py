@@ -1,0 +1,364 @@
+"""UCI regression benchmark with the protocol of the NGBoost paper (Duan et al. 2020, Table 1).
+
+Protocol, per dataset and per standard train/test split (Hernandez-Lobato & Adams 2015: 20 splits,
+5 for protein; ``ngb.datasets.load_uci``):
+
+1. hold out 20% of the training split as a validation set (a fixed random 80/20 split of the
+   training rows, seeded by the split number: ``validation_rows``);
+2. fit up to 2000 iterations (learning rate 0.01, Normal, log score, depth-3 trees) on the other
+   80%, tracking the validation NLL after every iteration, and take the iteration count with the
+   lowest validation NLL (the argmin over all 2000 iterations, no patience-based stopping);
+3. refit on the whole training split with that many iterations and report test NLL and RMSE.
+
+Results are mean +- standard error (sd / sqrt(#splits)) over splits. The test splits are only ever
+used for the final numbers.
+
+    python benchmarks/uci.py --quick                   # first 3 splits per dataset
+    python benchmarks/uci.py --quick --reference       # + ngboost 0.6.0 on the same splits
+    python benchmarks/uci.py                           # all splits (the full benchmark)
+    python benchmarks/uci.py --datasets yacht,energy --quick
+    python benchmarks/uci.py --write-readme            # also update benchmarks/README.md
+
+``--reference`` runs ``benchmarks/_uci_ngboost_worker.py`` in ngboost 0.6.0's own virtual
+environment (``benchmarks/envs.py``) on the first 3 splits of each dataset, with the same
+validation rows and the same protocol.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+if str(REPO) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(REPO))
+
+# --------------------------------------------------------------------------- published numbers
+#: Duan, Avati, Ding, Thai, Basu, Ng, Schuler (2020). "NGBoost: Natural Gradient Boosting for
+#: Probabilistic Prediction". ICML 2020, PMLR 119, Table 1: NGBoost test NLL and RMSE (mean over
+#: splits) on the UCI regression sets.
+PAPER_NLL = {
+    "bostonHousing": 2.43,
+    "concrete": 3.04,
+    "energy": 0.60,
+    "kin8nm": -0.49,
+    "naval-propulsion-plant": -5.34,
+    "power-plant": 2.79,
+    "protein-tertiary-structure": 2.81,
+    "wine-quality-red": 0.91,
+    "yacht": 0.20,
+}
+PAPER_RMSE = {
+    "bostonHousing": 2.94,
+    "concrete": 5.06,
+    "energy": 0.46,
+    "kin8nm": 0.16,
+    "naval-propulsion-plant": 0.00,
+    "power-plant": 3.79,
+    "protein-tertiary-structure": 4.33,
+    "wine-quality-red": 0.63,
+    "yacht": 0.50,
+}
+SHORT = {
+    "bostonHousing": "boston",
+    "concrete": "concrete",
+    "energy": "energy",
+    "kin8nm": "kin8nm",
+    "naval-propulsion-plant": "naval",
+    "power-plant": "power",
+    "protein-tertiary-structure": "protein",
+    "wine-quality-red": "wine",
+    "yacht": "yacht",
+}
+
+N_ESTIMATORS = 2000
+LEARNING_RATE = 0.01
+MAX_DEPTH = 3
+VALIDATION_FRACTION = 0.2
+QUICK_SPLITS = 3
+REFERENCE_SPLITS = 3
+
+
+def default_data_home():
+    """``$NGB_DATA_HOME``, else ``../shared/datasets`` next to the repository (the CI layout)."""
+    env = os.environ.get("NGB_DATA_HOME")
+    if env:
+        return env
+    for cand in (REPO.parent / "shared" / "datasets", Path("../shared/datasets")):
+        if cand.is_dir():
+            return str(cand.resolve())
+    return None
+
+
+def resolve_names(spec):
+    """Comma-separated names, full ('power-plant') or short ('power'), to full names."""
+    from ngb.datasets import UCI_DATASETS
+
+    if not spec:
+        return list(UCI_DATASETS)
+    inv = {v: k for k, v in SHORT.items()}
+    out = []
+    for part in spec.split(","):
+        part = part.strip()
+        name = inv.get(part, part)
+        if name not in UCI_DATASETS:
+            raise SystemExit(f"unknown dataset {part!r}; choose from {', '.join(SHORT.values())}")
+        out.append(name)
+    return out
+
+
+def validation_rows(n_train, split):
+    """(fit_rows, val_rows): a fixed random 80/20 split of the training rows of split ``split``."""
+    rng = np.random.RandomState(1000 + int(split))
+    perm = rng.permutation(n_train)
+    n_val = int(round(VALIDATION_FRACTION * n_train))
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+
+def make_model(n_estimators, learning_rate=LEARNING_RATE, max_depth=MAX_DEPTH, random_state=0, **base_params):
+    import ngb
+    from ngb.tree import HistTreeRegressor
+
+    return ngb.NGBRegressor(
+        dist="normal",
+        score="log",
+        base=HistTreeRegressor(max_depth=max_depth, **base_params),
+        n_estimators=n_estimators,
+        learning_rate=learning_rate,
+        early_stopping=False,
+        random_state=random_state,
+    )
+
+
+def run_split(name, split, data_home=None, n_estimators=N_ESTIMATORS, learning_rate=LEARNING_RATE, max_depth=MAX_DEPTH,
+              **base_params):
+    """The paper protocol on one split. Returns a dict of numbers (test NLL, RMSE, chosen iterations...)."""
+    from ngb.datasets import load_uci
+
+    t0 = time.perf_counter()
+    X_train, X_test, y_train, y_test = load_uci(name, split, data_home=data_home)
+    fit_rows, val_rows = validation_rows(len(y_train), split)
+
+    # 1-2. fit on 80% of the training split, validation NLL after every iteration, argmin
+    model = make_model(n_estimators, learning_rate, max_depth, random_state=split, **base_params)
+    model.fit(X_train[fit_rows], y_train[fit_rows], X_val=X_train[val_rows], y_val=y_train[val_rows])
+    val_curve = model.validation_score_  # index 0: the marginal, index m: after m iterations
+    best_iter = max(1, int(np.argmin(val_curve)))
+    val_nll = float(val_curve[best_iter])
+
+    # 3. refit on the whole training split with that many iterations
+    final = make_model(best_iter, learning_rate, max_depth, random_state=split, **base_params)
+    final.fit(X_train, y_train)
+    dist = final.predict_dist(X_test)
+    nll = float(-np.mean(dist.logpdf(y_test)))
+    rmse = float(np.sqrt(np.mean((dist.mean() - y_test) ** 2)))
+    return {
+        "dataset": name,
+        "split": int(split),
+        "n_train": int(len(y_train)),
+        "best_iter": best_iter,
+        "val_nll": val_nll,
+        "nll": nll,
+        "rmse": rmse,
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def _reference_split(name, split, data_home):
+    """ngboost 0.6.0 on one split, run in its own environment with the same validation rows."""
+    sys.path.insert(0, str(HERE))
+    import envs
+    from ngb.datasets import load_uci
+
+    X_train, _, y_train, _ = load_uci(name, split, data_home=data_home)  # also checks the checksums
+    fit_rows, val_rows = validation_rows(len(y_train), split)
+    args = {
+        "dir": str(Path(data_home or "").resolve() / "uci" / name) if data_home else None,
+        "dataset": name,
+        "split": int(split),
+        "fit_rows": fit_rows.tolist(),
+        "val_rows": val_rows.tolist(),
+        "n_estimators": N_ESTIMATORS,
+        "learning_rate": LEARNING_RATE,
+        "max_depth": MAX_DEPTH,
+    }
+    if args["dir"] is None:
+        from ngb.datasets import get_data_home
+
+        args["dir"] = str(Path(get_data_home()) / "uci" / name)
+    out = envs.run("ngboost", str(HERE / "_uci_ngboost_worker.py"), args)
+    out.update(dataset=name, split=int(split), n_train=int(len(y_train)))
+    return out
+
+
+# --------------------------------------------------------------------------- aggregation / output
+def mean_se(values):
+    v = np.asarray(values, float)
+    if len(v) < 2:
+        return float(v.mean()), float("nan")
+    return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v)))
+
+
+def _fmt(m, se, digits=2):
+    if math.isnan(se):
+        return f"{m:.{digits}f}"
+    return f"{m:.{digits}f} ± {se:.{digits}f}"
+
+
+def _digits(name):
+    return 4 if name == "naval-propulsion-plant" else 2
+
+
+def summarise(results, names):
+    rows = []
+    for name in names:
+        rs = [r for r in results if r["dataset"] == name]
+        if not rs:
+            continue
+        row = {"dataset": name, "n": rs[0]["n_train"], "splits": len(rs)}
+        row["nll"] = mean_se([r["nll"] for r in rs])
+        row["rmse"] = mean_se([r["rmse"] for r in rs])
+        row["iters"] = int(np.median([r["best_iter"] for r in rs]))
+        rows.append(row)
+    return rows
+
+
+def table(results, names, reference=None):
+    """Markdown table: ngb (and ngboost-here) test NLL / RMSE, mean ± se over splits, and the paper."""
+    ours = {r["dataset"]: r for r in summarise(results, names)}
+    ref = {r["dataset"]: r for r in summarise(reference or [], names)}
+    head = ["dataset", "n train", "splits", "ngb NLL", "ngb RMSE", "ngb iters"]
+    if reference:
+        head += ["ngboost-here NLL", "ngboost-here RMSE", "ngboost iters"]
+    head += ["paper NLL", "paper RMSE", "ngb NLL ≤ paper"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in names:
+        if name not in ours:
+            continue
+        o = ours[name]
+        d = _digits(name)
+        cells = [SHORT[name], str(o["n"]), str(o["splits"]), _fmt(*o["nll"]), _fmt(*o["rmse"], d), str(o["iters"])]
+        if reference:
+            r = ref.get(name)
+            if r:
+                cells += [f"{_fmt(*r['nll'])} ({r['splits']})", _fmt(*r["rmse"], d), str(r["iters"])]
+            else:
+                cells += ["", "", ""]
+        cells += [f"{PAPER_NLL[name]:.2f}", f"{PAPER_RMSE[name]:.2f}", "yes" if o["nll"][0] <= PAPER_NLL[name] else "**no**"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def update_readme(section, body, path=HERE / "README.md"):
+    """Replace the text between ``<!-- section -->`` and ``<!-- /section -->`` of benchmarks/README.md
+    (creating the file / the section if missing); everything else in the file is kept."""
+    start, end = f"<!-- {section} -->", f"<!-- /{section} -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if start in text and end in text:
+        pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+        text = pattern.sub(lambda _: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def machine():
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+# --------------------------------------------------------------------------- main
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help=f"only the first {QUICK_SPLITS} splits per dataset")
+    p.add_argument("--datasets", default="", help="comma-separated subset (full or short names)")
+    p.add_argument("--reference", action="store_true",
+                   help=f"also run ngboost 0.6.0 (own env) on the first {REFERENCE_SPLITS} splits per dataset")
+    p.add_argument("--data-home", default=None, help="data directory (default $NGB_DATA_HOME or ../shared/datasets)")
+    p.add_argument("--n-jobs", type=int, default=2, help="processes across splits (default 2)")
+    p.add_argument("--n-estimators", type=int, default=N_ESTIMATORS, help=argparse.SUPPRESS)  # smoke tests only
+    p.add_argument("--json", default=None, help="write per-split results to this JSON file")
+    p.add_argument("--write-readme", action="store_true", help="update the uci section of benchmarks/README.md")
+    args = p.parse_args(argv)
+
+    from joblib import Parallel, delayed
+    from ngb.datasets import uci_n_splits
+
+    data_home = args.data_home or default_data_home()
+    names = resolve_names(args.datasets)
+    tasks = []
+    for name in names:
+        n_splits = uci_n_splits(name, data_home=data_home)
+        splits = range(min(QUICK_SPLITS, n_splits) if args.quick else n_splits)
+        tasks += [(name, s) for s in splits]
+    # largest datasets first so the two workers finish together
+    from ngb.datasets import load_uci
+
+    size = {name: len(load_uci(name, 0, data_home=data_home)[2]) for name in names}
+    tasks.sort(key=lambda t: -size[t[0]])
+
+    print(f"ngb: {len(tasks)} fits of up to {args.n_estimators} iterations on {len(names)} datasets, "
+          f"{args.n_jobs} processes", flush=True)
+    t0 = time.perf_counter()
+    results = Parallel(n_jobs=args.n_jobs, verbose=0)(
+        delayed(run_split)(name, s, data_home, n_estimators=args.n_estimators) for name, s in tasks
+    )
+    wall = time.perf_counter() - t0
+    print(f"ngb wall time: {wall:.1f} s", flush=True)
+
+    reference, ref_wall = None, None
+    if args.reference:
+        ref_tasks = [(n, s) for n, s in tasks if s < REFERENCE_SPLITS]
+        print(f"ngboost 0.6.0: {len(ref_tasks)} splits ...", flush=True)
+        t1 = time.perf_counter()
+        reference = Parallel(n_jobs=args.n_jobs, prefer="threads")(
+            delayed(_reference_split)(name, s, data_home) for name, s in ref_tasks
+        )
+        ref_wall = time.perf_counter() - t1
+        print(f"ngboost 0.6.0 wall time: {ref_wall:.1f} s", flush=True)
+
+    md = table(results, names, reference)
+    print()
+    print(md)
+    print()
+    timing = f"ngb wall time: {wall / 60:.1f} min for {len(tasks)} splits ({args.n_jobs} processes; {machine()})"
+    if ref_wall is not None:
+        timing += f"; ngboost 0.6.0: {ref_wall / 60:.1f} min for {len(reference)} splits"
+    print(timing)
+
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"ngb": results, "ngboost": reference, "wall": wall, "ref_wall": ref_wall}, fh, indent=1)
+    if args.write_readme:
+        cmd = "python benchmarks/uci.py " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-readme")
+        body = "\n".join([
+            "## UCI regression (NGBoost paper protocol)",
+            "",
+            "Normal, log score, depth-3 histogram trees, learning rate 0.01, up to 2000 iterations; the",
+            "iteration count is the argmin of the NLL on a seeded 20% validation part of each training split,",
+            "then the model is refitted on the whole training split. Test NLL and RMSE, mean ± standard",
+            "error over the standard splits (20; 5 for protein). Paper: Duan et al. (2020), Table 1.",
+            "",
+            f"Command: `{cmd.strip()}`",
+            "",
+            md,
+            "",
+            timing + ".",
+        ])
+        update_readme("uci", body)
+        print(f"updated {HERE / 'README.md'}")
+    return results, reference
+
+
+if __name__ == "__main__":
+    main()
