@@ -141,6 +141,15 @@ class BaseNGBoost(BaseEstimator):
         """Map pandas categorical columns to their integer codes (fit categories kept)."""
         if isinstance(X, pd.DataFrame):
             cat_cols = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+            bad = [
+                c for c in X.columns
+                if c not in cat_cols and not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))
+            ]
+            if bad:
+                raise ValueError(
+                    f"Non-numeric columns {bad[:5]} (dtype {X[bad[0]].dtype}): convert them to numbers or to "
+                    "pandas 'category' dtype (categories are then used as ordered codes)."
+                )
             if reset:
                 self._categories = {c: X[c].cat.categories for c in cat_cols}
             if cat_cols or getattr(self, "_categories", None):

@@ -1,0 +1,248 @@
+"""Reliability under hostile input and extreme data (numerical range, bad input, persistence,
+determinism, concurrency). Property-based tests live in test_properties.py."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn.exceptions import NotFittedError
+
+import ngb
+from ngb.distributions import FAMILIES
+
+
+def _data(n=400, p=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, p))
+    y = X[:, 0] + 0.5 * X[:, 1] ** 2 + np.exp(0.3 * X[:, 2]) * rng.normal(0, 0.5, n)
+    return X, y
+
+
+FAST = dict(n_estimators=40, learning_rate=0.1, random_state=0)
+
+
+# ---------------------------------------------------------------------------- numerical range
+@pytest.mark.parametrize("factor", [1e-8, 1e-4, 1e4, 1e8])
+def test_normal_fit_scales_with_the_target(factor):
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ref = ngb.NGBRegressor(**FAST).fit(X, y)
+        scaled = ngb.NGBRegressor(**FAST).fit(X, y * factor)
+    d_ref, d = ref.predict_dist(X), scaled.predict_dist(X)
+    np.testing.assert_allclose(d.mean(), d_ref.mean() * factor, rtol=1e-8)
+    np.testing.assert_allclose(d.std(), d_ref.std() * factor, rtol=1e-8)
+    np.testing.assert_array_equal(scaled.scalings_, ref.scalings_)
+    assert np.all(np.isfinite(scaled.predict_dist(X).theta))
+
+
+@pytest.mark.parametrize("shift", [-1e6, 1e6])
+def test_normal_fit_shifts_with_the_target(shift):
+    X, y = _data()
+    ref = ngb.NGBRegressor(**FAST).fit(X, y)
+    moved = ngb.NGBRegressor(**FAST).fit(X, y + shift)
+    np.testing.assert_allclose(moved.predict(X) - shift, ref.predict(X), atol=1e-6)
+    np.testing.assert_allclose(moved.predict_dist(X).std(), ref.predict_dist(X).std(), rtol=1e-6)
+
+
+def test_separable_classes_and_tiny_classes_stay_finite():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] > 0).astype(int)  # perfectly separable
+    model = ngb.NGBClassifier(n_estimators=300, learning_rate=0.5, random_state=0).fit(X, y)
+    proba = model.predict_proba(X)
+    assert np.all(np.isfinite(proba)) and np.all(proba > 0)
+    assert (model.predict(X) == y).mean() == 1.0
+    y3 = np.zeros(300, int)
+    y3[:2], y3[2:4] = 1, 2  # two members each
+    tiny = ngb.NGBClassifier(n_estimators=100, learning_rate=0.5, random_state=0).fit(X, y3)
+    assert np.all(np.isfinite(tiny.predict_proba(X)))
+    assert np.all(np.isfinite(tiny.predict_dist(X).theta))
+
+
+def test_constant_target_and_constant_features():
+    X, _ = _data(200)
+    model = ngb.NGBRegressor(**FAST).fit(X, np.full(200, 3.0))
+    d = model.predict_dist(X)
+    np.testing.assert_allclose(d.mean(), 3.0)
+    assert np.all(np.isfinite(d.theta)) and np.all(d.std() > 0)
+    const_X = np.ones((200, 3))
+    y = np.random.default_rng(0).normal(size=200)
+    m2 = ngb.NGBRegressor(**FAST).fit(const_X, y)
+    np.testing.assert_allclose(m2.predict(const_X), y.mean(), rtol=1e-10)
+
+
+# ---------------------------------------------------------------------------- bad-input matrix
+def _cases():
+    """(label, estimator factory, fit kwargs, expected exception, message regex or None for 'works')."""
+    X, y = _data(60)
+    n = len(y)
+    R = lambda **kw: ngb.NGBRegressor(**{**FAST, "n_estimators": 5, **kw})  # noqa: E731
+    C = lambda **kw: ngb.NGBClassifier(**{**FAST, "n_estimators": 5, **kw})  # noqa: E731
+    labels = np.arange(n) % 3
+    at = lambda a, i, v: np.where(np.arange(len(a)) == i, v, a)  # noqa: E731
+    df = pd.DataFrame(X, columns=list("abcd"))
+    yield "string column", R, dict(X=df.assign(s=["u"] * n), y=y), ValueError, "Non-numeric columns \\['s'\\]"
+    yield "object column", R, dict(X=df.assign(s=pd.Series([object()] * n)), y=y), ValueError, "Non-numeric columns"
+    yield "string array", R, dict(X=np.array([["u"] * 4] * n), y=y), ValueError, "could not convert|string"
+    yield "inf in X", R, dict(X=np.where(np.eye(n, 4) > 0, np.inf, X), y=y), ValueError, "infinity"
+    yield "-inf in X", R, dict(X=np.where(np.eye(n, 4) > 0, -np.inf, X), y=y), ValueError, "infinity"
+    yield "NaN in y", R, dict(X=X, y=at(y, 5, np.nan)), ValueError, "NaN"
+    yield "inf in y", R, dict(X=X, y=at(y, 5, np.inf)), ValueError, "infinity|NaN"
+    yield "string y for regressor", R, dict(X=X, y=np.array(["a"] * n)), ValueError, "could not convert|float"
+    yield "negative count", lambda: R(dist="poisson"), dict(X=X, y=at(np.ones(n), 0, -1.0)), ValueError, "non-negative integers"
+    yield "fractional count", lambda: R(dist="poisson"), dict(X=X, y=at(np.ones(n), 0, 0.5)), ValueError, "non-negative integers"
+    yield "y length", R, dict(X=X, y=y[:-3]), ValueError, "inconsistent numbers of samples"
+    yield "weight length", R, dict(X=X, y=y, sample_weight=np.ones(n + 1)), ValueError, "sample_weight"
+    yield "0 rows", R, dict(X=X[:0], y=y[:0]), ValueError, "0 sample"
+    yield "0 features", R, dict(X=X[:, :0], y=y), ValueError, "0 feature"
+    yield "1 row", R, dict(X=X[:1], y=y[:1]), None, None
+    yield "constant target", R, dict(X=X, y=np.ones(n)), None, None
+    yield "constant feature", R, dict(X=np.column_stack([X, np.ones(n)]), y=y), None, None
+    yield "all features missing", R, dict(X=np.full_like(X, np.nan), y=y), None, None
+    yield "3-D X", R, dict(X=X[:, :, None], y=y), ValueError, "dim"
+    yield "2-D y", R, dict(X=X, y=np.column_stack([y, y])), ValueError, "1d|column|shape"
+    yield "negative weights", R, dict(X=X, y=y, sample_weight=at(np.ones(n), 3, -1.0)), ValueError, "Negative values"
+    yield "NaN weights", R, dict(X=X, y=y, sample_weight=at(np.ones(n), 3, np.nan)), ValueError, "NaN|infinity"
+    yield "all-zero weights", R, dict(X=X, y=y, sample_weight=np.zeros(n)), ValueError, "non-zero"
+    yield "X_val without y_val", R, dict(X=X, y=y, X_val=X), ValueError, "together"
+    yield "X_val wrong width", R, dict(X=X, y=y, X_val=X[:, :2], y_val=y), ValueError, "features"
+    yield "offset length", R, dict(X=X, y=y, offset=np.zeros(3)), ValueError, "offset"
+    yield "single class", C, dict(X=X, y=np.zeros(n)), ValueError, "only one class"
+    yield "continuous labels", C, dict(X=X, y=y), ValueError, "Unknown label type|continuous"
+    yield "NaN label", C, dict(X=X, y=at(labels.astype(float), 0, np.nan)), ValueError, "NaN"
+    yield "bernoulli with 3 classes", lambda: C(dist="bernoulli"), dict(X=X, y=labels), ValueError, "exactly 2"
+    yield "regression family in classifier", lambda: C(dist="normal"), dict(X=X, y=labels), ValueError, "class family"
+    yield "class family in regressor", lambda: R(dist="categorical"), dict(X=X, y=labels), ValueError, "classification family"
+    bad_params = [
+        ("n_estimators", 0), ("n_estimators", 2.5), ("learning_rate", 0.0), ("learning_rate", "fast"),
+        ("subsample", 0.0), ("subsample", 1.5), ("colsample", -0.1), ("natural_gradient", "yes"),
+        ("early_stopping", "sometimes"), ("validation_fraction", 1.0), ("n_iter_no_change", 0), ("tol", -1.0),
+        ("n_jobs", 0), ("dist", "zipf"), ("score", "hinge"), ("base", "tree"),
+    ]
+    for name, value in bad_params:
+        yield f"param {name}={value!r}", (lambda name=name, value=value: R(**{name: value})), dict(X=X, y=y), ValueError, name if name not in ("dist", "score") else "Unknown"
+
+
+CASES = list(_cases())
+
+
+def test_bad_input_matrix_has_at_least_30_cases():
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("label,factory,kwargs,exc,message", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_matrix(label, factory, kwargs, exc, message):
+    """Each bad call is made on an already fitted model configured as the case says; it raises a
+    clear error (or works, where documented) and the fitted state stays exactly as it was."""
+    X, y = _data(60)
+    configured = factory()
+    fit_y = np.arange(60) % 3 if isinstance(configured, ngb.NGBClassifier) else y
+    model = type(configured)(**{**FAST, "n_estimators": 5}).fit(X, fit_y)
+    before = model.predict_dist(X).theta
+    original = model.get_params(deep=False)
+    model.set_params(**configured.get_params(deep=False))
+    if exc is None:
+        model.fit(**kwargs)
+        assert np.all(np.isfinite(model.predict_dist(np.asarray(kwargs["X"], float)).theta)), label
+        return
+    with pytest.raises(exc, match=message):
+        model.fit(**kwargs)
+    model.set_params(**original)
+    np.testing.assert_array_equal(model.predict_dist(X).theta, before)
+
+
+def test_bad_input_at_predict_time():
+    X, y = _data(80)
+    df = pd.DataFrame(X, columns=list("abcd"))
+    model = ngb.NGBRegressor(**FAST).fit(df, y)
+    with pytest.raises(ValueError, match="missing"):
+        model.predict(df.iloc[:, :3])
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(df.rename(columns={"a": "z"}))
+    with pytest.raises(ValueError, match="infinity"):
+        model.predict(pd.DataFrame(np.where(np.eye(80, 4) > 0, np.inf, X), columns=list("abcd")))
+    with pytest.raises(ValueError, match="offset"):
+        model.predict(df, offset=np.zeros(2))
+    # NaN at predict time for a feature never missing at fit is routed, not an error
+    Xn = X.copy()
+    Xn[:5, 0] = np.nan
+    assert np.all(np.isfinite(model.predict(pd.DataFrame(Xn, columns=list("abcd")))))
+    clf = ngb.NGBClassifier(**FAST).fit(X, np.arange(80) % 2)
+    with pytest.raises(ValueError, match="not seen during fit"):
+        clf.score(X, np.arange(80) % 3)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        ngb.NGBRegressor().predict(X)
+    assert issubclass(NotFittedError, ValueError)
+
+
+# ---------------------------------------------------------------------------- determinism
+@pytest.mark.parametrize("Est,target", [(ngb.NGBRegressor, "reg"), (ngb.NGBClassifier, "clf")])
+def test_bit_identical_across_runs_and_n_jobs(Est, target):
+    X, y = _data(500)
+    if target == "clf":
+        y = np.digitize(y, [-0.5, 0.5])
+    params = dict(n_estimators=30, learning_rate=0.1, subsample=0.7, colsample=0.75, random_state=3)
+    thetas = [Est(**params, n_jobs=n_jobs).fit(X, y).predict_dist(X).theta for n_jobs in (None, 1, 2, -1, None)]
+    for theta in thetas[1:]:
+        np.testing.assert_array_equal(theta, thetas[0])
+
+
+# ---------------------------------------------------------------------------- persistence
+def _fitted_models():
+    X, y = _data(200)
+    rng = np.random.default_rng(1)
+    for name, cls in FAMILIES.items():
+        if cls.support == "class":
+            yield name, ngb.NGBClassifier(dist=name, **FAST).fit(X, (y > 0).astype(int)), X
+        elif cls.support == "count":
+            yield name, ngb.NGBRegressor(dist=name, **FAST).fit(X, rng.poisson(2.0, 200).astype(float)), X
+        elif cls.support == "positive":
+            yield name, ngb.NGBRegressor(dist=name, **FAST).fit(X, np.exp(y)), X
+        elif cls.support == "unit":
+            yield name, ngb.NGBRegressor(dist=name, **FAST).fit(X, 1 / (1 + np.exp(-y))), X
+        elif getattr(cls, "multi_output", False):
+            continue
+        else:
+            yield name, ngb.NGBRegressor(dist=name, **FAST).fit(X, y), X
+
+
+@pytest.mark.parametrize("name,model,X", list(_fitted_models()), ids=lambda v: v if isinstance(v, str) else "")
+def test_pickle_and_joblib_round_trips(name, model, X):
+    expected = model.predict_dist(X).theta
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict_dist(X).theta, expected)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(joblib.load(buffer).predict_dist(X).theta, expected)
+
+
+def test_model_from_another_version_warns():
+    X, y = _data(100)
+    blob = pickle.dumps(ngb.NGBRegressor(**FAST).fit(X, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pickle.loads(blob)  # same version: silent
+    tampered = blob.replace(ngb.__version__.encode(), b"0.0.9")
+    with pytest.warns(ngb.NGBVersionWarning, match="saved with ngb 0.0.9"):
+        pickle.loads(tampered)
+
+
+# ---------------------------------------------------------------------------- concurrency
+def test_predict_dist_from_several_threads():
+    X, y = _data(2000)
+    model = ngb.NGBRegressor(**FAST).fit(X, y)
+    expected = model.predict_dist(X).theta
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: model.predict_dist(X).theta, range(12)))
+    for theta in results:
+        np.testing.assert_array_equal(theta, expected)
