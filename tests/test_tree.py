@@ -7,7 +7,16 @@ import pytest
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from ngb.tree import BinMapper, HistTreeRegressor, PackedForest, Tree, grow_tree, grow_trees, predict_forest
+from ngb.tree import (
+    BinMapper,
+    HistTreeRegressor,
+    PackedForest,
+    Tree,
+    grow_tree,
+    grow_trees,
+    predict_forest,
+    predict_forest_binned,
+)
 from ngb.tree import _predictor
 from ngb.tree._binning import MISSING_BIN
 
@@ -330,22 +339,26 @@ def _forest(rng, X, y, n_trees, depths):
         rows = np.sort(rng.choice(len(y), len(y) // 2, replace=False))
         trees.append(grow_tree(Xb, y + rng.normal(size=len(y)), None, rows, bin_mapper=bm,
                                max_depth=depths[i % len(depths)]))
-    return trees
+    return trees, bm
 
 
-@pytest.mark.parametrize("padded_limit", [12, 2])
-def test_predict_forest_equals_sum_of_trees(padded_limit, monkeypatch):
-    monkeypatch.setattr(_predictor, "MAX_PADDED_DEPTH", padded_limit)
+@pytest.mark.parametrize("depths, kind", [([3, 1, 0, 2], "d3"), ([3, 1, 0, 4], "padded"), ([3, 5], "pointer")])
+def test_predict_forest_equals_sum_of_trees(depths, kind, monkeypatch):
+    if kind == "pointer":
+        monkeypatch.setattr(_predictor, "MAX_PADDED_DEPTH", 4)
     rng = np.random.default_rng(8)
     X = rng.normal(size=(700, 4))
     X[rng.random(X.shape) < 0.1] = np.nan
+    X[:3, 1] = np.inf
+    X[3:6, 2] = -np.inf
     y = np.nan_to_num(X[:, 0]) + rng.normal(size=700)
-    trees = _forest(rng, X, y, 25, [3, 1, 0, 4])
+    trees, bm = _forest(rng, X, y, 25, depths)
     params = rng.integers(0, 3, size=25)
     weights = rng.uniform(-1, 1, size=25)
     Xt = rng.normal(size=(1000, 4))
     Xt[rng.random(Xt.shape) < 0.2] = np.nan
     Xt[0, :] = np.inf
+    Xt[1, :] = -np.inf
     expected = np.zeros((1000, 3))
     for t, c, wt in zip(trees, params, weights):
         expected[:, c] += wt * t.predict(Xt)
@@ -353,22 +366,33 @@ def test_predict_forest_equals_sum_of_trees(padded_limit, monkeypatch):
         out = predict_forest(Xt, trees, params, weights, 3, n_threads=n_threads)
         np.testing.assert_array_equal(out, expected)  # same order of additions: bit-identical
     packed = PackedForest(trees, params, weights, 3)
-    assert packed.kind == ("padded" if padded_limit == 12 else "pointer")
+    assert packed.kind == kind
     init = np.array([1.0, -2.0, 0.5])
     expected_init = np.tile(init, (1000, 1))
     for t, c, wt in zip(trees, params, weights):
         expected_init[:, c] += wt * t.predict(Xt)
     np.testing.assert_array_equal(predict_forest(Xt, packed, init=init), expected_init)
+    # binned prediction on the training matrix equals raw prediction
+    raw = predict_forest(X, packed)
+    np.testing.assert_array_equal(predict_forest_binned(bm.transform(X), packed), raw)
+    np.testing.assert_array_equal(predict_forest_binned(bm.transform(X), trees, params, weights, 3), raw)
+    for t in trees[:5]:
+        np.testing.assert_array_equal(t.predict_binned(bm.transform(X)), t.predict(X))
     # a single tree, and no tree at all
     np.testing.assert_array_equal(predict_forest(Xt, trees[:1], [1], [2.0], 2)[:, 1], 2.0 * trees[0].predict(Xt))
     assert np.all(predict_forest(Xt, [], [], [], 2) == 0)
+    # the reference walker agrees with the packed kernels
+    ref = np.empty(1000)
+    for t in trees[:5]:
+        _predictor._predict_raw(Xt, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0, 1000)
+        np.testing.assert_array_equal(t.predict(Xt), ref)
 
 
 def test_predict_forest_large_parallel_deterministic():
     rng = np.random.default_rng(9)
     X = rng.normal(size=(20_000, 5))
     y = X[:, 0] + rng.normal(size=20_000)
-    trees = _forest(rng, X[:2000], y[:2000], 60, [3])
+    trees, _ = _forest(rng, X[:2000], y[:2000], 60, [3])
     params = np.arange(60) % 2
     a = predict_forest(X, trees, params, 0.1, 2, n_threads=1)
     b = predict_forest(X, trees, params, 0.1, 2, n_threads=2)

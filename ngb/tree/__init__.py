@@ -16,7 +16,7 @@ Layout follows scikit-learn's ``ensemble/_hist_gradient_boosting``:
 from ._binning import MISSING_BIN, BinMapper
 from ._estimator import HistTreeRegressor
 from ._grower import grow_tree, grow_trees
-from ._predictor import PackedForest, Tree, predict_forest
+from ._predictor import PackedForest, Tree, predict_forest, predict_forest_binned
 
 __all__ = [
     "BinMapper",
@@ -26,5 +26,6 @@ __all__ = [
     "Tree",
     "PackedForest",
     "predict_forest",
+    "predict_forest_binned",
     "MISSING_BIN",
 ]

@@ -29,10 +29,16 @@ from ._binning import MISSING_BIN, effective_n_threads, map_chunks
 # Forests deeper than this use the pointer-walking kernel (padding to a
 # complete tree of depth D costs 2**D nodes per tree).
 MAX_PADDED_DEPTH = 12
-_BLOCK = 128
+_BLOCK = 256
+_FMAX = np.finfo(np.float64).max
 
 
 # ---------------------------------------------------------------- kernels
+# Split test used by every kernel, on raw values or on bin codes turned into
+# floats (``is_binned``: code 255 is NaN, thresholds are bin indices):
+#     go right  iff  x > thr  or  (x is NaN and nan_right)
+
+
 @njit(nogil=True, cache=True)
 def _predict_raw(X, feature, threshold, missing_go_left, left, right, value, out, start, stop):
     for i in range(start, stop):
@@ -45,20 +51,6 @@ def _predict_raw(X, feature, threshold, missing_go_left, left, right, value, out
                 nd = left[nd]
             else:
                 nd = right[nd]
-        out[i] = value[nd]
-
-
-@njit(nogil=True, cache=True)
-def _predict_binned(Xb, feature, bin_threshold, missing_go_left, left, right, value, out, start, stop):
-    for i in range(start, stop):
-        nd = 0
-        while left[nd] >= 0:
-            b = Xb[i, feature[nd]]
-            if b == MISSING_BIN:
-                go_left = missing_go_left[nd]
-            else:
-                go_left = b <= bin_threshold[nd]
-            nd = left[nd] if go_left else right[nd]
         out[i] = value[nd]
 
 
@@ -78,11 +70,16 @@ def _apply_raw(X, feature, threshold, missing_go_left, left, right, out, start, 
 
 
 @njit(nogil=True, cache=True)
-def _to_complete(feature, threshold, missing_go_left, left, right, value, depth):
-    """Pad a tree to a complete tree of ``depth`` levels (BFS layout)."""
+def _to_complete(feature, threshold, bin_threshold, missing_go_left, left, right, value, depth):
+    """Pad a tree to a complete tree of ``depth`` levels (BFS layout).
+
+    Returns (feature, raw threshold, bin threshold as float, nan_right, leaf
+    values); padding nodes send every row left (threshold +inf, NaN left).
+    """
     n_int = (1 << depth) - 1
-    feat = np.zeros(n_int, dtype=np.int32)
+    feat = np.zeros(n_int, dtype=np.int64)
     thr = np.full(n_int, np.inf)
+    thr_bin = np.full(n_int, np.inf)
     nan_right = np.zeros(n_int, dtype=np.uint8)
     leaf = np.empty(n_int + 1, dtype=np.float64)
     pos_node = np.empty(2 * n_int + 1, dtype=np.int64)
@@ -92,10 +89,11 @@ def _to_complete(feature, threshold, missing_go_left, left, right, value, depth)
         if left[nd] >= 0:
             feat[pos] = feature[nd]
             thr[pos] = threshold[nd]
+            thr_bin[pos] = bin_threshold[nd]
             nan_right[pos] = 0 if missing_go_left[nd] else 1
             pos_node[2 * pos + 1] = left[nd]
             pos_node[2 * pos + 2] = right[nd]
-        else:  # dummy: every row goes left (x <= +inf, NaN left)
+        else:
             pos_node[2 * pos + 1] = nd
             pos_node[2 * pos + 2] = nd
     for k in range(n_int + 1):
@@ -103,12 +101,91 @@ def _to_complete(feature, threshold, missing_go_left, left, right, value, depth)
         if left[nd] >= 0:
             raise ValueError("tree deeper than the padding depth")
         leaf[k] = value[nd]
-    return feat, thr, nan_right, leaf
+    return feat, thr, thr_bin, nan_right, leaf
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _is_nan(v, is_binned):
+    if is_binned:
+        return v == MISSING_BIN
+    return v != v
 
 
 @njit(nogil=True, cache=True)
-def _forest_padded(X, feat, thr, nan_right, leaf, param, depth, out, start, stop):
-    """out[i, param[t]] += leaf[t, walk(t, X[i])] for rows start:stop."""
+def _forest_d3(X, is_binned, ufeat, feat, thr, nan_right, leaf, param, out, start, stop):
+    """Vectorised forest kernel for trees padded to depth 3.
+
+    Rows are processed in blocks of ``_BLOCK``: the used columns ``ufeat`` of
+    the block are transposed into two float buffers, ``Xl`` (NaN -> -inf)
+    and ``Xr`` (NaN -> +inf, +inf -> max float), so that every split is the
+    single comparison ``x > thr`` on the buffer matching its NaN direction
+    (NaN-split thresholds +inf are stored as max float for that).  The 7
+    comparisons of a tree are then independent, branch-free and contiguous
+    over the rows of the block, which LLVM vectorises.
+    """
+    n_trees = feat.shape[0]
+    n_used = ufeat.shape[0]
+    n_out = out.shape[1]
+    Xl = np.empty((n_used, _BLOCK), dtype=np.float64)
+    Xr = np.empty((n_used, _BLOCK), dtype=np.float64)
+    outT = np.empty((n_out, _BLOCK), dtype=np.float64)
+    for b0 in range(start, stop, _BLOCK):
+        nb = min(_BLOCK, stop - b0)
+        for i in range(nb):
+            for u in range(n_used):
+                v = X[b0 + i, ufeat[u]]
+                if _is_nan(v, is_binned):
+                    Xl[u, i] = -np.inf
+                    Xr[u, i] = np.inf
+                else:
+                    x = np.float64(v)
+                    Xl[u, i] = x
+                    Xr[u, i] = min(x, _FMAX)
+            for c in range(n_out):
+                outT[c, i] = out[b0 + i, c]
+        for t in range(n_trees):
+            x0 = Xr[feat[t, 0]] if nan_right[t, 0] else Xl[feat[t, 0]]
+            x1 = Xr[feat[t, 1]] if nan_right[t, 1] else Xl[feat[t, 1]]
+            x2 = Xr[feat[t, 2]] if nan_right[t, 2] else Xl[feat[t, 2]]
+            x3 = Xr[feat[t, 3]] if nan_right[t, 3] else Xl[feat[t, 3]]
+            x4 = Xr[feat[t, 4]] if nan_right[t, 4] else Xl[feat[t, 4]]
+            x5 = Xr[feat[t, 5]] if nan_right[t, 5] else Xl[feat[t, 5]]
+            x6 = Xr[feat[t, 6]] if nan_right[t, 6] else Xl[feat[t, 6]]
+            t0 = thr[t, 0]
+            t1 = thr[t, 1]
+            t2 = thr[t, 2]
+            t3 = thr[t, 3]
+            t4 = thr[t, 4]
+            t5 = thr[t, 5]
+            t6 = thr[t, 6]
+            l0 = leaf[t, 0]
+            l1 = leaf[t, 1]
+            l2 = leaf[t, 2]
+            l3 = leaf[t, 3]
+            l4 = leaf[t, 4]
+            l5 = leaf[t, 5]
+            l6 = leaf[t, 6]
+            l7 = leaf[t, 7]
+            o = outT[param[t]]
+            for i in range(nb):
+                c0 = x0[i] > t0
+                c1 = x1[i] > t1
+                c2 = x2[i] > t2
+                c3 = x3[i] > t3
+                c4 = x4[i] > t4
+                c5 = x5[i] > t5
+                c6 = x6[i] > t6
+                lo = (l3 if c4 else l2) if c1 else (l1 if c3 else l0)
+                hi = (l7 if c6 else l6) if c2 else (l5 if c5 else l4)
+                o[i] += hi if c0 else lo
+        for i in range(nb):
+            for c in range(n_out):
+                out[b0 + i, c] = outT[c, i]
+
+
+@njit(nogil=True, cache=True)
+def _forest_padded(X, is_binned, feat, thr, nan_right, leaf, param, depth, out, start, stop):
+    """Walk trees padded to ``depth`` levels (deeper forests)."""
     n_trees = feat.shape[0]
     n_int = feat.shape[1]
     for b0 in range(start, stop, _BLOCK):
@@ -118,14 +195,18 @@ def _forest_padded(X, feat, thr, nan_right, leaf, param, depth, out, start, stop
             for i in range(b0, b1):
                 idx = 0
                 for _ in range(depth):
-                    x = X[i, feat[t, idx]]
-                    go_right = np.int64(x > thr[t, idx]) | (np.int64(x != x) & np.int64(nan_right[t, idx]))
+                    v = X[i, feat[t, idx]]
+                    nan = _is_nan(v, is_binned)
+                    if nan:
+                        go_right = np.int64(nan_right[t, idx])
+                    else:
+                        go_right = np.int64(np.float64(v) > thr[t, idx])
                     idx = 2 * idx + 1 + go_right
                 out[i, c] += leaf[t, idx - n_int]
 
 
 @njit(nogil=True, cache=True)
-def _forest_pointer(X, roots, feature, threshold, missing_go_left, left, right, value, param, out, start, stop):
+def _forest_pointer(X, is_binned, roots, feature, thr, nan_right, left, right, value, param, out, start, stop):
     """Generic forest walk on concatenated node arrays (any depth)."""
     n_trees = roots.shape[0]
     for b0 in range(start, stop, _BLOCK):
@@ -136,13 +217,12 @@ def _forest_pointer(X, roots, feature, threshold, missing_go_left, left, right, 
             for i in range(b0, b1):
                 nd = root
                 while left[nd] >= 0:
-                    x = X[i, feature[nd]]
-                    if x <= threshold[nd]:
-                        nd = left[nd]
-                    elif x != x and missing_go_left[nd]:
-                        nd = left[nd]
+                    v = X[i, feature[nd]]
+                    if _is_nan(v, is_binned):
+                        go_right = nan_right[nd] != 0
                     else:
-                        nd = right[nd]
+                        go_right = np.float64(v) > thr[nd]
+                    nd = right[nd] if go_right else left[nd]
                 out[i, c] += value[nd]
 
 
@@ -231,28 +311,19 @@ class Tree:
             d = self._cache["depth"] = int(depth.max())
         return d
 
-    def _n_threads(self, n, n_threads):
-        return effective_n_threads(n_threads) if n >= 50_000 else 1
+    def _packed(self):
+        pf = self._cache.get("packed")
+        if pf is None:
+            pf = self._cache["packed"] = PackedForest([self], None, None, 1)
+        return pf
 
     def predict(self, X, n_threads=None):
         """Predictions on raw float features (NaN allowed), shape (n,)."""
-        X = _as_float_c(X, int(self.feature.max()) + 1)
-        n = X.shape[0]
-        out = np.empty(n, dtype=np.float64)
-        args = (self.feature, self.threshold, self.missing_go_left, self.left, self.right, self.value, out)
-        map_chunks(lambda a, b: _predict_raw(X, *args, a, b), n, self._n_threads(n, n_threads), 25_000)
-        return out
+        return self._packed().predict(X, n_threads=n_threads)[:, 0]
 
     def predict_binned(self, Xb, n_threads=None):
         """Predictions on the binned matrix (``BinMapper.transform`` output)."""
-        Xb = np.asarray(Xb)
-        if Xb.dtype != np.uint8 or not Xb.flags.c_contiguous:
-            Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
-        n = Xb.shape[0]
-        out = np.empty(n, dtype=np.float64)
-        args = (self.feature, self.bin_threshold, self.missing_go_left, self.left, self.right, self.value, out)
-        map_chunks(lambda a, b: _predict_binned(Xb, *args, a, b), n, self._n_threads(n, n_threads), 25_000)
-        return out
+        return self._packed().predict_binned(Xb, n_threads=n_threads)[:, 0]
 
     def apply(self, X):
         """Index of the leaf reached by every row of raw ``X``, shape (n,)."""
@@ -271,24 +342,31 @@ class Tree:
         key = ("complete", depth)
         c = self._cache.get(key)
         if c is None:
-            c = self._cache[key] = _to_complete(self.feature, self.threshold, self.missing_go_left, self.left,
-                                                self.right, self.value, depth)
+            c = self._cache[key] = _to_complete(self.feature, self.threshold, self.bin_threshold,
+                                                self.missing_go_left, self.left, self.right, self.value, depth)
         return c
 
 
 class PackedForest:
     """Trees packed for :func:`predict_forest` (reuse it to skip re-packing).
 
-    ``PackedForest(trees, params, weights, n_outputs)``; tree ``t`` adds
-    ``weights[t] * tree(X)`` to output column ``params[t]``.
+    ``PackedForest(trees, params, weights, n_outputs)``: tree ``t`` adds
+    ``weights[t] * tree(X)`` to output column ``params[t]`` (``params``
+    None: all 0; ``weights`` None: all 1; ``n_outputs`` None: max param + 1).
+
+    Forests of depth <= 3 use the vectorised kernel (``kind == "d3"``,
+    shallower trees are padded to depth 3), deeper ones walk trees padded to
+    the forest depth (``"padded"``, depth <= ``MAX_PADDED_DEPTH``) or the
+    node arrays (``"pointer"``).
     """
 
-    def __init__(self, trees, params, weights=None, n_outputs=None):
+    def __init__(self, trees, params=None, weights=None, n_outputs=None):
         trees = list(trees)
         n_trees = len(trees)
         params = np.zeros(n_trees, np.int64) if params is None else np.asarray(params, dtype=np.int64).reshape(-1)
-        weights = np.ones(n_trees) if weights is None else np.broadcast_to(np.asarray(weights, np.float64),
-                                                                              (n_trees,))
+        if weights is None:
+            weights = np.ones(n_trees)
+        weights = np.broadcast_to(np.asarray(weights, dtype=np.float64), (n_trees,))
         if params.shape[0] != n_trees:
             raise ValueError("params must have one entry per tree")
         if n_outputs is None:
@@ -299,44 +377,54 @@ class PackedForest:
         self.n_outputs = int(n_outputs)
         self.param = np.ascontiguousarray(params, dtype=np.int64)
         self.n_features_used = max((int(t.feature.max()) + 1 for t in trees), default=0)
-        depth = max((t.depth for t in trees), default=0)
-        self.depth = depth
-        if depth <= MAX_PADDED_DEPTH:
+        self.depth = depth = max((t.depth for t in trees), default=0)
+        if depth <= 3:
+            self.kind = "d3"
+            self._pack_complete(trees, weights, 3)
+            real = self.nan_right.astype(bool) | np.isfinite(self.thr)
+            ufeat = np.unique(self.feat[real]) if n_trees else np.zeros(0, np.int64)
+            if ufeat.size == 0:
+                ufeat = np.zeros(1, np.int64)  # padding nodes read column 0
+            self.ufeat = ufeat.astype(np.int64)
+            self.feat_compact = np.searchsorted(self.ufeat, self.feat).astype(np.int64)
+            self.feat_compact[~real] = 0
+            # NaN-split thresholds (+inf, NaN right) become max float: see _forest_d3
+            self.thr_d3 = np.where((self.nan_right == 1) & np.isinf(self.thr), _FMAX, self.thr)
+        elif depth <= MAX_PADDED_DEPTH:
             self.kind = "padded"
-            if n_trees:
-                parts = [t._complete(depth) for t in trees]
-                self.feat = np.stack([c[0] for c in parts])
-                self.thr = np.stack([c[1] for c in parts])
-                self.nan_right = np.stack([c[2] for c in parts])
-                self.leaf = np.stack([c[3] for c in parts]) * weights[:, None]
-            else:
-                n_int = (1 << depth) - 1
-                self.feat = np.zeros((0, n_int), np.int32)
-                self.thr = np.zeros((0, n_int))
-                self.nan_right = np.zeros((0, n_int), np.uint8)
-                self.leaf = np.zeros((0, n_int + 1))
+            self._pack_complete(trees, weights, depth)
         else:
             self.kind = "pointer"
             sizes = np.array([t.n_nodes for t in trees], dtype=np.int64)
-            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
             self.roots = offsets
-            self.feature = np.concatenate([t.feature for t in trees])
-            self.threshold = np.concatenate([t.threshold for t in trees])
-            self.missing_go_left = np.concatenate([t.missing_go_left for t in trees])
+            self.feature = np.concatenate([t.feature for t in trees]).astype(np.int64)
+            self.thr = np.concatenate([t.threshold for t in trees])
+            self.thr_bin = np.concatenate([t.bin_threshold for t in trees]).astype(np.float64)
+            self.nan_right = np.concatenate([~t.missing_go_left for t in trees]).astype(np.uint8)
             self.left = np.concatenate([np.where(t.left >= 0, t.left + o, -1) for t, o in zip(trees, offsets)])
             self.right = np.concatenate([np.where(t.right >= 0, t.right + o, -1) for t, o in zip(trees, offsets)])
+            self.left = self.left.astype(np.int64)
+            self.right = self.right.astype(np.int64)
             self.value = np.concatenate([t.value * w for t, w in zip(trees, weights)])
-            self.left = self.left.astype(np.int32)
-            self.right = self.right.astype(np.int32)
 
-    def predict(self, X, init=None, n_threads=None, out=None):
-        """Sum of the weighted tree predictions, shape (n, n_outputs).
+    def _pack_complete(self, trees, weights, depth):
+        n_int = (1 << depth) - 1
+        if self.n_trees:
+            parts = [t._complete(depth) for t in trees]
+            self.feat = np.stack([c[0] for c in parts])
+            self.thr = np.stack([c[1] for c in parts])
+            self.thr_bin = np.stack([c[2] for c in parts])
+            self.nan_right = np.stack([c[3] for c in parts])
+            self.leaf = np.stack([c[4] for c in parts]) * weights[:, None]
+        else:
+            self.feat = np.zeros((0, n_int), np.int64)
+            self.thr = np.zeros((0, n_int))
+            self.thr_bin = np.zeros((0, n_int))
+            self.nan_right = np.zeros((0, n_int), np.uint8)
+            self.leaf = np.zeros((0, n_int + 1))
 
-        ``init`` (broadcastable to (n, n_outputs)) is the starting value the
-        trees are added to (default 0); ``out`` may be given to accumulate in
-        place (then ``init`` is ignored).
-        """
-        X = _as_float_c(X, self.n_features_used)
+    def _run(self, X, is_binned, init, n_threads, out):
         n = X.shape[0]
         if out is None:
             out = np.zeros((n, self.n_outputs), dtype=np.float64)
@@ -347,18 +435,47 @@ class PackedForest:
         if self.n_trees == 0 or n == 0:
             return out
         n_threads = effective_n_threads(n_threads)
-        # below ~1M (row, tree) pairs threading costs more than it saves
+        # below ~2M (row, node) visits threading costs more than it saves
         if n * self.n_trees * max(self.depth, 1) < 2_000_000:
             n_threads = 1
-        if self.kind == "padded":
+        if self.kind == "d3":
+            thr = self.thr_bin if is_binned else self.thr_d3
+
             def work(a, b):
-                _forest_padded(X, self.feat, self.thr, self.nan_right, self.leaf, self.param, self.depth, out, a, b)
+                _forest_d3(X, is_binned, self.ufeat, self.feat_compact, thr, self.nan_right, self.leaf, self.param,
+                           out, a, b)
+        elif self.kind == "padded":
+            thr = self.thr_bin if is_binned else self.thr
+
+            def work(a, b):
+                _forest_padded(X, is_binned, self.feat, thr, self.nan_right, self.leaf, self.param, self.depth, out,
+                               a, b)
         else:
+            thr = self.thr_bin if is_binned else self.thr
+
             def work(a, b):
-                _forest_pointer(X, self.roots, self.feature, self.threshold, self.missing_go_left, self.left,
-                                self.right, self.value, self.param, out, a, b)
-        map_chunks(work, n, n_threads, min_chunk=2 * _BLOCK)
+                _forest_pointer(X, is_binned, self.roots, self.feature, thr, self.nan_right, self.left, self.right,
+                                self.value, self.param, out, a, b)
+        map_chunks(work, n, n_threads, min_chunk=4 * _BLOCK)
         return out
+
+    def predict(self, X, init=None, n_threads=None, out=None):
+        """Sum of the weighted tree predictions on raw ``X``, shape (n, n_outputs).
+
+        ``init`` (broadcastable to (n, n_outputs)) is the starting value the
+        trees are added to (default 0); ``out`` may be given to accumulate in
+        place (then ``init`` is ignored).
+        """
+        return self._run(_as_float_c(X, self.n_features_used), False, init, n_threads, out)
+
+    def predict_binned(self, Xb, init=None, n_threads=None, out=None):
+        """Same as :meth:`predict` on the binned matrix of the trees' BinMapper."""
+        Xb = np.asarray(Xb)
+        if Xb.dtype != np.uint8 or not Xb.flags.c_contiguous:
+            Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
+        if Xb.ndim != 2 or Xb.shape[1] < self.n_features_used:
+            raise ValueError(f"Xb must be 2-d with at least {self.n_features_used} columns")
+        return self._run(Xb, True, init, n_threads, out)
 
 
 def predict_forest(X, trees, params=None, weights=None, n_outputs=None, *, init=None, n_threads=None):
@@ -378,7 +495,15 @@ def predict_forest(X, trees, params=None, weights=None, n_outputs=None, *, init=
 
     Returns
     -------
-    ndarray (n, n_outputs); each cell is summed in tree order.
+    ndarray (n, n_outputs); each cell is summed in tree order, so it is
+    bit-identical to ``init`` + the weighted single-tree predictions added
+    one tree at a time.
     """
     forest = trees if isinstance(trees, PackedForest) else PackedForest(trees, params, weights, n_outputs)
     return forest.predict(X, init=init, n_threads=n_threads)
+
+
+def predict_forest_binned(Xb, trees, params=None, weights=None, n_outputs=None, *, init=None, n_threads=None):
+    """:func:`predict_forest` on the binned matrix (e.g. the training rows)."""
+    forest = trees if isinstance(trees, PackedForest) else PackedForest(trees, params, weights, n_outputs)
+    return forest.predict_binned(Xb, init=init, n_threads=n_threads)

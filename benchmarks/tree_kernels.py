@@ -1,0 +1,109 @@
+"""Timings of the ngb.tree kernels.
+
+    python benchmarks/tree_kernels.py [--n 100000] [--p 20] [--trees 1500]
+
+Reports numba compile/cache-load time (first call), binning, one depth-3 tree
+(grow_tree), grow_trees for k columns, predict_binned, and predict_forest.
+Timings are the best of several repeats.
+"""
+
+import argparse
+import os
+import time
+import timeit
+
+import numpy as np
+
+
+def best(f, number=10, repeat=5):
+    f()
+    return min(timeit.repeat(f, number=number, repeat=repeat)) / number
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--p", type=int, default=20)
+    ap.add_argument("--k", type=int, default=2)
+    ap.add_argument("--trees", type=int, default=1500)
+    ap.add_argument("--depth", type=int, default=3)
+    ap.add_argument("--nan", type=float, default=0.0, help="fraction of NaN in X")
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    from ngb.tree import BinMapper, PackedForest, grow_tree, grow_trees, predict_forest
+
+    t_import = time.perf_counter() - t0
+    rng = np.random.default_rng(0)
+    n, p = args.n, args.p
+    X = rng.normal(size=(n, p))
+    if args.nan:
+        X[rng.random(X.shape) < args.nan] = np.nan
+    Xn = np.nan_to_num(X)
+    y = np.sin(Xn[:, 0]) + 0.5 * Xn[:, 1] * Xn[:, 2] + rng.normal(size=n)
+    Y = np.column_stack([y] + [y * (c + 1) + rng.normal(size=n) for c in range(args.k - 1)])
+
+    # first calls: compile (or load from the numba cache)
+    Xs, ys = X[:500], y[:500]
+    t0 = time.perf_counter()
+    bm_s = BinMapper().fit(Xs)
+    Xbs = bm_s.transform(Xs)
+    ts = grow_tree(Xbs, ys, None, bin_mapper=bm_s)
+    grow_tree(Xbs, ys, np.ones(500), bin_mapper=bm_s)
+    ts.predict(Xs)
+    ts.predict_binned(Xbs)
+    predict_forest(Xs, [ts], [0], [1.0], 1)
+    t_first = time.perf_counter() - t0
+    print(f"import {t_import * 1e3:.0f} ms; first calls (compile or cache load) {t_first * 1e3:.0f} ms "
+          f"[NUMBA_CACHE_DIR={os.environ.get('NUMBA_CACHE_DIR', '(default __pycache__)')}]")
+
+    t0 = time.perf_counter()
+    bm = BinMapper(random_state=0).fit(X)
+    t_fit = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    Xb = bm.transform(X)
+    t_tr = time.perf_counter() - t0
+    print(f"BinMapper.fit {t_fit * 1e3:.1f} ms, transform {t_tr * 1e3:.1f} ms  (n={n}, p={p})")
+
+    d = args.depth
+    print(f"grow_tree depth {d}, all rows/features:   {best(lambda: grow_tree(Xb, y, bin_mapper=bm, max_depth=d)) * 1e3:.2f} ms")
+    w = rng.uniform(0.5, 2.0, n)
+    print(f"grow_tree depth {d}, sample weights:      "
+          f"{best(lambda: grow_tree(Xb, y, w, bin_mapper=bm, max_depth=d)) * 1e3:.2f} ms")
+    rows = np.sort(rng.choice(n, n // 2, replace=False))
+    feats = np.sort(rng.choice(p, max(1, p // 2), replace=False))
+    print(f"grow_tree depth {d}, 50% rows, 50% feats: "
+          f"{best(lambda: grow_tree(Xb, y, None, rows, feats, bin_mapper=bm, max_depth=d)) * 1e3:.2f} ms")
+    for nt in (1, None):
+        t = best(lambda: grow_trees(Xb, Y, bin_mapper=bm, max_depth=d, n_threads=nt), number=5)
+        print(f"grow_trees k={args.k} n_threads={nt}: {t * 1e3:.2f} ms ({t / args.k * 1e3:.2f} ms/tree)")
+    tree = grow_tree(Xb, y, bin_mapper=bm, max_depth=d)
+    print(f"tree.predict_binned (n={n}): {best(lambda: tree.predict_binned(Xb)) * 1e3:.2f} ms, "
+          f"tree.predict: {best(lambda: tree.predict(X)) * 1e3:.2f} ms")
+
+    # forest of distinct trees (grown on random row subsamples of a small copy)
+    m = min(n, 5000)
+    bm2 = BinMapper().fit(X[:m])
+    Xb2 = bm2.transform(X[:m])
+    trees = []
+    for i in range(args.trees):
+        r = np.sort(rng.choice(m, m // 2, replace=False))
+        trees.append(grow_tree(Xb2, y[:m] + rng.normal(size=m), None, r, bin_mapper=bm2, max_depth=d))
+    params = np.arange(args.trees) % args.k
+    weights = np.full(args.trees, 0.1)
+    t0 = time.perf_counter()
+    packed = PackedForest(trees, params, weights, args.k)
+    t_pack = time.perf_counter() - t0
+    print(f"PackedForest of {args.trees} trees: {t_pack * 1e3:.1f} ms")
+    for nt in (1, None):
+        t = best(lambda: predict_forest(X, packed, n_threads=nt), number=1, repeat=3)
+        print(f"predict_forest {args.trees} trees x {n} rows, n_threads={nt}: {t * 1e3:.1f} ms "
+              f"({t / (args.trees * n) * 1e9:.2f} ns per row-tree)")
+    t = best(lambda: predict_forest(X, trees, params, weights, args.k), number=1, repeat=3)
+    print(f"predict_forest incl. packing (list of trees): {t * 1e3:.1f} ms")
+    t = best(lambda: predict_forest(X, trees[:1], [0], [0.1], args.k), number=5)
+    print(f"predict_forest single tree: {t * 1e3:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
