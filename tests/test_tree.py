@@ -175,6 +175,24 @@ def test_constant_target_does_not_split():
     assert tree.n_nodes == 1 and tree.value[0] == pytest.approx(0.1)
 
 
+def test_degenerate_inputs():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    X[:, 2] = np.nan  # all-missing column
+    y = rng.normal(size=50)
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    assert bm.n_bins_non_missing_[2] == 1
+    for kwargs in [dict(features=[]), dict(features=[2]), dict(rows=[]), dict(rows=[3]), dict(max_depth=0)]:
+        t = grow_tree(Xb, y, bin_mapper=bm, **kwargs)
+        assert t.n_nodes == 1
+        assert np.isfinite(t.predict(X)).all()
+    t = grow_tree(Xb, y, np.zeros(50), bin_mapper=bm)  # all weights zero
+    assert t.n_nodes == 1 and t.value[0] == 0.0
+    t = grow_tree(Xb, y, bin_mapper=bm, rows=[3, 3, 7])
+    assert t.n_samples[0] == 3
+
+
 def test_min_samples_leaf_and_depth():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(500, 3))

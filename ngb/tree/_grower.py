@@ -75,7 +75,7 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     node_w[0] = w_tot
     node_c[0] = m
     nstop[0] = m
-    if m < 2 * min_samples_leaf or max_depth < 1 or not w_tot > 0.0:
+    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:
         return feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1]
 
     part = rows.copy()

@@ -34,6 +34,8 @@ def build_histogram(Xb, y, mu, w, has_w, part, start, stop, feats, hist, cnt):
     q = feats.shape[0]
     hist[:] = 0.0
     s2_tot = 0.0
+    # feats == arange(p) (sorted, unique): index the columns directly
+    all_feats = q == Xb.shape[1]
     if has_w:
         cnt[:] = 0
         for i in range(start, stop):
@@ -43,19 +45,30 @@ def build_histogram(Xb, y, mu, w, has_w, part, start, stop, feats, hist, cnt):
             gi = wi * yi
             s2_tot += gi * yi
             gw = complex(gi, wi)
-            for j in range(q):
-                b = Xb[r, feats[j]]
-                hist[j, b] += gw
-                cnt[j, b] += 1
+            if all_feats:
+                for j in range(q):
+                    b = Xb[r, j]
+                    hist[j, b] += gw
+                    cnt[j, b] += 1
+            else:
+                for j in range(q):
+                    b = Xb[r, feats[j]]
+                    hist[j, b] += gw
+                    cnt[j, b] += 1
     else:
         for i in range(start, stop):
             r = part[i]
             yi = y[r] - mu
             s2_tot += yi * yi
             g1 = complex(yi, 1.0)
-            for j in range(q):
-                b = Xb[r, feats[j]]
-                hist[j, b] += g1
+            if all_feats:
+                for j in range(q):
+                    b = Xb[r, j]
+                    hist[j, b] += g1
+            else:
+                for j in range(q):
+                    b = Xb[r, feats[j]]
+                    hist[j, b] += g1
     return s2_tot
 
 
