@@ -394,6 +394,7 @@ def test_predict_forest_equals_sum_of_trees(depths, kind, monkeypatch):
     raw = predict_forest(X, packed)
     np.testing.assert_array_equal(predict_forest_binned(bm.transform(X), packed), raw)
     np.testing.assert_array_equal(predict_forest_binned(bm.transform(X), trees, params, weights, 3), raw)
+    np.testing.assert_array_equal(predict_forest_binned(np.asfortranarray(bm.transform(X)), packed), raw)
     for t in trees[:5]:
         np.testing.assert_array_equal(t.predict_binned(bm.transform(X)), t.predict(X))
     # a single tree, and no tree at all

@@ -112,7 +112,7 @@ def _is_nan(v, is_binned):
 
 
 @njit(nogil=True, cache=True)
-def _forest_d3(X, is_binned, ufeat, feat, thr, nan_right, leaf, param, out, start, stop):
+def _forest_d3(X, ufeat, feat, thr, nan_right, leaf, param, out, start, stop):
     """Vectorised forest kernel for trees padded to depth 3.
 
     Rows are processed in blocks of ``_BLOCK``: the used columns ``ufeat`` of
@@ -133,12 +133,11 @@ def _forest_d3(X, is_binned, ufeat, feat, thr, nan_right, leaf, param, out, star
         nb = min(_BLOCK, stop - b0)
         for i in range(nb):
             for u in range(n_used):
-                v = X[b0 + i, ufeat[u]]
-                if _is_nan(v, is_binned):
+                x = X[b0 + i, ufeat[u]]
+                if x != x:
                     Xl[u, i] = -np.inf
                     Xr[u, i] = np.inf
                 else:
-                    x = np.float64(v)
                     Xl[u, i] = x
                     Xr[u, i] = min(x, _FMAX)
             for c in range(n_out):
@@ -178,6 +177,94 @@ def _forest_d3(X, is_binned, ufeat, feat, thr, nan_right, leaf, param, out, star
                 lo = (l3 if c4 else l2) if c1 else (l1 if c3 else l0)
                 hi = (l7 if c6 else l6) if c2 else (l5 if c5 else l4)
                 o[i] += hi if c0 else lo
+        for i in range(nb):
+            for c in range(n_out):
+                out[b0 + i, c] = outT[c, i]
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _tree_d3_u8(x0, x1, x2, x3, x4, x5, x6, add, thu, leaf, t, o, nb):
+    """Add tree ``t`` (depth 3, binned) to ``o[:nb]`` for the rows of columns x0..x6.
+
+    Split test on uint8 codes: go right iff ``(code + add) & 255 > thu``
+    with ``add = 1, thu = bin + 1`` for NaN-left nodes (code 255 wraps to 0:
+    left), ``add = 0, thu = bin`` for NaN-right nodes (255 > any bin: right)
+    and ``add = 0, thu = 255`` for padding nodes (always left).
+    """
+    a0 = add[t, 0]
+    a1 = add[t, 1]
+    a2 = add[t, 2]
+    a3 = add[t, 3]
+    a4 = add[t, 4]
+    a5 = add[t, 5]
+    a6 = add[t, 6]
+    t0 = thu[t, 0]
+    t1 = thu[t, 1]
+    t2 = thu[t, 2]
+    t3 = thu[t, 3]
+    t4 = thu[t, 4]
+    t5 = thu[t, 5]
+    t6 = thu[t, 6]
+    l0 = leaf[t, 0]
+    l1 = leaf[t, 1]
+    l2 = leaf[t, 2]
+    l3 = leaf[t, 3]
+    l4 = leaf[t, 4]
+    l5 = leaf[t, 5]
+    l6 = leaf[t, 6]
+    l7 = leaf[t, 7]
+    for i in range(nb):
+        c0 = ((x0[i] + a0) & 255) > t0
+        c1 = ((x1[i] + a1) & 255) > t1
+        c2 = ((x2[i] + a2) & 255) > t2
+        c3 = ((x3[i] + a3) & 255) > t3
+        c4 = ((x4[i] + a4) & 255) > t4
+        c5 = ((x5[i] + a5) & 255) > t5
+        c6 = ((x6[i] + a6) & 255) > t6
+        lo = (l3 if c4 else l2) if c1 else (l1 if c3 else l0)
+        hi = (l7 if c6 else l6) if c2 else (l5 if c5 else l4)
+        o[i] += hi if c0 else lo
+
+
+@njit(nogil=True, cache=True)
+def _forest_d3_binned(Xb, ufeat, feat, add, thu, leaf, param, out, start, stop):
+    """Depth-3 forest on a C-ordered binned matrix (uint8 block transposition)."""
+    n_trees = feat.shape[0]
+    n_used = ufeat.shape[0]
+    n_out = out.shape[1]
+    Xt = np.empty((n_used, _BLOCK), dtype=np.uint8)
+    outT = np.empty((n_out, _BLOCK), dtype=np.float64)
+    for b0 in range(start, stop, _BLOCK):
+        nb = min(_BLOCK, stop - b0)
+        for i in range(nb):
+            for u in range(n_used):
+                Xt[u, i] = Xb[b0 + i, ufeat[u]]
+            for c in range(n_out):
+                outT[c, i] = out[b0 + i, c]
+        for t in range(n_trees):
+            _tree_d3_u8(Xt[feat[t, 0]], Xt[feat[t, 1]], Xt[feat[t, 2]], Xt[feat[t, 3]], Xt[feat[t, 4]],
+                        Xt[feat[t, 5]], Xt[feat[t, 6]], add, thu, leaf, t, outT[param[t]], nb)
+        for i in range(nb):
+            for c in range(n_out):
+                out[b0 + i, c] = outT[c, i]
+
+
+@njit(nogil=True, cache=True)
+def _forest_d3_binned_f(XbF, feat, add, thu, leaf, param, out, start, stop):
+    """Depth-3 forest on an F-ordered binned matrix (columns read in place)."""
+    n_trees = feat.shape[0]
+    n_out = out.shape[1]
+    outT = np.empty((n_out, _BLOCK), dtype=np.float64)
+    for b0 in range(start, stop, _BLOCK):
+        nb = min(_BLOCK, stop - b0)
+        b1 = b0 + nb
+        for i in range(nb):
+            for c in range(n_out):
+                outT[c, i] = out[b0 + i, c]
+        for t in range(n_trees):
+            _tree_d3_u8(XbF[b0:b1, feat[t, 0]], XbF[b0:b1, feat[t, 1]], XbF[b0:b1, feat[t, 2]],
+                        XbF[b0:b1, feat[t, 3]], XbF[b0:b1, feat[t, 4]], XbF[b0:b1, feat[t, 5]],
+                        XbF[b0:b1, feat[t, 6]], add, thu, leaf, t, outT[param[t]], nb)
         for i in range(nb):
             for c in range(n_out):
                 out[b0 + i, c] = outT[c, i]
@@ -390,6 +477,10 @@ class PackedForest:
             self.feat_compact[~real] = 0
             # NaN-split thresholds (+inf, NaN right) become max float: see _forest_d3
             self.thr_d3 = np.where((self.nan_right == 1) & np.isinf(self.thr), _FMAX, self.thr)
+            # uint8 split test of the binned kernels: see _tree_d3_u8
+            nan_left = real & (self.nan_right == 0)
+            self.add_u8 = nan_left.astype(np.int64)
+            self.thu_u8 = np.where(real, self.thr_bin + self.add_u8, 255).astype(np.int64)
         elif depth <= MAX_PADDED_DEPTH:
             self.kind = "padded"
             self._pack_complete(trees, weights, depth)
@@ -435,15 +526,21 @@ class PackedForest:
         if self.n_trees == 0 or n == 0:
             return out
         n_threads = effective_n_threads(n_threads)
-        # below ~2M (row, node) visits threading costs more than it saves
-        if n * self.n_trees * max(self.depth, 1) < 2_000_000:
+        # below ~1M (row, column-or-node) visits threads cost more than they save
+        n_cols = self.ufeat.shape[0] if self.kind == "d3" else 0
+        if n * (n_cols + self.n_trees * max(self.depth, 1)) < 1_000_000:
             n_threads = 1
-        if self.kind == "d3":
-            thr = self.thr_bin if is_binned else self.thr_d3
-
+        if self.kind == "d3" and is_binned and X.flags.f_contiguous and not X.flags.c_contiguous:
             def work(a, b):
-                _forest_d3(X, is_binned, self.ufeat, self.feat_compact, thr, self.nan_right, self.leaf, self.param,
-                           out, a, b)
+                _forest_d3_binned_f(X, self.feat, self.add_u8, self.thu_u8, self.leaf, self.param, out, a, b)
+        elif self.kind == "d3" and is_binned:
+            def work(a, b):
+                _forest_d3_binned(X, self.ufeat, self.feat_compact, self.add_u8, self.thu_u8, self.leaf, self.param,
+                                  out, a, b)
+        elif self.kind == "d3":
+            def work(a, b):
+                _forest_d3(X, self.ufeat, self.feat_compact, self.thr_d3, self.nan_right, self.leaf, self.param, out,
+                           a, b)
         elif self.kind == "padded":
             thr = self.thr_bin if is_binned else self.thr
 
@@ -469,9 +566,14 @@ class PackedForest:
         return self._run(_as_float_c(X, self.n_features_used), False, init, n_threads, out)
 
     def predict_binned(self, Xb, init=None, n_threads=None, out=None):
-        """Same as :meth:`predict` on the binned matrix of the trees' BinMapper."""
+        """Same as :meth:`predict` on the binned matrix of the trees' BinMapper.
+
+        ``Xb`` may be C-ordered (as returned by ``BinMapper.transform``) or
+        F-ordered; for depth <= 3 forests an F-ordered copy (made once, e.g.
+        ``np.asfortranarray(Xb)``) is read in place and is the fastest input.
+        """
         Xb = np.asarray(Xb)
-        if Xb.dtype != np.uint8 or not Xb.flags.c_contiguous:
+        if Xb.dtype != np.uint8 or not (Xb.flags.c_contiguous or (Xb.flags.f_contiguous and self.kind == "d3")):
             Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
         if Xb.ndim != 2 or Xb.shape[1] < self.n_features_used:
             raise ValueError(f"Xb must be 2-d with at least {self.n_features_used} columns")
