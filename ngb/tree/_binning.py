@@ -132,8 +132,13 @@ def find_thresholds(col, max_bins, sample_weight=None):
 
 
 @njit(nogil=True, cache=True)
-def _map_to_bins(X, thresholds, n_thresholds, out, start, stop):
-    """Bin rows ``start:stop`` of ``X`` (C-contiguous float64) into ``out``."""
+def _map_to_bins(X, thresholds, out, start, stop):
+    """Bin rows ``start:stop`` of ``X`` (C-contiguous float64) into ``out``.
+
+    ``thresholds`` is the (p, 256) +inf-padded table: the code of ``x`` is
+    the number of thresholds ``< x``, found by a branch-free binary search
+    over the 256 entries (entry 255 is always +inf, so codes stay <= 254).
+    """
     p = X.shape[1]
     for i in range(start, stop):
         for f in range(p):
@@ -141,16 +146,12 @@ def _map_to_bins(X, thresholds, n_thresholds, out, start, stop):
             if x != x:
                 out[i, f] = MISSING_BIN
                 continue
-            # number of thresholds strictly below x (binary search)
-            lo = 0
-            hi = n_thresholds[f]
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if thresholds[f, mid] < x:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            out[i, f] = lo
+            pos = 0
+            step = 128
+            while step > 0:
+                pos += step * (thresholds[f, pos + step - 1] < x)
+                step >>= 1
+            out[i, f] = pos
 
 
 class BinMapper(BaseEstimator):
@@ -232,9 +233,8 @@ class BinMapper(BaseEstimator):
             raise ValueError(f"X must have shape (n, {self.n_features_in_}), got {X.shape}")
         n = X.shape[0]
         out = np.empty((n, X.shape[1]), dtype=np.uint8)
-        n_thr = self.n_bins_non_missing_ - 1
         map_chunks(
-            lambda a, b: _map_to_bins(X, self.thresholds_, n_thr, out, a, b),
+            lambda a, b: _map_to_bins(X, self.thresholds_, out, a, b),
             n,
             n_threads=effective_n_threads(self.n_threads),
             min_chunk=20_000,
