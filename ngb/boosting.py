@@ -291,8 +291,8 @@ class BaseNGBoost(BaseEstimator):
         n_cols = max(1, int(round(self.colsample * p))) if self.colsample < 1 else p
         lr = float(self.learning_rate)
 
-        def mean_score(th, yy, ww, off, rows=None):
-            d = dist.from_internal(_with_offset(th, off))
+        def mean_score(th, yy, ww, off, owned=False):
+            d = dist.from_internal(_with_offset(th, off), copy=not owned and off is None)
             s = d.score(yy, score_name)
             return float(np.average(s, weights=ww)) if np.all(np.isfinite(s)) else np.inf
 
@@ -309,7 +309,7 @@ class BaseNGBoost(BaseEstimator):
                 y_rows = y if rows is None else y[rows]
                 w_rows = None if w is None else (w if rows is None else w[rows])
                 off_rows = None if offset is None else (offset if rows is None else offset[rows])
-                d_rows = dist.from_internal(_with_offset(th_rows, off_rows))
+                d_rows = dist.from_internal(_with_offset(th_rows, off_rows), copy=off_rows is None)
                 if self.natural_gradient:
                     grad = d_rows.natural_gradient(y_rows, score_name)
                 else:
@@ -319,7 +319,7 @@ class BaseNGBoost(BaseEstimator):
                 step_all = learners.predict_train(fitted, cols)  # (n, k)
                 step_rows = step_all if rows is None else step_all[rows]
                 scale = _line_search(
-                    lambda s: mean_score(th_rows - s * step_rows, y_rows, w_rows, off_rows),
+                    lambda s: mean_score(th_rows - s * step_rows, y_rows, w_rows, off_rows, owned=True),
                     mean_score(th_rows, y_rows, w_rows, off_rows),
                 )
                 theta -= (lr * scale) * step_all

@@ -42,9 +42,11 @@ class Distribution:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_internal(cls, theta):
-        """Build from an internal parameter array of shape (n, k) (a 1-D array is one row)."""
-        theta = np.array(theta, dtype=float, copy=True)
+    def from_internal(cls, theta, copy=True):
+        """Build from an internal parameter array of shape (n, k) (a 1-D array is one row).
+
+        With ``copy=False`` a float64 array is clipped in place and kept (for callers that own it)."""
+        theta = np.array(theta, dtype=float, copy=copy) if copy else np.asarray(theta, dtype=float)
         if theta.ndim == 1:
             theta = theta[None, :]
         if theta.ndim != 2:
@@ -61,10 +63,12 @@ class Distribution:
 
     @classmethod
     def clip_internal(cls, theta):
-        """Clip an (n, k) internal array (in place) to the family's safe range and return it."""
-        theta = np.nan_to_num(theta, nan=0.0, copy=False)
-        for j, (lo, hi) in enumerate(cls._bounds_for(theta.shape[1])):
-            np.clip(theta[:, j], lo, hi, out=theta[:, j])
+        """Clip an (n, k) internal array (in place) to the family's safe range and return it.
+        NaN (which no finite input produces) is replaced by 0 so it cannot propagate."""
+        bounds = np.asarray(cls._bounds_for(theta.shape[1]), dtype=float).reshape(-1, 2)
+        np.clip(theta, bounds[:, 0], bounds[:, 1], out=theta)
+        if np.isnan(theta.sum()):
+            np.nan_to_num(theta, nan=0.0, copy=False)
         return theta
 
     @classmethod

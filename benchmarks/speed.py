@@ -1,0 +1,159 @@
+"""Speed benchmark: ngb against ngboost 0.6.0 and against the fastest distributional peers.
+
+Every competitor runs in its own virtual environment (benchmarks/envs.py) as a subprocess, the
+competitors alternate, and all see the same data (written once to a temporary .npz).
+
+Part 1 (``--part ngboost``): synthetic p=20 data with known truth (ngb.datasets.synthetic) for
+Normal (heteroscedastic), Poisson (nonlinear log rate) and Categorical (3 classes);
+n_estimators=500, learning_rate=0.01, depth-3 trees, no early stopping, n_jobs=-1 for both.
+Reports fit seconds, their ratio, predict_dist seconds on 100,000 rows and test NLL.
+
+Part 2 (``--part peers``): Friedman-1 mean with noise sd 0.5 + 2 x5 (d=10), 200 rounds, learning
+rate 0.1, depth 3, both cores, test on 20,000 fresh rows; ngb, CatBoost RMSEWithUncertainty,
+xgboost-distribution (normal) and LightGBM fitting 400 plain depth-3 trees (point forecasts only).
+Reports fit seconds, ratio to CatBoost, test NLL, CRPS and each process's peak memory.
+
+Usage:
+    python benchmarks/speed.py --part ngboost --sizes 10000,100000
+    python benchmarks/speed.py --part peers --sizes 10000,100000,1000000
+    add --write-readme to update the speed section of benchmarks/README.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import envs  # noqa: E402
+
+from ngb.datasets import synthetic  # noqa: E402
+
+WORKER = str(Path(__file__).resolve().parent / "_speed_worker.py")
+README = Path(__file__).resolve().parent / "README.md"
+
+MAKERS = {
+    "normal": lambda n, seed: synthetic.make_heteroscedastic_normal(n, n_features=20, random_state=seed),
+    "poisson": lambda n, seed: synthetic.make_poisson_counts(n, n_features=20, random_state=seed),
+    "categorical": lambda n, seed: synthetic.make_categorical(n, n_features=20, n_classes=3, random_state=seed),
+    "friedman": lambda n, seed: synthetic.make_friedman1_heteroscedastic(n, n_features=10, random_state=seed),
+}
+
+
+def write_data(task, n_train, n_test, folder, seed=0):
+    X, y, _ = MAKERS[task](n_train, seed)
+    Xt, yt, truth = MAKERS[task](n_test, seed + 1)
+    path = os.path.join(folder, f"{task}_{n_train}.npz")
+    np.savez(path, X_train=X, y_train=y, X_test=Xt, y_test=yt)
+    return path, float(np.mean(truth["nll"]))
+
+
+def run(lib, task, data, **kw):
+    env = {"ngb": "ngb", "ngboost": "ngboost"}.get(lib, "peers")
+    args = {"lib": lib, "task": task, "data": data, **kw}
+    t0 = time.perf_counter()
+    out = envs.run(env, WORKER, args)
+    out["wall_s"] = time.perf_counter() - t0
+    return out
+
+
+def fmt(x, spec=".3f"):
+    return "—" if x is None else format(x, spec)
+
+
+def part_ngboost(sizes, folder, families):
+    rows = []
+    header = (
+        "| family | n | ngb fit s | ngboost fit s | speed-up | ngb predict s (100k) | ngboost predict s (100k) "
+        "| ngb NLL | ngboost NLL | true NLL |"
+    )
+    lines = [header, "|---|---|---|---|---|---|---|---|---|---|"]
+    print(header, flush=True)
+    for n in sizes:
+        for i, task in enumerate(families):
+            data, true_nll = write_data(task, n, 100_000, folder)
+            kw = dict(n_estimators=500, learning_rate=0.01, depth=3, n_jobs=-1)
+            order = ["ngb", "ngboost"] if i % 2 == 0 else ["ngboost", "ngb"]  # alternate who goes first
+            res = {lib: run(lib, task, data, **kw) for lib in order}
+            a, b = res["ngb"], res["ngboost"]
+            line = (
+                f"| {task} | {n:,} | {a['fit_s']:.2f} | {b['fit_s']:.1f} | {b['fit_s'] / a['fit_s']:.0f}× "
+                f"| {a['predict_s']:.2f} | {b['predict_s']:.2f} | {fmt(a['nll'], '.4f')} | {fmt(b['nll'], '.4f')} "
+                f"| {true_nll:.4f} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+            rows.append((task, n, res))
+    return lines
+
+
+def part_peers(sizes, folder):
+    header = "| n | library | fit s | ngb speed-up vs it | test NLL | test CRPS | peak MB |"
+    lines = [header, "|---|---|---|---|---|---|---|"]
+    print(header, flush=True)
+    for n in sizes:
+        data, true_nll = write_data("friedman", n, 20_000, folder)
+        kw = dict(n_estimators=200, learning_rate=0.1, depth=3, n_jobs=2)
+        res = {}
+        for lib in ["ngb", "catboost", "xgbdist", "lightgbm"]:
+            res[lib] = run(lib, "friedman", data, **kw)
+        for lib, r in res.items():
+            ratio = r["fit_s"] / res["ngb"]["fit_s"]
+            name = {"lightgbm": "lightgbm (400 plain trees)", "xgbdist": "xgboost-distribution"}.get(lib, lib)
+            line = (
+                f"| {n:,} | {name} | {r['fit_s']:.2f} | {'' if lib == 'ngb' else f'{ratio:.2f}×'} "
+                f"| {fmt(r['nll'], '.4f')} | {fmt(r['crps'], '.4f')} | {r['peak_rss_mb']:.0f} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+        lines.append(f"| {n:,} | (truth) | | | {true_nll:.4f} | | |")
+    return lines
+
+
+def update_readme(section, text):
+    start, end = f"<!-- speed-{section} -->", f"<!-- /speed-{section} -->"
+    content = README.read_text() if README.exists() else "# Benchmarks\n"
+    block = f"{start}\n{text}\n{end}"
+    if start in content:
+        before, rest = content.split(start, 1)
+        content = before + block + rest.split(end, 1)[1]
+    else:
+        content = content.rstrip() + "\n\n" + block + "\n"
+    README.write_text(content)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=["ngboost", "peers"], required=True)
+    parser.add_argument("--sizes", default=None, help="comma-separated training sizes")
+    parser.add_argument("--families", default="normal,poisson,categorical")
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+    default = "10000,100000" if args.part == "ngboost" else "10000,100000,1000000"
+    sizes = [int(float(s)) for s in (args.sizes or default).split(",")]
+    command = "python benchmarks/speed.py " + " ".join(sys.argv[1:]).replace(" --write-readme", "")
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        if args.part == "ngboost":
+            lines = part_ngboost(sizes, folder, args.families.split(","))
+        else:
+            lines = part_peers(sizes, folder)
+    total = time.perf_counter() - t0
+    stamp = (
+        f"Command: `{command}` — {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"total {total / 60:.1f} min."
+    )
+    print(stamp)
+    if args.write_readme:
+        update_readme(args.part, "\n".join(lines) + "\n\n" + stamp)
+
+
+if __name__ == "__main__":
+    main()
