@@ -75,7 +75,7 @@ def fit_predict(a, X, y, Xt):
 
         model = CatBoostRegressor(
             loss_function="RMSEWithUncertainty", iterations=M, learning_rate=lr, depth=depth,
-            thread_count=n_jobs if n_jobs and n_jobs > 0 else -1, verbose=0, random_seed=0,
+            thread_count=n_jobs if n_jobs and n_jobs > 0 else -1, verbose=0, random_seed=0, allow_writing_files=False,
         )
         t0 = time.perf_counter()
         model.fit(X, y)
