@@ -131,6 +131,7 @@ class BaseNGBoost(BaseEstimator):
         if self.base is not None and not (hasattr(self.base, "fit") and hasattr(self.base, "predict")):
             raise ValueError(f"base must be a scikit-learn regressor (with fit and predict); got {self.base!r}.")
         dist = get_distribution(self.dist)
+        self._expected_dim = getattr(self.dist, "dim", None) if getattr(dist, "multi_output", False) else None
         score = resolve_score(self.__dict__["score"])
         if score not in dist.scores:
             raise ValueError(f"{dist.__name__} does not implement the {score!r} score; available: {list(dist.scores)}.")

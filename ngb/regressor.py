@@ -55,7 +55,11 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
     def _check_y(self, y, dist, fitting=False):
         if dist.support == "class":
             raise ValueError(f"{dist.__name__} is a classification family; use NGBClassifier.")
-        return super()._check_y(y, dist, fitting)
+        y = super()._check_y(y, dist, fitting)
+        expected = getattr(self, "_expected_dim", None)
+        if expected is not None and y.shape[1] != expected:
+            raise ValueError(f"y has {y.shape[1]} columns but dist expects dimension {expected}.")
+        return y
 
     def predict_dist(self, X, offset=None):
         """The predicted distribution: one row per row of X."""
