@@ -58,6 +58,17 @@ def effective_n_threads(n_threads=None):
     return n_threads
 
 
+def _reset_executor_after_fork():
+    # worker threads do not survive fork(): a child process starts a new pool
+    global _EXECUTOR, _EXECUTOR_LOCK
+    _EXECUTOR = None
+    _EXECUTOR_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_executor_after_fork)
+
+
 def in_pool_thread():
     """True when running on a worker of the shared pool (never nest submits)."""
     return threading.current_thread().name.startswith("ngb-tree")
