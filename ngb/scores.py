@@ -8,7 +8,7 @@ log score). The classes below are markers: they carry the name a family dispatch
 
 from __future__ import annotations
 
-__all__ = ["ScoringRule", "LogScore", "CRPScore", "resolve_score"]
+__all__ = ["ScoringRule", "LogScore", "CRPScore", "BrierScore", "resolve_score"]
 
 
 class ScoringRule:
@@ -37,11 +37,29 @@ class CRPScore(ScoringRule):
     description = "continuous ranked probability score (units of y)"
 
 
-_SCORES = {"log": LogScore, "logscore": LogScore, "nll": LogScore, "crps": CRPScore, "crpscore": CRPScore}
+class BrierScore(ScoringRule):
+    """Brier score of a class forecast, sum_j (p_j - 1{y = j})^2.
+
+    Its metric is the Hessian of the expected score E_{y~P} S(Q, y) at Q = P, i.e. 2 J^T J with J
+    the Jacobian of the class probabilities in the internal parameters."""
+
+    name = "brier"
+    description = "Brier score (squared error of the class probabilities)"
+
+
+_SCORES = {
+    "log": LogScore,
+    "logscore": LogScore,
+    "nll": LogScore,
+    "crps": CRPScore,
+    "crpscore": CRPScore,
+    "brier": BrierScore,
+    "brierscore": BrierScore,
+}
 
 
 def resolve_score(score) -> str:
-    """Return the canonical name ("log", "crps") of a score given as name, class or instance."""
+    """Return the canonical name ("log", "crps", "brier") of a score given as name, class or instance."""
     if isinstance(score, str):
         key = score.lower()
         if key not in _SCORES:

@@ -69,8 +69,14 @@ def test_sample_matches_moments(name):
     draws = d.sample(size=20000, random_state=1)
     assert draws.shape == (6, 20000)
     assert d.sample(random_state=1).shape == (6,)
-    se = np.sqrt(d.var() / draws.shape[1])
-    assert np.all(np.abs(draws.mean(axis=1) - d.mean()) < 5 * se + 1e-12)
+    var = d.var()
+    finite = np.isfinite(var)  # the mean check needs a finite variance (not so for Cauchy)
+    se = np.sqrt(var[finite] / draws.shape[1])
+    assert np.all(np.abs(draws.mean(axis=1)[finite] - d.mean()[finite]) < 5 * se + 1e-12)
+    if not case.discrete:  # empirical cdf at the model's quantiles (binomial standard errors)
+        levels = np.array([0.1, 0.5, 0.9])
+        frac = (draws[:, :, None] <= d.quantile(levels)[:, None, :]).mean(axis=1)
+        assert np.all(np.abs(frac - levels) < 5 * np.sqrt(levels * (1 - levels) / draws.shape[1]))
     np.testing.assert_array_equal(draws, d.sample(size=20000, random_state=1))
 
 
@@ -142,7 +148,7 @@ def test_fisher_information_matches_monte_carlo(name):
     case = CASES[name]
     rng = _rng("mc", name)
     d = case.make(rng, 4)
-    m = 100_000
+    m = case.mc_samples
     y = case.sample(rng, d, m)  # (m, n)
     rep = type(d).from_internal(np.tile(d.theta, (m, 1)))  # row r*n + i is row i of d
     grads = rep.d_score(y.reshape(-1), "log").reshape(m, len(d), d.n_params)
@@ -212,7 +218,7 @@ def test_normal_crps_matches_scoringrules():
 def test_unsupported_score_raises():
     d = ngb.Poisson([1.0, 2.0])
     with pytest.raises(ValueError, match="does not implement"):
-        d.score([0, 1], "crps")
+        d.score([0, 1], "brier")
     with pytest.raises(ValueError, match="Unknown score"):
         d.score([0, 1], "hinge")
 
@@ -271,3 +277,83 @@ def test_extreme_parameters_stay_finite(name, score):
     if name != "categorical":  # any K >= 2 is a valid categorical
         with pytest.raises(ValueError):
             cls.from_internal(np.zeros((3, k + 1)))
+
+
+# ---------------------------------------------------------------------------- CRPS against scoringrules
+def _scoringrules_crps(sr, name, y, d):
+    p = d.params
+    if name == "normal":
+        return sr.crps_normal(y, p["loc"], p["scale"])
+    if name == "lognormal":
+        return sr.crps_lognormal(y, np.log(p["scale"]), p["s"])
+    if name == "laplace":
+        return sr.crps_laplace(y, p["loc"], p["scale"])
+    if name == "exponential":
+        return sr.crps_exponential(y, 1.0 / p["scale"])
+    if name == "poisson":
+        return sr.crps_poisson(y, p["mu"])
+    raise KeyError(name)
+
+
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if "crps" in CASES[n].scores])
+def test_crps_matches_scoringrules(name):
+    sr = pytest.importorskip("scoringrules")
+    case = CASES[name]
+    rng = _rng("scoringrules", name)
+    d = case.make(rng, 200)
+    y = case.sample(rng, d, 1)[0]
+    expected = np.asarray(_scoringrules_crps(sr, name, y, d), dtype=float)
+    np.testing.assert_allclose(d.score(y, "crps"), expected, rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- Brier score metric
+@pytest.mark.parametrize("name", ["categorical", "bernoulli"])
+def test_brier_metric_is_hessian_of_expected_score(name):
+    """metric = Hessian in the logits of E_{y~P} Brier(Q, y) at Q = P (numerical Hessian)."""
+    case = CASES[name]
+    d = case.make(_rng("brier-hessian", name), 5)
+    cls = type(d)
+    k = d.n_params
+    n_classes = k + 1
+    labels = np.arange(n_classes, dtype=float)
+    for i in range(len(d)):
+        p = d.probs[i]
+        theta0 = d.theta[i]
+
+        def expected(theta):
+            q = cls.from_internal(np.tile(theta, (n_classes, 1)))
+            return p @ q.score(labels, "brier")
+
+        h = 1e-4
+        hess = np.empty((k, k))
+        for a in range(k):
+            for b in range(k):
+                ea, eb = np.eye(k)[a] * h, np.eye(k)[b] * h
+                hess[a, b] = (
+                    expected(theta0 + ea + eb) - expected(theta0 + ea - eb) - expected(theta0 - ea + eb) + expected(theta0 - ea - eb)
+                ) / (4 * h * h)
+        np.testing.assert_allclose(d.metric("brier")[i], hess, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name,score", SCORE_CASES)
+def test_mixed_extreme_parameters_stay_finite(name, score):
+    """Every corner of the clipped box (each internal parameter at -inf-ish, 0 or +inf-ish, in all
+    combinations) plus random points inside it gives finite score, gradient, metric and natural
+    gradient without warnings (pytest turns RuntimeWarnings into errors)."""
+    import itertools
+
+    case = CASES[name]
+    d = case.make(_rng("mixed-extreme", name), 3)
+    cls, k = type(d), d.n_params
+    corners = np.array(list(itertools.product([-1e300, 0.0, 1e300], repeat=k)))
+    rng = _rng("mixed-extreme-random", name)
+    bounds = np.array(cls._bounds_for(k), dtype=float)
+    width = np.minimum(bounds[:, 1], 50.0) - np.maximum(bounds[:, 0], -50.0)
+    inside = np.maximum(bounds[:, 0], -50.0) + width * rng.random((20, k))
+    theta = np.vstack([corners, inside])
+    big = cls.from_internal(theta)
+    y = case.sample(_rng("mixed-extreme-y", name), d, int(np.ceil(len(theta) / len(d)))).reshape(-1)[: len(theta)]
+    for values in (big.score(y, score), big.d_score(y, score), big.metric(score), big.natural_gradient(y, score)):
+        assert np.all(np.isfinite(values))
+
+

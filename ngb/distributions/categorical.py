@@ -1,5 +1,11 @@
 """Categorical distribution over classes 0..K-1; internal parameters are K-1 logits
-relative to class 0 (class 0 has logit 0). Bernoulli is the K = 2 case."""
+relative to class 0 (class 0 has logit 0). Bernoulli is the K = 2 case.
+
+Scores: "log" (Fisher information diag(p) - p p^T over classes 1..K-1) and "brier",
+sum_j (p_j - 1{y = j})^2, whose metric is the Hessian of the expected Brier score
+E_{y~P} S(Q, y) = |q - p|^2 + 1 - |p|^2 at Q = P, i.e. 2 J^T J with J = dp/dlogits (closed form);
+the Brier natural gradient (J^T J)^{-1} J^T (p - e_y) is also closed form, r_j/p_j - r_0/p_0.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ _LOGIT_BOUND = 30.0
 class Categorical(Distribution):
     """Categorical(probs) with probs of shape (n, K) or (K,). Labels are class codes 0..K-1."""
 
-    scores = ("log",)
+    scores = ("log", "brier")
     support = "class"
     discrete = True
 
@@ -153,6 +159,35 @@ class Categorical(Distribution):
         # g_j = e_0 / p_0 - e_j / p_j for the one-hot e of y.
         e = self._onehot(y)
         return e[:, :1] / self.probs[:, :1] - e[:, 1:] / self.probs[:, 1:]
+
+    # Brier score
+    def _brier_score(self, y):
+        r = self.probs - self._onehot(y)
+        return np.sum(r * r, axis=1)
+
+    def _jacobian(self):
+        """J[i, j, l] = d p_j / d logit_{l+1} = p_j (1{j = l+1} - p_{l+1}), shape (n, K, K-1)."""
+        p = self.probs
+        jac = -p[:, :, None] * p[:, None, 1:]
+        idx = np.arange(1, self.n_classes)
+        jac[:, idx, idx - 1] += p[:, 1:]
+        return jac
+
+    def _brier_d_score(self, y):
+        # 2 J^T r with r = p - e_y: component l is 2 p_l (r_l - sum_j r_j p_j)
+        p = self.probs
+        r = p - self._onehot(y)
+        return 2 * p[:, 1:] * (r[:, 1:] - np.sum(r * p, axis=1, keepdims=True))
+
+    def _brier_metric(self):
+        jac = self._jacobian()
+        return 2 * np.einsum("njk,njl->nkl", jac, jac)
+
+    def _brier_natural_gradient(self, y):
+        # J delta = r has the exact solution delta_l = r_l / p_l - r_0 / p_0 (r sums to zero)
+        p = self.probs
+        r = p - self._onehot(y)
+        return r[:, 1:] / p[:, 1:] - r[:, :1] / p[:, :1]
 
 
 class Bernoulli(Categorical):
