@@ -49,6 +49,34 @@ def _poisson(rng, n):
     return ngb.Poisson(mu=np.exp(rng.uniform(-1, 3, n)))
 
 
+def _lognormal(rng, n):
+    return ngb.LogNormal(s=np.exp(rng.uniform(-1.2, -0.4, n)), scale=np.exp(rng.normal(0, 1, n)))
+
+
+def _exponential(rng, n):
+    return ngb.Exponential(scale=np.exp(rng.normal(0, 1, n)))
+
+
+def _gamma(rng, n):
+    return ngb.Gamma(a=np.exp(rng.uniform(-0.5, 2.0, n)), scale=np.exp(rng.normal(0, 1, n)))
+
+
+def _laplace(rng, n):
+    return ngb.Laplace(loc=rng.normal(0, 3, n), scale=np.exp(rng.normal(0, 0.7, n)))
+
+
+def _weibull(rng, n):
+    return ngb.Weibull(c=np.exp(rng.uniform(-0.2, 1.2, n)), scale=np.exp(rng.normal(0, 1, n)))
+
+
+def _halfnormal(rng, n):
+    return ngb.HalfNormal(scale=np.exp(rng.normal(0, 1, n)))
+
+
+def _beta(rng, n):
+    return ngb.Beta(a=np.exp(rng.uniform(-0.5, 1.5, n)), b=np.exp(rng.uniform(-0.5, 1.5, n)))
+
+
 def _categorical(k):
     def make(rng, n):
         return ngb.Categorical(rng.dirichlet(np.ones(k) * 2, size=n))
@@ -120,5 +148,43 @@ CASES = {
         lambda d: stats.bernoulli(d.params["p"]),
         scores=("log", "brier"),
         discrete=True,
+    ),
+    "lognormal": FamilyCase(
+        "lognormal",
+        _lognormal,
+        lambda d: stats.lognorm(s=d.params["s"], scale=d.params["scale"]),
+        scores=("log", "crps"),
+    ),
+    "exponential": FamilyCase(
+        "exponential",
+        _exponential,
+        lambda d: stats.expon(scale=d.params["scale"]),
+        scores=("log", "crps"),
+    ),
+    "gamma": FamilyCase(
+        "gamma",
+        _gamma,
+        lambda d: stats.gamma(a=d.params["a"], scale=d.params["scale"]),
+    ),
+    "laplace": FamilyCase(
+        "laplace",
+        _laplace,
+        lambda d: stats.laplace(loc=d.params["loc"], scale=d.params["scale"]),
+        scores=("log", "crps"),
+    ),
+    "weibull": FamilyCase(
+        "weibull",
+        _weibull,
+        lambda d: stats.weibull_min(c=d.params["c"], scale=d.params["scale"]),
+    ),
+    "halfnormal": FamilyCase(
+        "halfnormal",
+        _halfnormal,
+        lambda d: stats.halfnorm(scale=d.params["scale"]),
+    ),
+    "beta": FamilyCase(
+        "beta",
+        _beta,
+        lambda d: stats.beta(a=d.params["a"], b=d.params["b"]),
     ),
 }

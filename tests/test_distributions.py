@@ -306,6 +306,37 @@ def test_crps_matches_scoringrules(name):
     np.testing.assert_allclose(d.score(y, "crps"), expected, rtol=1e-9, atol=1e-12)
 
 
+def test_laplace_crps_gradient_matches_integral_of_cdf_derivative():
+    """d CRPS = 2 * int (F(x) - 1{y <= x}) grad F(x) dx, with F from scipy (not our closed form).
+
+    The reference implementation's Laplace CRPS gradient is wrong; this pins ours independently of
+    the finite-difference test."""
+    case = CASES["laplace"]
+    rng = _rng("laplace-crps-grad")
+    d = case.make(rng, 6)
+    y = case.sample(rng, d, 1)[0]
+    theta = d.theta
+    lo = np.minimum(d.quantile(1e-12), y) - 1
+    hi = np.maximum(d.quantile(1 - 1e-12), y) + 1
+    expected = np.empty_like(theta)
+    for i in range(len(d)):
+        # grid containing y and loc exactly so the kinks sit on nodes
+        # integrate separately below and above y (where 1{y <= x} jumps); loc is a grid node
+        pieces = [(lo[i], y[i], 0.0), (y[i], hi[i], 1.0)]
+        for j in range(2):
+            h = 1e-6
+            up, down = theta[i].copy(), theta[i].copy()
+            up[j] += h
+            down[j] -= h
+            total = 0.0
+            for a, b, step in pieces:
+                grid = np.unique(np.concatenate([np.linspace(a, b, 100001), [theta[i, 0]] if a < theta[i, 0] < b else []]))
+                dF = (case.oracle(type(d).from_internal(up)).cdf(grid) - case.oracle(type(d).from_internal(down)).cdf(grid)) / (2 * h)
+                total += np.trapezoid((case.oracle(d[i]).cdf(grid) - step) * dF, grid)
+            expected[i, j] = 2 * total
+    np.testing.assert_allclose(d.d_score(y, "crps"), expected, rtol=1e-5, atol=1e-7)
+
+
 # ---------------------------------------------------------------------------- Brier score metric
 @pytest.mark.parametrize("name", ["categorical", "bernoulli"])
 def test_brier_metric_is_hessian_of_expected_score(name):
@@ -333,6 +364,34 @@ def test_brier_metric_is_hessian_of_expected_score(name):
                     expected(theta0 + ea + eb) - expected(theta0 + ea - eb) - expected(theta0 - ea + eb) + expected(theta0 - ea - eb)
                 ) / (4 * h * h)
         np.testing.assert_allclose(d.metric("brier")[i], hess, rtol=1e-6, atol=1e-8)
+
+
+# ---------------------------------------------------------------------------- support, safety, names
+@pytest.mark.parametrize(
+    "cls,bad",
+    [
+        (ngb.LogNormal, [1.0, 0.0]),
+        (ngb.LogNormal, [-1.0]),
+        (ngb.Gamma, [0.0]),
+        (ngb.Weibull, [2.0, -3.0]),
+        (ngb.Exponential, [-1e-3]),
+        (ngb.HalfNormal, [-2.0]),
+        (ngb.Beta, [0.0]),
+        (ngb.Beta, [1.0]),
+        (ngb.Beta, [0.5, 1.5]),
+        (ngb.Poisson, [0.5]),
+    ],
+)
+def test_check_y_rejects_out_of_support(cls, bad):
+    with pytest.raises(ValueError):
+        cls.check_y(np.array(bad))
+
+
+def test_check_y_accepts_support():
+    assert ngb.Exponential.check_y([0.0, 2.0]).dtype == float  # density finite at 0
+    assert ngb.HalfNormal.check_y([0.0, 2.0]).dtype == float
+    ngb.Beta.check_y([1e-9, 0.5, 1 - 1e-9])
+    ngb.LogNormal.check_y([1e-300, 5.0])
 
 
 @pytest.mark.parametrize("name,score", SCORE_CASES)

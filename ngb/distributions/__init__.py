@@ -4,27 +4,66 @@ resolves a name or class as the estimators accept it."""
 from __future__ import annotations
 
 from .base import Distribution
+from .beta import Beta
 from .categorical import Bernoulli, Categorical
+from .exponential import Exponential
+from .gamma import Gamma
+from .halfnormal import HalfNormal
+from .laplace import Laplace
+from .lognormal import LogNormal
 from .normal import Normal
 from .poisson import Poisson
+from .weibull import Weibull
 
-__all__ = ["Distribution", "Normal", "Poisson", "Categorical", "Bernoulli", "FAMILIES", "get_distribution"]
+__all__ = [
+    "Distribution",
+    "Normal",
+    "Poisson",
+    "Categorical",
+    "Bernoulli",
+    "LogNormal",
+    "Exponential",
+    "Gamma",
+    "Laplace",
+    "Weibull",
+    "HalfNormal",
+    "Beta",
+    "FAMILIES",
+    "get_distribution",
+]
 
 FAMILIES = {
     "normal": Normal,
     "poisson": Poisson,
     "categorical": Categorical,
     "bernoulli": Bernoulli,
+    "lognormal": LogNormal,
+    "exponential": Exponential,
+    "gamma": Gamma,
+    "laplace": Laplace,
+    "weibull": Weibull,
+    "halfnormal": HalfNormal,
+    "beta": Beta,
+}
+
+# other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
+_ALIASES = {
+    "log_normal": "lognormal",
+    "half_normal": "halfnormal",
 }
 
 
 def get_distribution(dist):
-    """Return the family class for a name (case-insensitive) or a Distribution subclass."""
+    """Return the family class for a name (case-insensitive), a Distribution subclass, or an
+    instance (its class; ``MultivariateNormal(d)`` also fixes the dimension)."""
     if isinstance(dist, str):
         key = dist.lower().replace("-", "_")
+        key = _ALIASES.get(key, key)
         if key not in FAMILIES:
             raise ValueError(f"Unknown distribution {dist!r}; expected one of {sorted(FAMILIES)}.")
         return FAMILIES[key]
     if isinstance(dist, type) and issubclass(dist, Distribution):
         return dist
+    if isinstance(dist, Distribution):  # e.g. MultivariateNormal(d): its family (and dimension)
+        return type(dist)
     raise ValueError(f"dist must be a family name such as 'normal' or a Distribution class; got {dist!r}.")

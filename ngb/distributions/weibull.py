@@ -1,0 +1,125 @@
+"""Weibull distribution (scipy ``weibull_min(c, scale)``); internal parameters (log c, log scale)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize, stats
+
+from .base import Distribution
+
+__all__ = ["Weibull"]
+
+_EULER = np.euler_gamma
+_ONE_MINUS_G = 1.0 - _EULER
+_A = _ONE_MINUS_G**2 + np.pi**2 / 6  # Fisher entry for log c
+_DET_FACTOR = 6.0 / np.pi**2
+# log((y/scale)^c) is capped here so that (y/scale)^c, and c times it, stay finite; the cap is
+# only reached far outside any fitted range (the score is then ~e^600).
+_LOG_W_MAX = 600.0
+
+
+class Weibull(Distribution):
+    """Weibull(c, scale): P(Y > y) = exp(-(y/scale)^c).
+
+    Internal theta[:, 0] = log(c), theta[:, 1] = log(scale). Score "log" with the closed-form Fisher
+    information [[(1-g)^2 + pi^2/6, -c (1-g)], [-c (1-g), c^2]] (g = Euler's constant) and its
+    closed-form inverse (determinant c^2 pi^2 / 6).
+    """
+
+    param_names = ("log_c", "log_scale")
+    scores = ("log",)
+    bounds = ((-8.0, 5.0), (-40.0, 40.0))
+    support = "positive"
+
+    def __init__(self, c=1.0, scale=1.0):
+        c, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(c, float)), np.atleast_1d(np.asarray(scale, float)))
+        if c.ndim != 1:
+            raise ValueError("c and scale must be scalars or 1-D arrays.")
+        if np.any(~(c > 0)) or np.any(~(scale > 0)):
+            raise ValueError("c and scale must be positive.")
+        self._set_internal(self.clip_internal(np.column_stack([np.log(c), np.log(scale)])))
+
+    def _set_internal(self, theta):
+        self._theta = theta
+        self.c = np.exp(theta[:, 0])
+        self.scale = np.exp(theta[:, 1])
+
+    @property
+    def params(self):
+        return {"c": self.c.copy(), "scale": self.scale.copy()}
+
+    @classmethod
+    def check_y(cls, y):
+        y = super().check_y(y)
+        if np.any(y <= 0):
+            raise ValueError("Weibull targets must be strictly positive.")
+        return y
+
+    @classmethod
+    def fit_marginal(cls, y, sample_weight=None):
+        """Weighted MLE: root of the profile score in log c (brentq), then the scale in closed form."""
+        ly = np.log(np.asarray(y, float))
+        w = np.ones_like(ly) if sample_weight is None else np.asarray(sample_weight, float)
+        w = w / w.sum()
+        m = ly.max()
+        d = ly - m  # <= 0, so exp(c d) never overflows
+        mean_d = float(w @ d)
+
+        def profile_score(log_c):
+            c = np.exp(log_c)
+            e = w * np.exp(c * d)
+            return 1.0 / c + mean_d - float(e @ d) / float(e.sum())
+
+        lo, hi = cls.bounds[0]
+        f_lo, f_hi = profile_score(lo), profile_score(hi)
+        if f_lo <= 0:
+            log_c = lo
+        elif f_hi >= 0:
+            log_c = hi
+        else:
+            log_c = optimize.brentq(profile_score, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500)
+        c = np.exp(log_c)
+        log_scale = m + np.log(float(w @ np.exp(c * d))) / c
+        return cls.clip_internal(np.array([[log_c, log_scale]]))[0]
+
+    def to_scipy(self):
+        return stats.weibull_min(c=self.c, scale=self.scale)
+
+    def _ppf(self, q):
+        return self.scale[:, None] * (-np.log1p(-q)) ** (1.0 / self.c[:, None])
+
+    def _parts(self, y):
+        """(L, log w, w) with L = log y - log scale and w = (y / scale)^c."""
+        with np.errstate(divide="ignore"):
+            big_l = np.log(y) - self._theta[:, 1]
+        log_w = np.minimum(self.c * big_l, _LOG_W_MAX)
+        return big_l, log_w, np.exp(log_w)
+
+    def logpdf(self, y):
+        y = self._as_y(y)
+        pos = y > 0
+        big_l, log_w, w = self._parts(np.where(pos, y, 1.0))
+        out = self._theta[:, 0] - self._theta[:, 1] + (self.c - 1) * big_l - w
+        return np.where(pos, out, -np.inf)
+
+    def _log_score(self, y):
+        return -self.logpdf(y)
+
+    def _log_d_score(self, y):
+        _, log_w, w = self._parts(y)
+        return np.column_stack([-1.0 + log_w * (w - 1.0), self.c * (1.0 - w)])
+
+    def _log_metric(self):
+        c = self.c
+        out = np.empty((len(self), 2, 2))
+        out[:, 0, 0] = _A
+        out[:, 0, 1] = out[:, 1, 0] = -c * _ONE_MINUS_G
+        out[:, 1, 1] = c * c
+        return out
+
+    def _log_natural_gradient(self, y):
+        g = self._log_d_score(y)
+        c = self.c
+        g0 = _DET_FACTOR * (g[:, 0] + _ONE_MINUS_G * g[:, 1] / c)
+        g1 = _DET_FACTOR * (_ONE_MINUS_G * g[:, 0] / c + _A * g[:, 1] / (c * c))
+        return np.column_stack([g0, g1])
