@@ -65,6 +65,17 @@ def _laplace(rng, n):
     return ngb.Laplace(loc=rng.normal(0, 3, n), scale=np.exp(rng.normal(0, 0.7, n)))
 
 
+def _studentt(rng, n):
+    return ngb.StudentT(df=rng.uniform(3.0, 12.0, n), loc=rng.normal(0, 3, n), scale=np.exp(rng.normal(0, 0.7, n)))
+
+
+def _loc_scale(cls):
+    def make(rng, n):
+        return cls(loc=rng.normal(0, 3, n), scale=np.exp(rng.normal(0, 0.7, n)))
+
+    return make
+
+
 def _weibull(rng, n):
     return ngb.Weibull(c=np.exp(rng.uniform(-0.2, 1.2, n)), scale=np.exp(rng.normal(0, 1, n)))
 
@@ -171,6 +182,21 @@ CASES = {
         _laplace,
         lambda d: stats.laplace(loc=d.params["loc"], scale=d.params["scale"]),
         scores=("log", "crps"),
+    ),
+    "studentt": FamilyCase(
+        "studentt",
+        _studentt,
+        lambda d: stats.t(df=d.params["df"], loc=d.params["loc"], scale=d.params["scale"]),
+    ),
+    "t_fixed_df": FamilyCase(
+        "t_fixed_df",
+        _loc_scale(ngb.TFixedDf),
+        lambda d: stats.t(df=type(d).df, loc=d.params["loc"], scale=d.params["scale"]),
+    ),
+    "cauchy": FamilyCase(
+        "cauchy",
+        _loc_scale(ngb.Cauchy),
+        lambda d: stats.cauchy(loc=d.params["loc"], scale=d.params["scale"]),
     ),
     "weibull": FamilyCase(
         "weibull",

@@ -337,6 +337,62 @@ def test_laplace_crps_gradient_matches_integral_of_cdf_derivative():
     np.testing.assert_allclose(d.d_score(y, "crps"), expected, rtol=1e-5, atol=1e-7)
 
 
+# ---------------------------------------------------------------------------- exact Fisher checks
+def _expected_outer_by_quadrature(d, pdf, lo=-np.inf, hi=np.inf):
+    """E[grad s grad s^T] = int grad s grad s^T p(y) dy for a one-row continuous distribution."""
+    from scipy.integrate import quad_vec
+
+    k = d.n_params
+
+    def integrand(y):
+        g = d.d_score(np.array([y]), "log")[0]
+        return np.outer(g, g).ravel() * pdf(y)
+
+    val, _ = quad_vec(integrand, lo, hi, epsabs=0, epsrel=1e-11, limit=2000)
+    return val.reshape(k, k)
+
+
+@pytest.mark.parametrize("df", [0.2, 1.0, 3.0, 10.0, 49.0, 51.0, 300.0, 1e4, 1e6])
+def test_studentt_fisher_is_exact_expectation(df):
+    """All entries (df entries included, on both sides of the large-df series switch) equal the
+    expectation of grad grad^T computed by adaptive quadrature against scipy's density."""
+    from scipy import stats
+
+    d = ngb.StudentT(df=df, loc=0.3, scale=1.7)
+    ref = stats.t(df=df, loc=0.3, scale=1.7)
+    # split at the centre so the quadrature sees the peak
+    got = _expected_outer_by_quadrature(d, ref.pdf, -np.inf, 0.3) + _expected_outer_by_quadrature(d, ref.pdf, 0.3, np.inf)
+    metric = d.metric("log")[0]
+    nonzero = metric != 0
+    np.testing.assert_allclose(metric[nonzero], got[nonzero], rtol=1e-7)
+    scale = np.sqrt(np.outer(np.diag(metric), np.diag(metric)))
+    assert np.all(np.abs(got[~nonzero]) <= 1e-9 * scale[~nonzero])  # loc is orthogonal to the rest
+    nu = df
+    assert np.isclose(metric[1, 1], 2 * nu / (nu + 3))
+    assert np.isclose(metric[0, 0], (nu + 1) / ((nu + 3) * 1.7**2))
+    assert metric[1, 2] < 0  # the (log scale, log df) cross term is not zero
+
+
+@pytest.mark.parametrize("df", [2.5, 5.0, 12.0])
+def test_studentt_log_scale_fisher_entry_by_monte_carlo(df):
+    """The reference's Student-t log-scale Fisher entry is wrong: the correct value 2 df/(df+3)
+    is within 6 standard errors of the Monte Carlo mean of (d score / d log scale)^2, while
+    df / (2 (df + 3)) is rejected; the (log scale, log df) cross term is clearly non-zero."""
+    m = 400_000
+    d = ngb.StudentT(df=np.full(m, df), loc=np.full(m, -1.0), scale=np.full(m, 0.5))
+    from scipy import stats
+
+    y = stats.t(df=df, loc=-1.0, scale=0.5).rvs(size=m, random_state=_rng("t-mc", df))
+    g = d.d_score(y, "log")
+    ss, sd = g[:, 1] ** 2, g[:, 1] * g[:, 2]
+    se_ss, se_sd = ss.std() / np.sqrt(m), sd.std() / np.sqrt(m)
+    assert abs(ss.mean() - 2 * df / (df + 3)) < 6 * se_ss
+    assert abs(ss.mean() - df / (2 * (df + 3))) > 6 * se_ss
+    assert abs(sd.mean() - (-2 * df / ((df + 1) * (df + 3)))) < 6 * se_sd
+    assert abs(sd.mean()) > 6 * se_sd
+    np.testing.assert_allclose(d[0].metric("log")[0, 1, 1], 2 * df / (df + 3), rtol=1e-14)
+
+
 # ---------------------------------------------------------------------------- Brier score metric
 @pytest.mark.parametrize("name", ["categorical", "bernoulli"])
 def test_brier_metric_is_hessian_of_expected_score(name):
@@ -380,6 +436,8 @@ def test_brier_metric_is_hessian_of_expected_score(name):
         (ngb.Beta, [1.0]),
         (ngb.Beta, [0.5, 1.5]),
         (ngb.Poisson, [0.5]),
+        (ngb.StudentT, [np.nan]),
+        (ngb.Cauchy, [np.inf]),
     ],
 )
 def test_check_y_rejects_out_of_support(cls, bad):
@@ -416,3 +474,12 @@ def test_mixed_extreme_parameters_stay_finite(name, score):
         assert np.all(np.isfinite(values))
 
 
+def test_t_fixed_df_with_df():
+    from scipy import stats
+
+    t5 = ngb.TFixedDf.with_df(5.0)
+    assert issubclass(t5, ngb.TFixedDf) and t5.df == 5.0 and ngb.TFixedDf.df == 3.0
+    d = t5(loc=[0.0, 1.0], scale=[1.0, 2.0])
+    y = np.array([0.3, -2.0])
+    np.testing.assert_allclose(d.logpdf(y), stats.t(5.0, [0.0, 1.0], [1.0, 2.0]).logpdf(y), rtol=1e-12)
+    np.testing.assert_allclose(d.metric()[:, 1, 1], 10.0 / 8.0)

@@ -13,6 +13,7 @@ from .laplace import Laplace
 from .lognormal import LogNormal
 from .normal import Normal
 from .poisson import Poisson
+from .studentt import Cauchy, StudentT, TFixedDf
 from .weibull import Weibull
 
 __all__ = [
@@ -25,6 +26,9 @@ __all__ = [
     "Exponential",
     "Gamma",
     "Laplace",
+    "StudentT",
+    "TFixedDf",
+    "Cauchy",
     "Weibull",
     "HalfNormal",
     "Beta",
@@ -41,6 +45,9 @@ FAMILIES = {
     "exponential": Exponential,
     "gamma": Gamma,
     "laplace": Laplace,
+    "studentt": StudentT,
+    "t_fixed_df": TFixedDf,
+    "cauchy": Cauchy,
     "weibull": Weibull,
     "halfnormal": HalfNormal,
     "beta": Beta,
@@ -49,6 +56,9 @@ FAMILIES = {
 # other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
 _ALIASES = {
     "log_normal": "lognormal",
+    "student_t": "studentt",
+    "t": "studentt",
+    "tfixeddf": "t_fixed_df",
     "half_normal": "halfnormal",
 }
 
