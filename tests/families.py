@@ -84,6 +84,12 @@ def _halfnormal(rng, n):
     return ngb.HalfNormal(scale=np.exp(rng.normal(0, 1, n)))
 
 
+def _negative_binomial(rng, n):
+    size = np.exp(rng.uniform(np.log(0.5), np.log(5.0), n))
+    mu = np.exp(rng.uniform(0.0, 3.0, n))
+    return ngb.NegativeBinomial(n=size, p=size / (size + mu))
+
+
 def _beta(rng, n):
     return ngb.Beta(a=np.exp(rng.uniform(-0.5, 1.5, n)), b=np.exp(rng.uniform(-0.5, 1.5, n)))
 
@@ -207,6 +213,12 @@ CASES = {
         "halfnormal",
         _halfnormal,
         lambda d: stats.halfnorm(scale=d.params["scale"]),
+    ),
+    "negative_binomial": FamilyCase(
+        "negative_binomial",
+        _negative_binomial,
+        lambda d: stats.nbinom(n=d.params["n"], p=d.params["p"]),
+        discrete=True,
     ),
     "beta": FamilyCase(
         "beta",

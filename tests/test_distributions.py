@@ -393,6 +393,51 @@ def test_studentt_log_scale_fisher_entry_by_monte_carlo(df):
     np.testing.assert_allclose(d[0].metric("log")[0, 1, 1], 2 * df / (df + 3), rtol=1e-14)
 
 
+@pytest.mark.parametrize(
+    "size,mu",
+    [(0.05, 2.0), (0.5, 3.0), (1.0, 1.0), (5.0, 0.3), (2.0, 20.0), (50.0, 10.0), (0.3, 300.0), (1e4, 1.0), (1e6, 5.0), (3e6, 0.01), (1e-3, 0.5)],
+)
+def test_negative_binomial_size_fisher_is_exact_expectation(size, mu):
+    """The size entry (series / quadrature) equals E[(d score / d log n)^2] summed exactly over y."""
+    from scipy import stats
+
+    p = size / (size + mu)
+    top = int(stats.nbinom(size, p).isf(1e-19)) + 10
+    k = np.arange(top, dtype=float)
+    # pmf by its recurrence (scipy's log-gamma differences lose ~1e-8 for sizes ~1e6)
+    ratios = (size + k[:-1]) / (k[:-1] + 1) * (mu / (size + mu))
+    pmf = np.exp(-size * np.log1p(mu / size) + np.concatenate([[0.0], np.cumsum(np.log(ratios))]))
+    d = ngb.NegativeBinomial.from_mean(np.full(top, mu), np.full(top, size))
+    g = d.d_score(k, "log")
+    exact = np.array([[pmf @ (g[:, 0] ** 2), pmf @ (g[:, 0] * g[:, 1])], [0.0, pmf @ (g[:, 1] ** 2)]])
+    metric = d[0].metric("log")[0]
+    np.testing.assert_allclose(metric[1, 1], exact[1, 1], rtol=1e-9)
+    np.testing.assert_allclose(metric[0, 0], exact[0, 0], rtol=1e-9)
+    assert abs(exact[0, 1]) < 1e-9 * np.sqrt(exact[0, 0] * exact[1, 1])  # orthogonal parameters
+
+
+@pytest.mark.parametrize("size", [0.3, 9.99, 10.0, 1e3, 3e6])
+def test_negative_binomial_logpmf_exact_for_any_size(size):
+    """log pmf against the exact recurrence, also for sizes where scipy's formula loses digits."""
+    mu = 2.5
+    k = np.arange(60, dtype=float)
+    ratios = (size + k[:-1]) / (k[:-1] + 1) * (mu / (size + mu))
+    exact = -size * np.log1p(mu / size) + np.concatenate([[0.0], np.cumsum(np.log(ratios))])
+    d = ngb.NegativeBinomial.from_mean(np.full(len(k), mu), np.full(len(k), size))
+    np.testing.assert_allclose(d.logpdf(k), exact, rtol=1e-13, atol=1e-12)
+
+
+def test_negative_binomial_series_and_quadrature_agree():
+    from ngb.distributions import negbinomial as nbmod
+
+    rng = np.random.default_rng(7)
+    n = np.exp(rng.uniform(-10, 15, 300))
+    a = rng.uniform(0.3, 0.75, 300)
+    mu = n * a / (1 - a)
+    a, p = mu / (n + mu), n / (n + mu)
+    np.testing.assert_allclose(nbmod._size_fisher_series(n, a), nbmod._size_fisher_quadrature(n, a, p), rtol=1e-10)
+
+
 # ---------------------------------------------------------------------------- Brier score metric
 @pytest.mark.parametrize("name", ["categorical", "bernoulli"])
 def test_brier_metric_is_hessian_of_expected_score(name):
@@ -435,6 +480,8 @@ def test_brier_metric_is_hessian_of_expected_score(name):
         (ngb.Beta, [0.0]),
         (ngb.Beta, [1.0]),
         (ngb.Beta, [0.5, 1.5]),
+        (ngb.NegativeBinomial, [1.5]),
+        (ngb.NegativeBinomial, [-1.0]),
         (ngb.Poisson, [0.5]),
         (ngb.StudentT, [np.nan]),
         (ngb.Cauchy, [np.inf]),
@@ -449,6 +496,7 @@ def test_check_y_accepts_support():
     assert ngb.Exponential.check_y([0.0, 2.0]).dtype == float  # density finite at 0
     assert ngb.HalfNormal.check_y([0.0, 2.0]).dtype == float
     ngb.Beta.check_y([1e-9, 0.5, 1 - 1e-9])
+    ngb.NegativeBinomial.check_y([0, 1, 7])
     ngb.LogNormal.check_y([1e-300, 5.0])
 
 
@@ -472,6 +520,20 @@ def test_mixed_extreme_parameters_stay_finite(name, score):
     y = case.sample(_rng("mixed-extreme-y", name), d, int(np.ceil(len(theta) / len(d)))).reshape(-1)[: len(theta)]
     for values in (big.score(y, score), big.d_score(y, score), big.metric(score), big.natural_gradient(y, score)):
         assert np.all(np.isfinite(values))
+
+
+def test_families_resolve_by_name():
+    from ngb.distributions import get_distribution
+
+    assert get_distribution("t_fixed_df") is ngb.TFixedDf
+    assert get_distribution("T-Fixed-Df") is ngb.TFixedDf
+    assert get_distribution("cauchy") is ngb.Cauchy
+    assert get_distribution("student_t") is ngb.StudentT
+    assert get_distribution("nbinom") is ngb.NegativeBinomial
+    assert get_distribution("half_normal") is ngb.HalfNormal
+    assert ngb.Cauchy.df == 1.0 and issubclass(ngb.Cauchy, ngb.TFixedDf)
+    with pytest.raises(ValueError, match="Unknown distribution"):
+        get_distribution("student")
 
 
 def test_t_fixed_df_with_df():

@@ -11,6 +11,7 @@ from .gamma import Gamma
 from .halfnormal import HalfNormal
 from .laplace import Laplace
 from .lognormal import LogNormal
+from .negbinomial import NegativeBinomial
 from .normal import Normal
 from .poisson import Poisson
 from .studentt import Cauchy, StudentT, TFixedDf
@@ -31,6 +32,7 @@ __all__ = [
     "Cauchy",
     "Weibull",
     "HalfNormal",
+    "NegativeBinomial",
     "Beta",
     "FAMILIES",
     "get_distribution",
@@ -50,6 +52,7 @@ FAMILIES = {
     "cauchy": Cauchy,
     "weibull": Weibull,
     "halfnormal": HalfNormal,
+    "negative_binomial": NegativeBinomial,
     "beta": Beta,
 }
 
@@ -60,6 +63,10 @@ _ALIASES = {
     "t": "studentt",
     "tfixeddf": "t_fixed_df",
     "half_normal": "halfnormal",
+    "negbinomial": "negative_binomial",
+    "nbinom": "negative_binomial",
+    "negbin": "negative_binomial",
+    "nb": "negative_binomial",
 }
 
 
