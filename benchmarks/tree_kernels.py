@@ -1,6 +1,9 @@
 """Timings of the ngb.tree kernels.
 
-    python benchmarks/tree_kernels.py [--n 100000] [--p 20] [--trees 1500]
+    python benchmarks/tree_kernels.py [--n 100000] [--p 20] [--trees 1500] [--cold]
+
+``--cold`` points NUMBA_CACHE_DIR to an empty temporary directory so that the
+"first calls" line measures a full numba compilation.
 
 Reports numba compile/cache-load time (first call), binning, one depth-3 tree
 (grow_tree), grow_trees for k columns, predict_binned, and predict_forest.
@@ -28,10 +31,15 @@ def main():
     ap.add_argument("--trees", type=int, default=1500)
     ap.add_argument("--depth", type=int, default=3)
     ap.add_argument("--nan", type=float, default=0.0, help="fraction of NaN in X")
+    ap.add_argument("--cold", action="store_true", help="compile from scratch (empty numba cache)")
     args = ap.parse_args()
+    if args.cold:
+        import tempfile
+
+        os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="ngb-numba-")
 
     t0 = time.perf_counter()
-    from ngb.tree import BinMapper, PackedForest, grow_tree, grow_trees, predict_forest
+    from ngb.tree import BinMapper, PackedForest, grow_tree, grow_trees, predict_forest, predict_forest_binned
 
     t_import = time.perf_counter() - t0
     rng = np.random.default_rng(0)
@@ -53,6 +61,7 @@ def main():
     ts.predict(Xs)
     ts.predict_binned(Xbs)
     predict_forest(Xs, [ts], [0], [1.0], 1)
+    predict_forest_binned(np.asfortranarray(Xbs), [ts], [0], [1.0], 1)
     t_first = time.perf_counter() - t0
     print(f"import {t_import * 1e3:.0f} ms; first calls (compile or cache load) {t_first * 1e3:.0f} ms "
           f"[NUMBA_CACHE_DIR={os.environ.get('NUMBA_CACHE_DIR', '(default __pycache__)')}]")
@@ -103,6 +112,12 @@ def main():
     print(f"predict_forest incl. packing (list of trees): {t * 1e3:.1f} ms")
     t = best(lambda: predict_forest(X, trees[:1], [0], [0.1], args.k), number=5)
     print(f"predict_forest single tree: {t * 1e3:.2f} ms")
+    ktrees = grow_trees(Xb, Y, bin_mapper=bm, max_depth=d)
+    XbF = np.asfortranarray(Xb)
+    for name, M in (("C", Xb), ("F", XbF)):
+        t = best(lambda: predict_forest_binned(M, ktrees, np.arange(args.k), 1.0, args.k, n_threads=1))
+        print(f"predict_forest_binned of one iteration's {args.k} trees on {n} training rows ({name}-ordered Xb, "
+              f"1 thread): {t * 1e3:.2f} ms")
 
 
 if __name__ == "__main__":

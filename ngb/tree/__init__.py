@@ -9,8 +9,22 @@ Layout follows scikit-learn's ``ensemble/_hist_gradient_boosting``:
 * ``_grower``    -- level-wise growth in one numba call, :func:`grow_tree`,
   :func:`grow_trees`;
 * ``_predictor`` -- :class:`Tree`, single-tree and packed-forest kernels,
-  :func:`predict_forest`;
+  :func:`predict_forest`, :func:`predict_forest_binned`;
 * ``_estimator`` -- :class:`HistTreeRegressor` (scikit-learn estimator).
+
+Typical use by a boosting engine::
+
+    bm = BinMapper(max_bins=255, random_state=0).fit(X)
+    Xb = bm.transform(X)                      # uint8, C-ordered (fast growth)
+    XbF = np.asfortranarray(Xb)               # optional: fastest binned predict
+    trees = grow_trees(Xb, G, w, rows, features, bin_mapper=bm, max_depth=3)
+    step = predict_forest_binned(XbF, trees, np.arange(k), 1.0, k)   # (n, k)
+    ...
+    F = predict_forest(X_new, all_trees, params, weights, k, init=F0)
+
+All kernels are numba ``nogil`` functions cached on disk (``cache=True``);
+parallelism uses a shared Python thread pool, results never depend on the
+number of threads.
 """
 
 from ._binning import MISSING_BIN, BinMapper
