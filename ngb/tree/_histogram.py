@@ -7,8 +7,8 @@ A node histogram has two parts, for used feature ``j`` and bin code ``b``
   tree's centring constant), imaginary part ``sum(w)``.  Packing the two
   sums in one complex number lets LLVM update both with a single 16-byte
   vector add/store, which is the bottleneck of the kernel (the scatter-add is
-  store bound: ~0.85 ns per (row, feature) instead of ~1.3 ns for two
-  separate float64 channels).
+  store bound; in a micro-benchmark one complex channel took ~1.5 ms per
+  100k rows x 20 features against ~2.5 ms for three float64 channels).
 * ``cnt[j, b]`` int32 row counts, only maintained for weighted fits
   (``has_w``).  Without weights ``w == 1`` so the count *is* the imaginary
   part (exact: integer-valued float sums), and ``cnt`` is not touched.
