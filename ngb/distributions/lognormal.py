@@ -75,7 +75,8 @@ class LogNormal(Distribution):
         return np.exp(self.mu + 0.5 * self.s**2)
 
     def var(self):
-        return np.expm1(self.s**2) * np.exp(2 * self.mu + self.s**2)
+        with np.errstate(over="ignore"):  # inf when beyond the double range (s and mu near bounds)
+            return np.exp(np.log(np.expm1(self.s**2)) + 2 * self.mu + self.s**2)
 
     def _ppf(self, q):
         return np.exp(self.mu[:, None] + self.s[:, None] * ndtri(q))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import optimize, stats
+from scipy.special import gammaln
 
 from .base import Distribution
 
@@ -28,7 +29,8 @@ class Weibull(Distribution):
 
     param_names = ("log_c", "log_scale")
     scores = ("log",)
-    bounds = ((-8.0, 5.0), (-40.0, 40.0))
+    # c >= e^-5 keeps quantiles up to 1 - 1e-16 finite (scale * (-log(1-q))^(1/c) < e^600)
+    bounds = ((-5.0, 5.0), (-40.0, 40.0))
     support = "positive"
 
     def __init__(self, c=1.0, scale=1.0):
@@ -85,8 +87,45 @@ class Weibull(Distribution):
     def to_scipy(self):
         return stats.weibull_min(c=self.c, scale=self.scale)
 
+    # user-facing values in log space (no overflow warnings; inf where the value exceeds doubles)
+    def mean(self):
+        with np.errstate(over="ignore"):
+            return np.exp(self._theta[:, 1] + gammaln(1 + 1 / self.c))
+
+    def var(self):
+        g1, g2 = gammaln(1 + 1 / self.c), gammaln(1 + 2 / self.c)
+        with np.errstate(over="ignore"):
+            return np.exp(2 * self._theta[:, 1] + g2 + np.log1p(-np.exp(2 * g1 - g2)))
+
     def _ppf(self, q):
-        return self.scale[:, None] * (-np.log1p(-q)) ** (1.0 / self.c[:, None])
+        with np.errstate(divide="ignore", over="ignore"):
+            return np.exp(self._theta[:, 1, None] + np.log(-np.log1p(-q)) / self.c[:, None])
+
+    def _log_w(self, y):
+        """log((y / scale)^c) for y > 0 (uncapped), and the mask y > 0."""
+        y = self._as_y(y)
+        pos = y > 0
+        return self.c * (np.log(np.where(pos, y, 1.0)) - self._theta[:, 1]), pos
+
+    def _w(self, y):
+        log_w, pos = self._log_w(y)
+        return np.where(pos, np.exp(np.minimum(log_w, 710.0)), 0.0)  # e^710 = inf, quietly
+
+    def cdf(self, y):
+        with np.errstate(over="ignore"):
+            return -np.expm1(-self._w(y))
+
+    def sf(self, y):
+        with np.errstate(over="ignore"):
+            return np.exp(-self._w(y))
+
+    def logsf(self, y):
+        with np.errstate(over="ignore"):
+            return -self._w(y)
+
+    def logcdf(self, y):
+        with np.errstate(over="ignore", divide="ignore"):
+            return np.log(-np.expm1(-self._w(y)))
 
     def _parts(self, y):
         """(L, log w, w) with L = log y - log scale and w = (y / scale)^c."""
