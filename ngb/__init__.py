@@ -5,8 +5,8 @@ from .distributions import *  # noqa: F401,F403  (every family class)
 from .classifier import NGBClassifier
 from .regressor import NGBRegressor
 from .boosting import NGBVersionWarning
-from .scores import CRPScore, LogScore
+from .scores import BrierScore, CRPScore, LogScore
 from .version import __version__
 
 
-__all__ = ["NGBRegressor", "NGBClassifier", *distributions.__all__, "LogScore", "CRPScore", "NGBVersionWarning", "__version__"]
+__all__ = ["NGBRegressor", "NGBClassifier", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "__version__"]

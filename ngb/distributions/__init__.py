@@ -11,6 +11,7 @@ from .gamma import Gamma
 from .halfnormal import HalfNormal
 from .laplace import Laplace
 from .lognormal import LogNormal
+from .mvnormal import MultivariateNormal
 from .negbinomial import NegativeBinomial
 from .normal import Normal
 from .poisson import Poisson
@@ -34,6 +35,7 @@ __all__ = [
     "HalfNormal",
     "NegativeBinomial",
     "Beta",
+    "MultivariateNormal",
     "FAMILIES",
     "get_distribution",
 ]
@@ -54,6 +56,7 @@ FAMILIES = {
     "halfnormal": HalfNormal,
     "negative_binomial": NegativeBinomial,
     "beta": Beta,
+    "multivariate_normal": MultivariateNormal,
 }
 
 # other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
@@ -67,6 +70,8 @@ _ALIASES = {
     "nbinom": "negative_binomial",
     "negbin": "negative_binomial",
     "nb": "negative_binomial",
+    "mvn": "multivariate_normal",
+    "multivariatenormal": "multivariate_normal",
 }
 
 

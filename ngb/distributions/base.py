@@ -21,7 +21,20 @@ import numpy as np
 
 from ..scores import resolve_score
 
-__all__ = ["Distribution"]
+__all__ = ["Distribution", "solve_small"]
+
+
+def solve_small(metric, grad):
+    """metric^{-1} @ grad per row for (n, k, k) metrics: explicit for k <= 2, batched LAPACK above."""
+    k = grad.shape[1]
+    if k == 1:
+        return grad / metric[:, :, 0]
+    if k == 2:
+        a, b, c, d = metric[:, 0, 0], metric[:, 0, 1], metric[:, 1, 0], metric[:, 1, 1]
+        det = a * d - b * c
+        g0, g1 = grad[:, 0], grad[:, 1]
+        return np.column_stack([(d * g0 - b * g1) / det, (a * g1 - c * g0) / det])
+    return np.linalg.solve(metric, grad[..., None])[..., 0]
 
 
 class Distribution:
@@ -162,6 +175,42 @@ class Distribution:
             return closed(self._as_y(y))
         grad = self.d_score(y, score)
         return np.linalg.solve(self.metric(score), grad[..., None])[..., 0]
+
+    # ------------------------------------------------------------------ right censoring
+    # Survival targets are (n, 2) arrays [time, event] with event 1 for an observed event and 0
+    # for a right-censored time. Families that implement ``_d_logsf(t)`` (gradient of log S(t)
+    # w.r.t. theta, (n, k)) get the censored log score; its metric is the family's Fisher
+    # information (exact for events; for a censored row, which carries less information, it is
+    # the full-data Fisher, a conservative positive-definite choice).
+    @classmethod
+    def supports_censoring(cls) -> bool:
+        return hasattr(cls, "_d_logsf")
+
+    def _censored_log_score(self, y):
+        t, event = y[:, 0], y[:, 1]
+        return -np.where(event > 0, self.logpdf(t), self.logsf(t))
+
+    def _censored_log_d_score(self, y):
+        t, event = y[:, 0], y[:, 1]
+        return np.where(event[:, None] > 0, self._log_d_score(t), -self._d_logsf(t))
+
+    def _censored_log_metric(self):
+        return self._log_metric()
+
+    def _censored_log_natural_gradient(self, y):
+        return solve_small(self._log_metric(), self._censored_log_d_score(y))
+
+    def hazard(self, t):
+        """Hazard rate pdf(t) / sf(t) per row, shape (n,)."""
+        return np.exp(self.logpdf(t) - self.logsf(t))
+
+    def cumulative_hazard(self, t):
+        """-log S(t) per row, shape (n,)."""
+        return -self.logsf(t)
+
+    def survival_function(self, t):
+        """S(t) = P(T > t) per row, shape (n,)."""
+        return self.sf(t)
 
     def _as_y(self, y):
         y = np.asarray(y, dtype=float)

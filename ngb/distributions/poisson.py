@@ -26,7 +26,8 @@ class Poisson(Distribution):
 
     param_names = ("log_mu",)
     scores = ("log", "crps")
-    bounds = ((-30.0, 30.0),)
+    # log mu <= 20 (mu <= 4.9e8): scipy's Poisson quantile function returns NaN above about e^25
+    bounds = ((-30.0, 20.0),)
     support = "count"
     discrete = True
 
