@@ -132,10 +132,17 @@ class BaseNGBoost(BaseEstimator):
             raise ValueError(f"base must be a scikit-learn regressor (with fit and predict); got {self.base!r}.")
         dist = get_distribution(self.dist)
         self._expected_dim = getattr(self.dist, "dim", None) if getattr(dist, "multi_output", False) else None
-        score = resolve_score(self.__dict__["score"])
+        return dist, self._resolve_score(dist, resolve_score(self.__dict__["score"]))
+
+    def _resolve_score(self, dist, score):
+        """The scoring rule boosted for ``score`` (a canonical name); subclasses may map it."""
         if score not in dist.scores:
             raise ValueError(f"{dist.__name__} does not implement the {score!r} score; available: {list(dist.scores)}.")
-        return dist, score
+        return score
+
+    def _two_column_y(self, dist):
+        """Whether y has one column per row element (multi-output or survival targets)."""
+        return getattr(dist, "multi_output", False)
 
     # ------------------------------------------------------------------ input handling
     def _prepare_X(self, X, reset):
@@ -168,6 +175,10 @@ class BaseNGBoost(BaseEstimator):
     def _validate_X(self, X, reset):
         X = self._prepare_X(X, reset)
         return validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan")
+
+    def _prepare_y(self, y):
+        """Convert y to an array before validation (survival: structured array to (n, 2))."""
+        return y
 
     def _check_y(self, y, dist, fitting=False):
         """Encode/validate y for the family; returns a float array. ``fitting`` marks the training
@@ -205,12 +216,12 @@ class BaseNGBoost(BaseEstimator):
         X, y = validate_data(
             self,
             self._prepare_X(X, reset=True),
-            y,
+            self._prepare_y(y),
             reset=True,
             dtype=np.float64,
             ensure_all_finite="allow-nan",
             y_numeric=False,
-            multi_output=getattr(dist, "multi_output", False),
+            multi_output=self._two_column_y(dist),
         )
         if np.isinf(X).any():
             raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
@@ -226,7 +237,7 @@ class BaseNGBoost(BaseEstimator):
             if X_val is None or y_val is None:
                 raise ValueError("X_val and y_val must be given together.")
             X_val = self._validate_X(X_val, reset=False)
-            y_val = self._check_y(y_val, dist)
+            y_val = self._check_y(self._prepare_y(y_val), dist)
             if len(y_val) != X_val.shape[0]:
                 raise ValueError(f"X_val has {X_val.shape[0]} rows but y_val has {len(y_val)}.")
             w_val = self._check_weight(sample_weight_val, X_val)

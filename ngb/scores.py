@@ -8,7 +8,7 @@ log score). The classes below are markers: they carry the name a family dispatch
 
 from __future__ import annotations
 
-__all__ = ["ScoringRule", "LogScore", "CRPScore", "BrierScore", "resolve_score"]
+__all__ = ["ScoringRule", "LogScore", "CRPScore", "CensoredLogScore", "BrierScore", "resolve_score"]
 
 
 class ScoringRule:
@@ -47,6 +47,16 @@ class BrierScore(ScoringRule):
     description = "Brier score (squared error of the class probabilities)"
 
 
+class CensoredLogScore(ScoringRule):
+    """Right-censored negative log-likelihood for survival targets (time, event):
+    -log f(t) for an observed event, -log S(t) for a censored time.
+
+    NGBSurvival boosts it when given ``score="log"``."""
+
+    name = "censored_log"
+    description = "censored negative log-likelihood (nats)"
+
+
 _SCORES = {
     "log": LogScore,
     "logscore": LogScore,
@@ -55,6 +65,7 @@ _SCORES = {
     "crpscore": CRPScore,
     "brier": BrierScore,
     "brierscore": BrierScore,
+    "censored_log": CensoredLogScore,
 }
 
 

@@ -143,15 +143,20 @@ class Distribution:
 
     # ------------------------------------------------------------------ scoring rules
     @classmethod
+    def available_scores(cls) -> tuple:
+        """Names of the scoring rules this family implements (censored log score included)."""
+        return tuple(cls.scores) + (("censored_log",) if cls.supports_censoring() else ())
+
+    @classmethod
     def supports(cls, score) -> bool:
-        return resolve_score(score) in cls.scores
+        return resolve_score(score) in cls.available_scores()
 
     def _rule(self, score, what):
         name = resolve_score(score)
-        if name not in self.scores:
+        if name not in self.available_scores():
             raise ValueError(
                 f"{type(self).__name__} does not implement the {name!r} score; "
-                f"available: {list(self.scores)}."
+                f"available: {list(self.available_scores())}."
             )
         return getattr(self, f"_{name}_{what}")
 
@@ -171,7 +176,7 @@ class Distribution:
         """metric^{-1} @ d_score per row, shape (n, k); closed form where the family has one."""
         name = resolve_score(score)
         closed = getattr(self, f"_{name}_natural_gradient", None)
-        if closed is not None and name in self.scores:
+        if closed is not None and name in self.available_scores():
             return closed(self._as_y(y))
         grad = self.d_score(y, score)
         return np.linalg.solve(self.metric(score), grad[..., None])[..., 0]

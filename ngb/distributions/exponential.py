@@ -102,3 +102,11 @@ class Exponential(Distribution):
 
     def _crps_natural_gradient(self, y):
         return self._crps_d_score(y) * (2.0 / self.scale)[:, None]
+
+    # right censoring: log S(t) = -t / scale
+    def logsf(self, y):
+        return -self._as_y(y) / self.scale
+
+    def _d_logsf(self, y):
+        return (self._as_y(y) / self.scale)[:, None]
+

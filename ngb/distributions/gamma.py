@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
-from scipy.special import digamma, gammaln, polygamma
+from scipy.special import digamma, gammaincc, gammaln, polygamma
 
 from .base import Distribution
 
@@ -26,6 +26,26 @@ def _a_trigamma_minus_one(a):
     small = np.where(big, 1.0, a)
     direct = small * polygamma(1, small) - 1.0
     return np.where(big, series, direct)
+
+
+def _log_q(a, x):
+    """log of the regularised upper incomplete gamma Q(a, x), finite where Q underflows.
+
+    Where Q < 1e-280 (x far in the upper tail, x >> a) the asymptotic series
+    Q ~ x^(a-1) e^-x / Gamma(a) * sum_k (a-1)...(a-k) / x^k (8 terms) is used in log space."""
+    q = gammaincc(a, x)
+    small = q < 1e-280
+    if not np.any(small):
+        return np.log(q)
+    xs = np.where(small, x, 1.0)
+    term = np.ones_like(xs)
+    total = np.ones_like(xs)
+    for j in range(1, 9):
+        term = term * (a - j) / xs
+        total = total + term
+    tail = (a - 1) * np.log(xs) - xs - gammaln(a) + np.log(np.abs(total))
+    with np.errstate(divide="ignore"):
+        return np.where(small, tail, np.log(np.where(small, 1.0, q)))
 
 
 class Gamma(Distribution):
@@ -126,3 +146,25 @@ class Gamma(Distribution):
         d = _a_trigamma_minus_one(a)
         diff = (g[:, 0] - g[:, 1]) / (a * d)
         return np.column_stack([diff, g[:, 1] / a - diff])
+
+    # right censoring: log S(t) = log Q(a, t / scale)
+    def logsf(self, y):
+        y = self._as_y(y)
+        return _log_q(self.a, np.maximum(y, 0.0) / self.scale)
+
+    def _d_logsf(self, y):
+        """d log Q / d log scale in closed form; d log Q / d log a = a d log Q / da by 4-point
+        Richardson-extrapolated central differences in a (relative error ~1e-10)."""
+        y = np.maximum(self._as_y(y), 0.0)
+        a, x = self.a, y / self.scale
+        log_q = _log_q(a, x)
+        with np.errstate(divide="ignore"):
+            d_log_scale = np.exp(a * np.log(np.where(x > 0, x, 1.0)) - x - gammaln(a) - log_q)
+        d_log_scale = np.where(x > 0, d_log_scale, 0.0)
+        h = 1e-3 * a
+
+        def central(step):
+            return (_log_q(a + step, x) - _log_q(a - step, x)) / (2 * step)
+
+        d_a = (4 * central(h / 2) - central(h)) / 3
+        return np.column_stack([a * d_a, d_log_scale])

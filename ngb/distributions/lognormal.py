@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
-from scipy.special import ndtr, ndtri
+from scipy.special import log_ndtr, ndtr, ndtri
 
 from .base import Distribution
 
@@ -153,3 +153,18 @@ class LogNormal(Distribution):
         g0 = two_over_k * (s * (0.25 * s * s + 0.5) * g[:, 0] - 0.5 * s * g[:, 1])
         g1 = two_over_k * (-0.5 * s * g[:, 0] + g[:, 1] / s)
         return np.column_stack([g0, g1])
+
+    # right censoring: log S(t) = log Phi(-z), z = (log t - mu) / s
+    def _z(self, y):
+        y = self._as_y(y)
+        with np.errstate(divide="ignore"):
+            return (np.log(y) - self.mu) / self.s
+
+    def logsf(self, y):
+        return log_ndtr(-self._z(y))
+
+    def _d_logsf(self, y):
+        z = self._z(y)
+        mills = np.exp(-0.5 * z * z - _LOG_SQRT_2PI - log_ndtr(-z))  # phi(z) / Phi(-z)
+        return np.column_stack([mills / self.s, mills * z])
+

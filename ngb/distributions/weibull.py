@@ -162,3 +162,12 @@ class Weibull(Distribution):
         g0 = _DET_FACTOR * (g[:, 0] + _ONE_MINUS_G * g[:, 1] / c)
         g1 = _DET_FACTOR * (_ONE_MINUS_G * g[:, 0] / c + _A * g[:, 1] / (c * c))
         return np.column_stack([g0, g1])
+
+    # right censoring: log S(t) = -w, w = (t / scale)^c
+    def _d_logsf(self, y):
+        y = self._as_y(y)
+        pos = y > 0
+        big_l, _, w = self._parts(np.where(pos, y, 1.0))
+        w = np.where(pos, w, 0.0)
+        return np.column_stack([-self.c * w * np.where(pos, big_l, 0.0), self.c * w])
+
