@@ -464,23 +464,23 @@ def _with_offset(theta, offset):
 
 
 def _line_search(loss, loss0):
-    """Scaling s in [0, _STEP_MAX] of the step: grow while it keeps improving, then halve until
-    the score is finite and better than at s = 0. Returns 0.0 when no tried step improves."""
+    """Scaling s in [0, _STEP_MAX] of the step: the largest power of two whose score is finite and
+    better than at s = 0 (doubling from 1 while that holds, then halving until it holds).
+    Returns 0.0 when no tried step improves. For a convex score this lands in [s*, 2 s*) around the
+    exact minimiser s* along the step, so ``learning_rate`` scales a step of that size."""
     if not np.isfinite(loss0):
         loss0 = np.inf
     s = 1.0
-    cur = loss(s)
-    while s < _STEP_MAX and np.isfinite(cur):
-        nxt = loss(2 * s)
-        if not (nxt < cur):
-            break
-        s, cur = 2 * s, nxt
-    while not (np.isfinite(cur) and cur < loss0):
+    improves = lambda value: np.isfinite(value) and value < loss0  # noqa: E731
+    if improves(loss(s)):
+        while s < _STEP_MAX and improves(loss(2 * s)):
+            s *= 2
+        return s
+    while s >= _STEP_MIN:
         s /= 2
-        if s < _STEP_MIN:
-            return 0.0
-        cur = loss(s)
-    return s
+        if improves(loss(s)):
+            return s
+    return 0.0
 
 
 def _learner_importances(est, p):

@@ -42,7 +42,7 @@ def counts():
 
 
 def _small(**kw):
-    params = dict(n_estimators=40, learning_rate=0.1, random_state=0)
+    params = dict(n_estimators=40, learning_rate=0.05, random_state=0)
     params.update(kw)
     return params
 
@@ -238,7 +238,8 @@ def test_line_search_never_accepts_non_finite_or_worse():
     assert _line_search(lambda s: np.inf if s > 0.25 else 1.0 - s, 1.0) == 0.25
     assert _line_search(lambda s: 1.0 + s, 1.0) == 0.0
     assert _line_search(lambda s: np.nan, 1.0) == 0.0
-    assert _line_search(lambda s: (s - 5.0) ** 2, 25.0) == 4.0
+    assert _line_search(lambda s: (s - 5.0) ** 2, 25.0) == 8.0  # largest power of two still improving
+    assert _line_search(lambda s: (s - 0.3) ** 2, 0.09) == 0.5
     assert _line_search(lambda s: -s, 0.0) == 256.0  # capped
 
 
