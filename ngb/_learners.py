@@ -90,7 +90,7 @@ class HistTreeLearners:
                 full_w = self._w
         return grow_trees(
             self.Xb,
-            np.ascontiguousarray(full_grad),
+            np.asfortranarray(full_grad),  # one contiguous column per tree
             full_w,
             rows,
             cols,

@@ -24,6 +24,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ._learners import make_learners, predict_iteration
 from ._progress import FitProgress
 from .distributions import get_distribution
+from .distributions._fused import mean_score as fused_mean_score
 from .scores import resolve_score
 from .version import __version__
 
@@ -303,10 +304,18 @@ class BaseNGBoost(BaseEstimator):
         n_cols = max(1, int(round(self.colsample * p))) if self.colsample < 1 else p
         lr = float(self.learning_rate)
 
-        def mean_score(th, yy, ww, off, owned=False):
-            d = dist.from_internal(_with_offset(th, off), copy=not owned and off is None)
-            s = d.score(yy, score_name)
-            return float(np.average(s, weights=ww)) if np.all(np.isfinite(s)) else np.inf
+        kernel = dist.fused_score_kernel(score_name)
+        bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
+
+        def mean_score(th, yy, ww, off, step=None, s=0.0):
+            """Weighted mean score at clip(th - s * step) (+ offset on the first parameter)."""
+            if kernel is not None and off is None:
+                value = fused_mean_score(kernel, bounds, th, step, s, yy, ww)
+                return value if np.isfinite(value) else np.inf
+            moved = th if step is None else th - s * step
+            d = dist.from_internal(_with_offset(moved, off), copy=step is None and off is None)
+            values = d.score(yy, score_name)
+            return float(np.average(values, weights=ww)) if np.all(np.isfinite(values)) else np.inf
 
         estimators, columns, scalings = [], [], []
         train_scores = [mean_score(theta, y, w, offset)]
@@ -330,10 +339,9 @@ class BaseNGBoost(BaseEstimator):
                 fitted = learners.fit_iteration(rows, cols, grad, w_rows, rng)
                 step_all = learners.predict_train(fitted, cols)  # (n, k)
                 step_rows = step_all if rows is None else step_all[rows]
-                scale = _line_search(
-                    lambda s: mean_score(th_rows - s * step_rows, y_rows, w_rows, off_rows, owned=True),
-                    mean_score(th_rows, y_rows, w_rows, off_rows),
-                )
+                # the score at s = 0 is the training score already known when all rows are used
+                loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, off_rows)
+                scale = _line_search(lambda s: mean_score(th_rows, y_rows, w_rows, off_rows, step_rows, s), loss0)
                 theta -= (lr * scale) * step_all
                 estimators.append(fitted)
                 columns.append(cols)
@@ -353,7 +361,6 @@ class BaseNGBoost(BaseEstimator):
                         if since_best >= self.n_iter_no_change:
                             break
             n_kept = best_iter if stop_early else len(estimators)
-            n_kept = max(n_kept, 1)
             progress.finish(f"kept {n_kept} of {len(estimators)} iterations")
 
         state = {

@@ -578,3 +578,24 @@ def test_user_facing_values_at_extreme_parameters(name):
     moments = (d.mean(), d.var(), d.std())
     if name not in ("studentt", "cauchy"):
         assert not any(np.any(np.isnan(m)) for m in moments)
+
+
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_scores])
+def test_fused_engine_kernels_match_score(name):
+    """The engine's fused mean-score kernels equal the weighted mean of ``score`` at clip(theta - s step)."""
+    from ngb.distributions._fused import mean_score
+
+    case = CASES[name]
+    rng = _rng("fused", name)
+    d = case.make(rng, 200)
+    y = case.sample(rng, d, 1)[0]
+    cls = type(d)
+    bounds = np.asarray(cls._bounds_for(d.n_params), float)
+    step = rng.normal(0, 3, d.theta.shape)
+    step[:5] = 1e4  # pushes some rows past the bounds: clipping must match
+    w = rng.uniform(0, 2, 200)
+    for score, kernel in cls._fused_scores.items():
+        for s in (0.0, 0.5, 2.0):
+            expected = np.average(cls.from_internal(d.theta - s * step).score(y, score), weights=w)
+            assert mean_score(kernel, bounds, d.theta, step, s, y, w) == pytest.approx(expected, rel=1e-12)
+        assert mean_score(kernel, bounds, d.theta, None, 0.0, y, None) == pytest.approx(d.score(y, score).mean(), rel=1e-12)

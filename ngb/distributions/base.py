@@ -143,6 +143,14 @@ class Distribution:
         return f"{type(self).__name__}(n={len(self)}: {body}{more})"
 
     # ------------------------------------------------------------------ scoring rules
+    #: score name -> fused numba kernel of the weighted mean score (see ``_fused.py``)
+    _fused_scores: dict = {}
+
+    @classmethod
+    def fused_score_kernel(cls, score):
+        """The fused mean-score kernel for ``score`` or None (the engine then uses ``score``)."""
+        return cls._fused_scores.get(score)
+
     @classmethod
     def available_scores(cls) -> tuple:
         """Names of the scoring rules this family implements (censored log score included)."""

@@ -13,6 +13,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import logsumexp
 
+from ._fused import categorical_log_score_mean
 from .base import Distribution
 
 __all__ = ["Categorical", "Bernoulli"]
@@ -26,6 +27,7 @@ class Categorical(Distribution):
     scores = ("log", "brier")
     support = "class"
     discrete = True
+    _fused_scores = {"log": categorical_log_score_mean}
 
     def __init__(self, probs):
         probs = np.asarray(probs, float)

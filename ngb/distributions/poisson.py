@@ -16,6 +16,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import gammaln, i0e, i1e, pdtr
 
+from ._fused import poisson_log_score_mean
 from .base import Distribution
 
 __all__ = ["Poisson"]
@@ -30,6 +31,7 @@ class Poisson(Distribution):
     bounds = ((-30.0, 20.0),)
     support = "count"
     discrete = True
+    _fused_scores = {"log": poisson_log_score_mean}
 
     def __init__(self, mu=1.0):
         mu = np.atleast_1d(np.asarray(mu, float))
