@@ -5,9 +5,10 @@ from .distributions import *  # noqa: F401,F403  (every family class)
 from .classifier import NGBClassifier
 from .regressor import NGBRegressor
 from .survival import NGBSurvival
+from .tree import HistTreeRegressor
 from .boosting import NGBVersionWarning
 from .scores import BrierScore, CRPScore, LogScore
 from .version import __version__
 
 
-__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "__version__"]
+__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "__version__"]

@@ -22,7 +22,8 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         model's ``score(X, y)`` *method* is the mean log-likelihood whatever rule was boosted.
         (``score`` is both a parameter and a method: ``get_params()["score"]`` gives the rule.)
     base : scikit-learn regressor or None
-        Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3.
+        Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3
+        (``ngb.HistTreeRegressor(max_depth=3)``: X binned once per fit, trees grown by numba kernels).
     n_estimators, learning_rate : boosting iterations and shrinkage.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.
@@ -31,7 +32,9 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         ``early_stopping=False``.
     n_iter_no_change, tol : stop after this many iterations without the validation score
         improving by more than ``tol``; the model is truncated at its best iteration.
-    n_jobs : threads for the per-parameter learners (None: 1, -1: all cores).
+    n_jobs : threads. ngb's histogram trees (the default base) use all cores when None, as
+        scikit-learn's HistGradientBoosting does; other base learners run one at a time when None.
+        -1: all cores. Results are bit-identical for every n_jobs.
     random_state : None, int or RandomState; an int gives bit-identical refits.
     verbose : 0 silent, 1 progress every ~10% (and a bar with tqdm), 2 every iteration.
 
