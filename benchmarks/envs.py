@@ -21,6 +21,7 @@ ENV_DIR = ROOT / ".envs"
 ENVIRONMENTS = {
     "ngboost": ["ngboost==0.6.0"],
     "peers": ["catboost", "lightgbm", "xgboost-distribution", "pandas"],
+    "survival": ["scikit-survival", "pandas"],
 }
 
 

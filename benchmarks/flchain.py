@@ -1,0 +1,247 @@
+"""FLCHAIN survival benchmark: ngb NGBSurvival against ngboost 0.6.0 and a Cox model.
+
+Data: R's ``survival::flchain`` through ``ngb.datasets.load_flchain`` (``chapter`` dropped, it
+leaks the outcome; 3 rows with futime <= 0 dropped; 7,871 rows, 27.5% deaths), read from
+$NGB_DATA_HOME, else <repo>/../shared/datasets. Time = ``futime`` (days), event = ``death``.
+
+Splits: for seed in 0..4, ``train_test_split(rows, test_size=0.2, stratify=event,
+random_state=seed)`` gives an 80% training and a 20% test split. Inside the training split,
+``train_test_split(train, test_size=0.2, stratify=event, random_state=1000 + seed)`` separates a
+validation part (16% of all rows) from the fit part (64%). The boosters learn on the fit part and
+early-stop on the validation part; the test split is used only for the reported metrics. Cox has
+nothing to tune and is fitted on the whole training split (fit + validation parts).
+
+Features. ngb gets the covariates as ``load_flchain`` returns them: ``sex`` a pandas category,
+``creatinine`` with its NaN (ngb's trees route missing values). ngboost and Cox get one numeric
+matrix: age, sex (1 = M; the one-hot of a two-level factor), sample.yr, kappa, lambda, flc.grp
+(the 1-10 FLC decile group, kept as a number), creatinine with NaN replaced by the training
+split's median, a creatinine-missing 0/1 column, mgus. The row "ngb (numeric matrix)" runs ngb on
+that same matrix, a like-for-like comparison with ngboost.
+
+Models (all single-threaded):
+  ngb       NGBSurvival(dist="lognormal", learning_rate=0.05, n_estimators=2000, early_stopping=True,
+            n_iter_no_change=50, n_jobs=1, random_state=seed), fit(..., X_val=, y_val=) on the
+            validation part; it keeps the best validation iteration. Default trees.
+  ngboost   ngboost 0.6.0 NGBSurvival(Dist=LogNormal, n_estimators=500, learning_rate=0.01,
+            early_stopping_rounds=50), fit(X, T, E, X_val=, T_val=, E_val=) on the same parts,
+            predicting with pred_dist(X, max_iter=best_val_loss_itr + 1) (ngboost itself keeps the
+            early_stopping_rounds iterations after the best). Default trees (depth 3).
+  Cox       scikit-survival CoxPHSurvivalAnalysis(alpha=1e-4 ridge, Breslow ties) on the
+            standardised numeric matrix (env "survival" in benchmarks/envs.py).
+
+Metrics on the test split, computed here from each model's test predictions the same way:
+  concordance  Harrell's C, ngb.survival.concordance_index(time, event, risk), risk = -predicted
+               median survival time for the LogNormal models, the linear predictor for Cox.
+  censored NLL mean over test rows of -log f(t) (events) and -log S(t) (censored), from the
+               predicted scipy.stats.lognorm(s, scale) of each row (ngboost's pred_dist().params are
+               (s, scale) in scipy's parametrisation; the worker checks its logpdf against scipy's).
+               Time in days, so the NLL is of a density per day. Not reported for Cox: its Breslow
+               baseline is a step function, a discrete distribution whose likelihood is not comparable
+               with a density.
+  fit s        wall seconds of the fit call alone (ngboost and Cox timed inside their worker).
+Table: mean ± standard error (sd / sqrt(5)) over the 5 splits; the paired columns average the
+per-split differences model minus ngb (negative ΔNLL = better than ngb).
+
+Usage:
+    python benchmarks/flchain.py [--seeds 0,1,2,3,4] [--write-readme]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+from sklearn.model_selection import train_test_split
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import envs  # noqa: E402
+
+from ngb.datasets import load_flchain  # noqa: E402
+from ngb.survival import NGBSurvival, concordance_index, make_y  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+WORKER = str(HERE / "_flchain_worker.py")
+README = HERE / "README.md"
+MARK_START, MARK_END = "<!-- flchain -->", "<!-- /flchain -->"
+
+NGB_PARAMS = dict(dist="lognormal", learning_rate=0.05, n_estimators=2000, early_stopping=True, n_iter_no_change=50, n_jobs=1)
+NGBOOST_PARAMS = dict(n_estimators=500, learning_rate=0.01, early_stopping_rounds=50)
+COX_ALPHA = 1e-4
+MODELS = ["ngb", "ngb (numeric matrix)", "ngboost 0.6.0", "Cox PH (scikit-survival)"]
+
+
+def data_home():
+    env = os.environ.get("NGB_DATA_HOME")
+    return Path(env) if env else HERE.parent.parent / "shared" / "datasets"
+
+
+def numeric_matrix(X, train_rows):
+    """The numeric matrix for ngboost and Cox (see the module docstring); medians from train_rows."""
+    creat = X["creatinine"].to_numpy(float)
+    missing = np.isnan(creat)
+    creat = np.where(missing, np.nanmedian(creat[train_rows]), creat)
+    cols = [
+        X["age"].to_numpy(float),
+        (X["sex"].astype(str) == "M").to_numpy(float),
+        X["sample.yr"].to_numpy(float),
+        X["kappa"].to_numpy(float),
+        X["lambda"].to_numpy(float),
+        X["flc.grp"].to_numpy(float),
+        creat,
+        missing.astype(float),
+        X["mgus"].to_numpy(float),
+    ]
+    return np.column_stack(cols)
+
+
+def split(event, seed):
+    rows = np.arange(len(event))
+    train, test = train_test_split(rows, test_size=0.2, stratify=event, random_state=seed)
+    fit, val = train_test_split(train, test_size=0.2, stratify=event[train], random_state=1000 + seed)
+    return np.sort(train), np.sort(fit), np.sort(val), np.sort(test)
+
+
+def censored_nll(time_, event, s, scale):
+    logf = stats.lognorm.logpdf(time_, s, scale=scale)
+    logS = stats.lognorm.logsf(time_, s, scale=scale)
+    return float(-np.mean(np.where(event, logf, logS)))
+
+
+def fit_ngb(X, time_, event, fit, val, test, seed):
+    model = NGBSurvival(**NGB_PARAMS, random_state=seed)
+    y = make_y(time_, event)
+    Xf, Xv, Xt = (X.iloc[r] if hasattr(X, "iloc") else X[r] for r in (fit, val, test))
+    t0 = time.perf_counter()
+    model.fit(Xf, y[fit], X_val=Xv, y_val=y[val])
+    fit_s = time.perf_counter() - t0
+    p = model.predict_dist(Xt).params
+    s, scale = np.asarray(p["s"], float), np.asarray(p["scale"], float)
+    nll = censored_nll(time_[test], event[test], s, scale)
+    # consistency with ngb's own score (mean censored log-likelihood)
+    assert abs(nll + model.score(Xt, y[test])) < 1e-6 * max(1.0, abs(nll)), "NLL disagrees with NGBSurvival.score"
+    return {"fit_s": fit_s, "risk": -model.predict(Xt), "nll": nll, "n_iter": int(model.n_iter_)}
+
+
+def run_split(X, time_, event, seed, folder):
+    train, fit, val, test = split(event, seed)
+    M = numeric_matrix(X, train)
+    path = os.path.join(folder, f"flchain_{seed}.npz")
+    np.savez(
+        path,
+        X_fit=M[fit], T_fit=time_[fit], E_fit=event[fit].astype(float),
+        X_val=M[val], T_val=time_[val], E_val=event[val].astype(float),
+        X_train=M[train], T_train=time_[train], E_train=event[train].astype(float),
+        X_test=M[test],
+    )
+    res = {}
+    res["ngb"] = fit_ngb(X, time_, event, fit, val, test, seed)
+    res["ngb (numeric matrix)"] = fit_ngb(M, time_, event, fit, val, test, seed)
+
+    out = envs.run("ngboost", WORKER, {"lib": "ngboost", "data": path, "random_state": seed, **NGBOOST_PARAMS})
+    s, scale = np.asarray(out["s"]), np.asarray(out["scale"])
+    res["ngboost 0.6.0"] = {
+        "fit_s": out["fit_s"], "risk": -scale,  # lognormal median = scale
+        "nll": censored_nll(time_[test], event[test], s, scale), "n_iter": out["n_iter"], "n_fitted": out["n_fitted"],
+    }
+    out = envs.run("survival", WORKER, {"lib": "cox", "data": path, "alpha": COX_ALPHA})
+    res["Cox PH (scikit-survival)"] = {"fit_s": out["fit_s"], "risk": np.asarray(out["risk"]), "nll": None, "n_iter": None}
+
+    for r in res.values():
+        r["c"] = concordance_index(time_[test], event[test], r.pop("risk"))
+    return res
+
+
+def mean_se(values, spec):
+    v = np.asarray([x for x in values if x is not None], float)
+    if v.size == 0:
+        return "—"
+    se = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else float("nan")
+    return f"{format(v.mean(), spec)} ± {format(se, spec.lstrip('+'))}"
+
+
+def table(results):
+    """Markdown table; the paired columns are model minus ngb on the same split (mean ± se)."""
+    lines = [
+        "| model | concordance (test) | censored NLL (test) | ΔC vs ngb (paired) | ΔNLL vs ngb (paired) | fit s | iterations |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in MODELS:
+        rs = [r[name] for r in results]
+        ref = [r["ngb"] for r in results]
+        iters = [r["n_iter"] for r in rs if r["n_iter"] is not None]
+        it = f"{min(iters)}–{max(iters)}" if iters else "—"
+        if name == "ngb":
+            dc = dnll = ""
+        else:
+            dc = mean_se([r["c"] - q["c"] for r, q in zip(rs, ref)], "+.4f")
+            dnll = mean_se([None if r["nll"] is None else r["nll"] - q["nll"] for r, q in zip(rs, ref)], "+.4f")
+        lines.append(
+            f"| {name} | {mean_se([r['c'] for r in rs], '.4f')} | {mean_se([r['nll'] for r in rs], '.4f')} "
+            f"| {dc} | {dnll} | {np.mean([r['fit_s'] for r in rs]):.2f} | {it} |"
+        )
+    return lines
+
+
+def update_readme(text):
+    content = README.read_text() if README.exists() else "# Benchmarks\n"  # re-read right before writing
+    block = f"{MARK_START}\n{text}\n{MARK_END}"
+    if MARK_START in content and MARK_END in content:
+        before, rest = content.split(MARK_START, 1)
+        content = before + block + rest.split(MARK_END, 1)[1]
+    else:
+        content = content.rstrip() + "\n\n" + block + "\n"
+    README.write_text(content)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated split seeds")
+    parser.add_argument("--write-readme", action="store_true", help="update the flchain section of benchmarks/README.md")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    command = "python benchmarks/flchain.py " + " ".join(a for a in sys.argv[1:] if a != "--write-readme")
+
+    X, time_, event = load_flchain(data_home=data_home(), download=False, return_X_y=True)
+    t0 = time.perf_counter()
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for seed in seeds:
+            res = run_split(X, time_, event, seed, folder)
+            results.append(res)
+            print(f"split {seed}: " + "; ".join(
+                f"{k}: C={v['c']:.4f} NLL={'—' if v['nll'] is None else format(v['nll'], '.4f')} "
+                f"fit={v['fit_s']:.2f}s iters={v['n_iter']}" + (f" of {v['n_fitted']}" if "n_fitted" in v else "")
+                for k, v in res.items()), flush=True)
+    total = time.perf_counter() - t0
+    lines = table(results)
+    stamp = (
+        f"Command: `{command.strip()}` — {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores "
+        f"(shared), total {total / 60:.1f} min. {len(seeds)} stratified 80/20 splits (seeds {args.seeds}), "
+        f"mean ± se; n = {len(event):,} rows, {event.mean():.1%} deaths."
+    )
+    print("\n".join(lines))
+    print(stamp)
+    if args.write_readme:
+        notes = (
+            "FLCHAIN (`survival::flchain`, `chapter` dropped). Boosters fit on 64% of rows and early-stop on "
+            "a 16% validation part of the training split; Cox is fitted on the whole 80% training split; "
+            "metrics on the 20% test split. Concordance: Harrell's C (`ngb.survival.concordance_index`), risk "
+            "= −predicted median for the LogNormal models, the linear predictor for Cox. Censored NLL: mean "
+            "of −log f(t) for deaths and −log S(t) for censored rows, t in days; none for Cox (its Breslow "
+            "baseline is a step function). ngb sees `creatinine` with NaN and `sex` as a category; "
+            "\"numeric matrix\" is the matrix given to ngboost and Cox (creatinine median-imputed + missing "
+            "flag, sex 0/1). Single-threaded fits; \"iterations\" is the range of the kept (best-validation) "
+            "iteration counts. Settings and details: the docstring of `benchmarks/flchain.py`."
+        )
+        update_readme("\n".join(["### FLCHAIN survival", "", notes, "", *lines, "", stamp]))
+
+
+if __name__ == "__main__":
+    main()
