@@ -238,7 +238,9 @@ def main():
             "baseline is a step function). ngb sees `creatinine` with NaN and `sex` as a category; "
             "\"numeric matrix\" is the matrix given to ngboost and Cox (creatinine median-imputed + missing "
             "flag, sex 0/1). Single-threaded fits; \"iterations\" is the range of the kept (best-validation) "
-            "iteration counts. Settings and details: the docstring of `benchmarks/flchain.py`."
+            "iteration counts. ngboost's survival models start from a LogNormal fitted to all times as if "
+            "none were censored (`SurvivalDistn.fit` in `ngboost/distns/utils.py`), far from the censored MLE "
+            "that ngb starts from. Settings and details: the docstring of `benchmarks/flchain.py`."
         )
         update_readme("\n".join(["### FLCHAIN survival", "", notes, "", *lines, "", stamp]))
 
