@@ -42,7 +42,12 @@ def fit_predict(a, X, y, Xt):
         else:
             dist = "poisson" if task == "poisson" else "normal"
             model = ngb.NGBRegressor(dist=dist, n_estimators=M, learning_rate=lr, early_stopping=False, n_jobs=n_jobs, random_state=0)
-        model.set_params(base=ngb.tree.HistTreeRegressor(max_depth=depth))
+        if a.get("base") == "sklearn":  # scikit-learn's exact tree, for the accuracy check of the default
+            from sklearn.tree import DecisionTreeRegressor
+
+            model.set_params(base=DecisionTreeRegressor(max_depth=depth))
+        else:
+            model.set_params(base=ngb.tree.HistTreeRegressor(max_depth=depth))
         t0 = time.perf_counter()
         model.fit(X, y)
         fit_s = time.perf_counter() - t0

@@ -13,7 +13,11 @@ rate 0.1, depth 3, both cores, test on 20,000 fresh rows; ngb, CatBoost RMSEWith
 xgboost-distribution (normal) and LightGBM fitting 400 plain depth-3 trees (point forecasts only).
 Reports fit seconds, ratio to CatBoost, test NLL, CRPS and each process's peak memory.
 
+Part 0 (``--part basecheck``): the histogram tree against scikit-learn's exact tree as ngb's base
+learner, same settings as part 1: test NLL and fit seconds (the default must not cost accuracy).
+
 Usage:
+    python benchmarks/speed.py --part basecheck --sizes 10000
     python benchmarks/speed.py --part ngboost --sizes 10000,100000
     python benchmarks/speed.py --part peers --sizes 10000,100000,1000000
     add --write-readme to update the speed section of benchmarks/README.md
@@ -117,6 +121,26 @@ def part_peers(sizes, folder):
     return lines
 
 
+def part_basecheck(sizes, folder, families):
+    """ngb with its histogram tree against ngb with scikit-learn's DecisionTreeRegressor(max_depth=3)."""
+    header = "| family | n | hist tree NLL | DecisionTreeRegressor NLL | difference | hist fit s | sklearn-tree fit s |"
+    lines = [header, "|---|---|---|---|---|---|---|"]
+    print(header, flush=True)
+    for n in sizes:
+        for task in families:
+            data, _ = write_data(task, n, 100_000, folder)
+            kw = dict(n_estimators=500, learning_rate=0.01, depth=3, n_jobs=-1)
+            hist = run("ngb", task, data, **kw)
+            exact = run("ngb", task, data, base="sklearn", **kw)
+            line = (
+                f"| {task} | {n:,} | {hist['nll']:.4f} | {exact['nll']:.4f} | {hist['nll'] - exact['nll']:+.4f} "
+                f"| {hist['fit_s']:.2f} | {exact['fit_s']:.1f} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    return lines
+
+
 def update_readme(section, text):
     start, end = f"<!-- speed-{section} -->", f"<!-- /speed-{section} -->"
     content = README.read_text() if README.exists() else "# Benchmarks\n"
@@ -131,18 +155,20 @@ def update_readme(section, text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["ngboost", "peers"], required=True)
+    parser.add_argument("--part", choices=["ngboost", "peers", "basecheck"], required=True)
     parser.add_argument("--sizes", default=None, help="comma-separated training sizes")
     parser.add_argument("--families", default="normal,poisson,categorical")
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
-    default = "10000,100000" if args.part == "ngboost" else "10000,100000,1000000"
+    default = {"ngboost": "10000,100000", "peers": "10000,100000,1000000", "basecheck": "10000"}[args.part]
     sizes = [int(float(s)) for s in (args.sizes or default).split(",")]
     command = "python benchmarks/speed.py " + " ".join(sys.argv[1:]).replace(" --write-readme", "")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         if args.part == "ngboost":
             lines = part_ngboost(sizes, folder, args.families.split(","))
+        elif args.part == "basecheck":
+            lines = part_basecheck(sizes, folder, args.families.split(","))
         else:
             lines = part_peers(sizes, folder)
     total = time.perf_counter() - t0
