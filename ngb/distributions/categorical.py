@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
-from scipy.special import logsumexp
 
 from ._fused import categorical_log_score_mean
 from .base import Distribution
@@ -52,9 +51,16 @@ class Categorical(Distribution):
 
     def _set_internal(self, theta):
         self._theta = theta
-        full = np.column_stack([np.zeros(len(theta)), theta])
-        self._logp = full - logsumexp(full, axis=1, keepdims=True)
-        self.probs = np.exp(self._logp)
+        full = np.empty((theta.shape[0], theta.shape[1] + 1))
+        full[:, 0] = 0.0
+        full[:, 1:] = theta
+        # log-softmax (scipy's logsumexp is exact but slow for the engine's many small calls)
+        top = full.max(axis=1, keepdims=True)
+        shifted = full - top
+        self.probs = np.exp(shifted)
+        total = self.probs.sum(axis=1, keepdims=True)
+        self._logp = shifted - np.log(total)
+        self.probs /= total
 
     @property
     def n_classes(self):
