@@ -40,7 +40,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-if str(REPO) not in sys.path:  # run as a script from anywhere
+try:  # run as a script from anywhere: the installed ngb, else the repository's
+    import ngb  # noqa: F401
+except ImportError:
     sys.path.insert(0, str(REPO))
 
 # --------------------------------------------------------------------------- published numbers

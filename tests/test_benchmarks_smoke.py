@@ -1,0 +1,94 @@
+"""Fast smoke tests of the benchmark scripts (benchmarks/uci.py, benchmarks/fremtpl.py).
+
+The UCI test runs the paper protocol on one split of the smallest dataset with a few iterations;
+it is skipped when the data directory is absent.
+"""
+
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCH / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def uci():
+    return _load("uci")
+
+
+@pytest.fixture(scope="module")
+def fremtpl():
+    return _load("fremtpl")
+
+
+def _uci_home(uci):
+    home = uci.default_data_home()
+    if not home or not os.path.isfile(os.path.join(home, "uci", "yacht", "data.txt")):
+        pytest.skip("UCI data not found (set NGB_DATA_HOME)")
+    return home
+
+
+def test_validation_rows_partition(uci):
+    fit, val = uci.validation_rows(277, 3)
+    assert len(val) == round(0.2 * 277)
+    assert np.array_equal(np.sort(np.concatenate([fit, val])), np.arange(277))
+    fit2, val2 = uci.validation_rows(277, 3)
+    assert np.array_equal(val, val2)  # fixed, seeded
+    assert not np.array_equal(val, uci.validation_rows(277, 4)[1])
+
+
+def test_paper_constants(uci):
+    from ngb.datasets import UCI_DATASETS
+
+    assert set(uci.PAPER_NLL) == set(UCI_DATASETS) == set(uci.PAPER_RMSE)
+
+
+def test_run_split_yacht(uci):
+    home = _uci_home(uci)
+    r = uci.run_split("yacht", 0, home, n_estimators=30, learning_rate=0.1)
+    assert 1 <= r["best_iter"] <= 30
+    assert np.isfinite(r["nll"]) and r["rmse"] > 0
+    rows = uci.summarise([r], ["yacht"])
+    assert rows[0]["splits"] == 1
+    assert "yacht" in uci.table([r], ["yacht"])
+
+
+def test_update_readme_keeps_other_sections(uci, tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text("# B\n\n<!-- speed -->\nfast\n<!-- /speed -->\n")
+    uci.update_readme("uci", "table one", path)
+    uci.update_readme("uci", "table two", path)
+    text = path.read_text()
+    assert "<!-- speed -->\nfast\n<!-- /speed -->" in text
+    assert "table two" in text and "table one" not in text
+    assert text.count("<!-- uci -->") == 1
+
+
+def test_fremtpl_metrics_and_split(fremtpl):
+    from sklearn.metrics import mean_poisson_deviance
+
+    rng = np.random.RandomState(0)
+    e = rng.uniform(0.1, 1.0, 500)
+    f = rng.uniform(0.05, 0.2, 500)
+    y = rng.poisson(f * e).astype(float)
+    # deviance of frequencies weighted by exposure == count deviance / total exposure
+    mu = f * e
+    term = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0.0) - y + mu
+    assert fremtpl.deviance(y, e, f) == pytest.approx(2 * term.sum() / e.sum())
+    assert fremtpl.deviance(y, e, f) == pytest.approx(mean_poisson_deviance(y / e, f, sample_weight=e))
+    from scipy.stats import poisson
+
+    assert fremtpl.nll(y, e, f) == pytest.approx(-poisson.logpmf(y, mu).mean())
+    u = fremtpl._unit(np.arange(1, 100001))
+    assert 0 <= u.min() and u.max() < 1 and abs((u >= 0.75).mean() - 0.25) < 0.01
+    assert np.array_equal(u, fremtpl._unit(np.arange(1, 100001)))
