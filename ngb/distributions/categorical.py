@@ -51,16 +51,20 @@ class Categorical(Distribution):
 
     def _set_internal(self, theta):
         self._theta = theta
-        full = np.empty((theta.shape[0], theta.shape[1] + 1))
-        full[:, 0] = 0.0
-        full[:, 1:] = theta
-        # log-softmax (scipy's logsumexp is exact but slow for the engine's many small calls)
-        top = full.max(axis=1, keepdims=True)
-        shifted = full - top
-        self.probs = np.exp(shifted)
-        total = self.probs.sum(axis=1, keepdims=True)
-        self._logp = shifted - np.log(total)
-        self.probs /= total
+        # log-softmax of [0, theta]: the logit bounds (|theta| <= 30) keep exp(theta) finite, so no
+        # max shift is needed; column-wise sums are much faster than axis-1 reductions for small K
+        n, k = theta.shape
+        self.probs = np.empty((n, k + 1))
+        np.exp(theta, out=self.probs[:, 1:])
+        total = np.ones(n)
+        for j in range(1, k + 1):
+            total += self.probs[:, j]
+        self.probs[:, 0] = 1.0
+        self.probs /= total[:, None]
+        log_total = np.log(total)
+        self._logp = np.empty((n, k + 1))
+        self._logp[:, 0] = -log_total
+        np.subtract(theta, log_total[:, None], out=self._logp[:, 1:])
 
     @property
     def n_classes(self):
