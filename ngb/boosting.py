@@ -248,6 +248,8 @@ class BaseNGBoost(BaseEstimator):
         elif early is True or (early == "auto" and X.shape[0] > 10000):
             idx = np.arange(X.shape[0])
             stratify = y if self._stratify_split() else None
+            if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
+                stratify = None  # a class with one member cannot be stratified
             idx_tr, idx_val = train_test_split(
                 idx, test_size=self.validation_fraction, stratify=stratify, random_state=rng.randint(2**31 - 1)
             )
@@ -376,6 +378,7 @@ class BaseNGBoost(BaseEstimator):
             "n_params_": k,
         }
         state["feature_importances_by_param_"] = self._importances(state, dist, p, k)
+        state["_forest"] = _pack_forest(state["_estimators"], -lr * state["scalings_"], k)
         return state
 
     def _importances(self, state, dist, p, k):
@@ -398,7 +401,8 @@ class BaseNGBoost(BaseEstimator):
     @property
     def feature_importances_(self):
         """(p,) importance of each feature averaged over the distribution parameters."""
-        check_is_fitted(self, "n_iter_")
+        if "feature_importances_by_param_" not in self.__dict__:
+            raise AttributeError(f"This {type(self).__name__} is not fitted yet: no feature_importances_.")
         return np.mean(list(self.feature_importances_by_param_.values()), axis=0)
 
     # ------------------------------------------------------------------ prediction
@@ -406,15 +410,10 @@ class BaseNGBoost(BaseEstimator):
         """Internal parameters (n, k) on validated X, offset added to the first parameter."""
         weights = -self.learning_rate * self.scalings_
         theta = np.tile(self.init_params_, (X.shape[0], 1))
-        from ._learners import _is_tree
-
-        if self._estimators and _is_tree(self._estimators[0][0]):
+        if self._forest is not None:  # histogram trees: one packed numba pass over all trees
             from .tree import predict_forest
 
-            trees = [t for learners in self._estimators for t in learners]
-            params = np.tile(np.arange(self.n_params_), len(self._estimators))
-            tree_w = np.repeat(weights, self.n_params_)
-            theta += predict_forest(X, trees, params, tree_w, self.n_params_)
+            theta = predict_forest(X, self._forest, init=theta)
         else:
             for wgt, learners, cols in zip(weights, self._estimators, self._columns):
                 theta += wgt * predict_iteration(learners, cols, X)
@@ -460,6 +459,19 @@ class BaseNGBoost(BaseEstimator):
 
 class NGBVersionWarning(UserWarning):
     """A model pickled by another ngb version was loaded."""
+
+
+def _pack_forest(estimators, weights, k):
+    """A PackedForest of all iterations' histogram trees (tree m*k + j adds weights[m] * f_mj to
+    parameter j), or None when the learners are not ngb's trees."""
+    from ._learners import _is_tree
+
+    if not estimators or not _is_tree(estimators[0][0]):
+        return None
+    from .tree import PackedForest
+
+    trees = [tree for learners in estimators for tree in learners]
+    return PackedForest(trees, np.tile(np.arange(k), len(estimators)), np.repeat(weights, k), k)
 
 
 def _with_offset(theta, offset):

@@ -335,3 +335,15 @@ def test_diabetes_quickstart_numbers():
     coverage = np.mean((y[350:] >= lo) & (y[350:] <= hi))
     assert nll < 5.6  # the marginal Normal scores about 5.8
     assert 0.75 < coverage <= 1.0
+
+
+def test_unfitted_feature_importances_is_an_attribute_error():
+    assert not hasattr(ngb.NGBRegressor(), "feature_importances_")
+
+
+def test_classifier_early_stopping_with_a_singleton_class():
+    X, y = load_iris(return_X_y=True)
+    y = y.copy()
+    y[0] = 3  # a class with one member cannot be stratified into the validation split
+    model = ngb.NGBClassifier(early_stopping=True, **_small()).fit(X, y)
+    assert model.predict_proba(X).shape == (150, 4)
