@@ -309,10 +309,13 @@ class BaseNGBoost(BaseEstimator):
         kernel = dist.fused_score_kernel(score_name)
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
 
-        def mean_score(th, yy, ww, off, step=None, s=0.0):
+        aux = dist.fused_aux(y) if kernel is not None else None
+        aux_val = dist.fused_aux(y_val) if kernel is not None and has_val else None
+
+        def mean_score(th, yy, ww, off, step=None, s=0.0, aux=None):
             """Weighted mean score at clip(th - s * step) (+ offset on the first parameter)."""
             if kernel is not None and off is None:
-                value = fused_mean_score(kernel, bounds, th, step, s, yy, ww)
+                value = fused_mean_score(kernel, bounds, th, step, s, yy, ww, aux)
                 return value if np.isfinite(value) else np.inf
             moved = th if step is None else th - s * step
             d = dist.from_internal(_with_offset(moved, off), copy=step is None and off is None)
@@ -320,8 +323,8 @@ class BaseNGBoost(BaseEstimator):
             return float(np.average(values, weights=ww)) if np.all(np.isfinite(values)) else np.inf
 
         estimators, columns, scalings = [], [], []
-        train_scores = [mean_score(theta, y, w, offset)]
-        val_scores = [mean_score(theta_val, y_val, w_val, off_val)] if has_val else []
+        train_scores = [mean_score(theta, y, w, offset, aux=aux)]
+        val_scores = [mean_score(theta_val, y_val, w_val, off_val, aux=aux_val)] if has_val else []
         best_val, best_iter, since_best = (val_scores[0] if has_val else np.inf), 0, 0
 
         with FitProgress(self.verbose, self.n_estimators, score_name) as progress:
@@ -342,17 +345,20 @@ class BaseNGBoost(BaseEstimator):
                 step_all = learners.predict_train(fitted, cols)  # (n, k)
                 step_rows = step_all if rows is None else step_all[rows]
                 # the score at s = 0 is the training score already known when all rows are used
-                loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, off_rows)
-                scale = _line_search(lambda s: mean_score(th_rows, y_rows, w_rows, off_rows, step_rows, s), loss0)
+                aux_rows = aux if aux is None or rows is None else aux[rows]
+                loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, off_rows, aux=aux_rows)
+                scale = _line_search(
+                    lambda s: mean_score(th_rows, y_rows, w_rows, off_rows, step_rows, s, aux=aux_rows), loss0
+                )
                 theta -= (lr * scale) * step_all
                 estimators.append(fitted)
                 columns.append(cols)
                 scalings.append(scale)
-                train_scores.append(mean_score(theta, y, w, offset))
+                train_scores.append(mean_score(theta, y, w, offset, aux=aux))
                 val_score = None
                 if has_val:
                     theta_val -= (lr * scale) * predict_iteration(fitted, cols, X_val)
-                    val_score = mean_score(theta_val, y_val, w_val, off_val)
+                    val_score = mean_score(theta_val, y_val, w_val, off_val, aux=aux_val)
                     val_scores.append(val_score)
                 progress.update(it, train_scores[-1], val_score, scale)
                 if stop_early:

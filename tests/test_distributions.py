@@ -594,8 +594,10 @@ def test_fused_engine_kernels_match_score(name):
     step = rng.normal(0, 3, d.theta.shape)
     step[:5] = 1e4  # pushes some rows past the bounds: clipping must match
     w = rng.uniform(0, 2, 200)
+    aux = cls.fused_aux(y)
     for score, kernel in cls._fused_scores.items():
         for s in (0.0, 0.5, 2.0):
             expected = np.average(cls.from_internal(d.theta - s * step).score(y, score), weights=w)
-            assert mean_score(kernel, bounds, d.theta, step, s, y, w) == pytest.approx(expected, rel=1e-12)
-        assert mean_score(kernel, bounds, d.theta, None, 0.0, y, None) == pytest.approx(d.score(y, score).mean(), rel=1e-12)
+            assert mean_score(kernel, bounds, d.theta, step, s, y, w, aux) == pytest.approx(expected, rel=1e-12)
+        expected = d.score(y, score).mean()
+        assert mean_score(kernel, bounds, d.theta, None, 0.0, y, None, aux) == pytest.approx(expected, rel=1e-12)

@@ -152,6 +152,11 @@ class Distribution:
         return cls._fused_scores.get(score)
 
     @classmethod
+    def fused_aux(cls, y):
+        """Per-row terms of the fused kernels that depend on y only (None when there are none)."""
+        return None
+
+    @classmethod
     def available_scores(cls) -> tuple:
         """Names of the scoring rules this family implements (censored log score included)."""
         return tuple(cls.scores) + (("censored_log",) if cls.supports_censoring() else ())

@@ -57,6 +57,10 @@ class Poisson(Distribution):
         return y
 
     @classmethod
+    def fused_aux(cls, y):
+        return gammaln(np.asarray(y, dtype=float) + 1.0)  # log(y!), once per fit
+
+    @classmethod
     def fit_marginal(cls, y, sample_weight=None):
         y = np.asarray(y, float)
         w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
