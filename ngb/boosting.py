@@ -297,9 +297,13 @@ class BaseNGBoost(BaseEstimator):
         n, p = X.shape
         theta0 = np.asarray(self._fit_marginal(dist, y, w), dtype=float)
         k = theta0.shape[0]
-        theta = np.tile(theta0, (n, 1))
+        # the boosting state holds theta + offset (the offset acts on the first parameter), so every
+        # score below is evaluated at the parameters the rows actually have
+        if offset is not None:
+            theta0 = self._refit_first_param_with_offset(dist, score_name, theta0, y, w, offset)
+        theta = _with_offset(np.tile(theta0, (n, 1)), offset)
         has_val = X_val is not None
-        theta_val = np.tile(theta0, (X_val.shape[0], 1)) if has_val else None
+        theta_val = _with_offset(np.tile(theta0, (X_val.shape[0], 1)), off_val) if has_val else None
 
         learners = make_learners(base, X, n_jobs=self.n_jobs, random_state=rng.randint(2**31 - 1))
         n_rows = max(1, int(round(self.subsample * n))) if self.subsample < 1 else n
@@ -312,19 +316,18 @@ class BaseNGBoost(BaseEstimator):
         aux = dist.fused_aux(y) if kernel is not None else None
         aux_val = dist.fused_aux(y_val) if kernel is not None and has_val else None
 
-        def mean_score(th, yy, ww, off, step=None, s=0.0, aux=None):
-            """Weighted mean score at clip(th - s * step) (+ offset on the first parameter)."""
-            if kernel is not None and off is None:
+        def mean_score(th, yy, ww, step=None, s=0.0, aux=None):
+            """Weighted mean score at clip(th - s * step)."""
+            if kernel is not None:
                 value = fused_mean_score(kernel, bounds, th, step, s, yy, ww, aux)
                 return value if np.isfinite(value) else np.inf
             moved = th if step is None else th - s * step
-            d = dist.from_internal(_with_offset(moved, off), copy=step is None and off is None)
-            values = d.score(yy, score_name)
+            values = dist.from_internal(moved, copy=step is None).score(yy, score_name)
             return float(np.average(values, weights=ww)) if np.all(np.isfinite(values)) else np.inf
 
         estimators, columns, scalings = [], [], []
-        train_scores = [mean_score(theta, y, w, offset, aux=aux)]
-        val_scores = [mean_score(theta_val, y_val, w_val, off_val, aux=aux_val)] if has_val else []
+        train_scores = [mean_score(theta, y, w, aux=aux)]
+        val_scores = [mean_score(theta_val, y_val, w_val, aux=aux_val)] if has_val else []
         best_val, best_iter, since_best = (val_scores[0] if has_val else np.inf), 0, 0
 
         with FitProgress(self.verbose, self.n_estimators, score_name) as progress:
@@ -334,8 +337,7 @@ class BaseNGBoost(BaseEstimator):
                 th_rows = theta if rows is None else theta[rows]
                 y_rows = y if rows is None else y[rows]
                 w_rows = None if w is None else (w if rows is None else w[rows])
-                off_rows = None if offset is None else (offset if rows is None else offset[rows])
-                d_rows = dist.from_internal(_with_offset(th_rows, off_rows), copy=off_rows is None)
+                d_rows = dist.from_internal(th_rows)
                 if self.natural_gradient:
                     grad = d_rows.natural_gradient(y_rows, score_name)
                 else:
@@ -346,19 +348,17 @@ class BaseNGBoost(BaseEstimator):
                 step_rows = step_all if rows is None else step_all[rows]
                 # the score at s = 0 is the training score already known when all rows are used
                 aux_rows = aux if aux is None or rows is None else aux[rows]
-                loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, off_rows, aux=aux_rows)
-                scale = _line_search(
-                    lambda s: mean_score(th_rows, y_rows, w_rows, off_rows, step_rows, s, aux=aux_rows), loss0
-                )
+                loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, aux=aux_rows)
+                scale = _line_search(lambda s: mean_score(th_rows, y_rows, w_rows, step_rows, s, aux=aux_rows), loss0)
                 theta -= (lr * scale) * step_all
                 estimators.append(fitted)
                 columns.append(cols)
                 scalings.append(scale)
-                train_scores.append(mean_score(theta, y, w, offset, aux=aux))
+                train_scores.append(mean_score(theta, y, w, aux=aux))
                 val_score = None
                 if has_val:
                     theta_val -= (lr * scale) * predict_iteration(fitted, cols, X_val)
-                    val_score = mean_score(theta_val, y_val, w_val, off_val, aux=aux_val)
+                    val_score = mean_score(theta_val, y_val, w_val, aux=aux_val)
                     val_scores.append(val_score)
                 progress.update(it, train_scores[-1], val_score, scale)
                 if stop_early:
@@ -386,6 +386,32 @@ class BaseNGBoost(BaseEstimator):
         state["feature_importances_by_param_"] = self._importances(state, dist, p, k)
         state["_forest"] = _pack_forest(state["_estimators"], -lr * state["scalings_"], k)
         return state
+
+    @staticmethod
+    def _refit_first_param_with_offset(dist, score_name, theta0, y, w, offset):
+        """The constant first parameter that minimises the weighted score given the offsets (for a
+        Poisson: log(sum w y / sum w exp(offset))), the other parameters kept at the marginal fit."""
+        from scipy.optimize import minimize_scalar
+
+        base = np.tile(theta0, (len(y), 1))
+
+        def objective(c):
+            moved = base.copy()
+            moved[:, 0] = c + offset
+            values = dist.from_internal(moved, copy=False).score(y, score_name)
+            return float(np.average(values, weights=w)) if np.all(np.isfinite(values)) else np.inf
+
+        lo, hi = dist._bounds_for(len(theta0))[0]
+        center = theta0[0] - float(np.average(offset, weights=w))
+        span = 10.0 + abs(center)
+        res = minimize_scalar(objective, bounds=(max(lo, center - span), min(hi, center + span)), method="bounded",
+                              options={"xatol": 1e-10})
+        out = theta0.copy()
+        if res.fun <= objective(center):
+            out[0] = res.x
+        else:
+            out[0] = center
+        return out
 
     def _importances(self, state, dist, p, k):
         imp = np.zeros((k, p))

@@ -347,3 +347,12 @@ def test_classifier_early_stopping_with_a_singleton_class():
     y[0] = 3  # a class with one member cannot be stratified into the validation split
     model = ngb.NGBClassifier(early_stopping=True, **_small()).fit(X, y)
     assert model.predict_proba(X).shape == (150, 4)
+
+
+def test_offset_initial_rate_is_the_constant_mle():
+    rng = np.random.default_rng(11)
+    exposure = rng.uniform(0.1, 2.0, 3000)
+    y = rng.poisson(0.3 * exposure).astype(float)
+    X = rng.normal(size=(3000, 2))
+    model = ngb.NGBRegressor(dist="poisson", n_estimators=1, random_state=0).fit(X, y, offset=np.log(exposure))
+    assert model.init_params_[0] == pytest.approx(np.log(y.sum() / exposure.sum()), abs=1e-6)
