@@ -25,6 +25,7 @@ from ._learners import make_learners, predict_iteration
 from ._progress import FitProgress
 from .distributions import get_distribution
 from .distributions._fused import mean_score as fused_mean_score
+from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
 from .version import __version__
 
@@ -311,6 +312,7 @@ class BaseNGBoost(BaseEstimator):
         lr = float(self.learning_rate)
 
         kernel = dist.fused_score_kernel(score_name)
+        natgrad_kernel = dist.fused_natgrad_kernel(score_name) if self.natural_gradient else None
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
 
         aux = dist.fused_aux(y) if kernel is not None else None
@@ -337,18 +339,22 @@ class BaseNGBoost(BaseEstimator):
                 th_rows = theta if rows is None else theta[rows]
                 y_rows = y if rows is None else y[rows]
                 w_rows = None if w is None else (w if rows is None else w[rows])
-                d_rows = dist.from_internal(th_rows)
-                if self.natural_gradient:
-                    grad = d_rows.natural_gradient(y_rows, score_name)
+                aux_rows = aux if aux is None or rows is None else aux[rows]
+                if natgrad_kernel is not None:  # one fused pass: the gradient and the score at s = 0
+                    grad, loss0 = fused_natural_gradient(natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows)
+                    loss0 = loss0 if np.isfinite(loss0) else np.inf
                 else:
-                    grad = d_rows.d_score(y_rows, score_name)
+                    d_rows = dist.from_internal(th_rows)
+                    if self.natural_gradient:
+                        grad = d_rows.natural_gradient(y_rows, score_name)
+                    else:
+                        grad = d_rows.d_score(y_rows, score_name)
+                    # the score at s = 0 is the training score already known when all rows are used
+                    loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, aux=aux_rows)
 
                 fitted = learners.fit_iteration(rows, cols, grad, w_rows, rng)
                 step_all = learners.predict_train(fitted, cols)  # (n, k)
                 step_rows = step_all if rows is None else step_all[rows]
-                # the score at s = 0 is the training score already known when all rows are used
-                aux_rows = aux if aux is None or rows is None else aux[rows]
-                loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, aux=aux_rows)
                 scale = _line_search(lambda s: mean_score(th_rows, y_rows, w_rows, step_rows, s, aux=aux_rows), loss0)
                 theta -= (lr * scale) * step_all
                 estimators.append(fitted)

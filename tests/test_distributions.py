@@ -601,3 +601,20 @@ def test_fused_engine_kernels_match_score(name):
             assert mean_score(kernel, bounds, d.theta, step, s, y, w, aux) == pytest.approx(expected, rel=1e-12)
         expected = d.score(y, score).mean()
         assert mean_score(kernel, bounds, d.theta, None, 0.0, y, None, aux) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_natgrads])
+def test_fused_natural_gradient_kernels_match(name):
+    from ngb.distributions._fused import natural_gradient_and_score
+
+    case = CASES[name]
+    rng = _rng("fused-natgrad", name)
+    d = case.make(rng, 300)
+    y = case.sample(rng, d, 1)[0]
+    cls = type(d)
+    bounds = np.asarray(cls._bounds_for(d.n_params), float)
+    w = rng.uniform(0, 2, 300)
+    for score, kernel in cls._fused_natgrads.items():
+        grad, value = natural_gradient_and_score(kernel, bounds, d.theta, y, w, cls.fused_aux(y))
+        np.testing.assert_allclose(grad, d.natural_gradient(y, score), rtol=1e-12, atol=1e-14)
+        assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)

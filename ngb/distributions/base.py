@@ -151,6 +151,14 @@ class Distribution:
         """The fused mean-score kernel for ``score`` or None (the engine then uses ``score``)."""
         return cls._fused_scores.get(score)
 
+    #: score name -> fused kernel writing the natural gradient and returning the mean score
+    _fused_natgrads: dict = {}
+
+    @classmethod
+    def fused_natgrad_kernel(cls, score):
+        """The fused natural-gradient-and-score kernel for ``score`` or None."""
+        return cls._fused_natgrads.get(score)
+
     @classmethod
     def fused_aux(cls, y):
         """Per-row terms of the fused kernels that depend on y only (None when there are none)."""
