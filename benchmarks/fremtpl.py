@@ -65,9 +65,9 @@ TEST_FRACTION = 0.25
 VAL_FRACTION = 0.1
 
 #: ngb settings (base: ngb.tree.HistTreeRegressor(max_depth, min_samples_leaf))
-NGB_PARAMS = dict(learning_rate=0.1, n_estimators=1000, max_depth=5, min_samples_leaf=200, n_iter_no_change=20, tol=0.0)
+NGB_PARAMS = dict(learning_rate=0.1, n_estimators=1000, max_depth=7, min_samples_leaf=200, n_iter_no_change=20, tol=0.0)
 #: scikit-learn settings (everything else at its defaults)
-HGB_PARAMS = dict(learning_rate=0.1, max_iter=1000, max_leaf_nodes=31, min_samples_leaf=20, n_iter_no_change=20)
+HGB_PARAMS = dict(learning_rate=0.1, max_iter=1000, max_leaf_nodes=63, min_samples_leaf=200, n_iter_no_change=20)
 
 
 def default_data_home():

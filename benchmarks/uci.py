@@ -239,9 +239,11 @@ def table(results, names, reference=None):
     """Markdown table: ngb (and ngboost-here) test NLL / RMSE, mean ± se over splits, and the paper."""
     ours = {r["dataset"]: r for r in summarise(results, names)}
     ref = {r["dataset"]: r for r in summarise(reference or [], names)}
+    ref_keys = {(r["dataset"], r["split"]) for r in reference or []}
+    same = {r["dataset"]: r for r in summarise([r for r in results if (r["dataset"], r["split"]) in ref_keys], names)}
     head = ["dataset", "n train", "splits", "ngb NLL", "ngb RMSE", "ngb iters"]
     if reference:
-        head += ["ngboost-here NLL", "ngboost-here RMSE", "ngboost iters"]
+        head += ["ngb NLL / RMSE on the ngboost splits", "ngboost-here NLL", "ngboost-here RMSE", "ngboost iters"]
     head += ["paper NLL", "paper RMSE", "ngb NLL ≤ paper"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name in names:
@@ -251,11 +253,12 @@ def table(results, names, reference=None):
         d = _digits(name)
         cells = [SHORT[name], str(o["n"]), str(o["splits"]), _fmt(*o["nll"]), _fmt(*o["rmse"], d), str(o["iters"])]
         if reference:
-            r = ref.get(name)
-            if r:
-                cells += [f"{_fmt(*r['nll'])} ({r['splits']})", _fmt(*r["rmse"], d), str(r["iters"])]
+            r, o2 = ref.get(name), same.get(name)
+            if r and o2:
+                cells += [f"{_fmt(*o2['nll'])} / {_fmt(*o2['rmse'], d)}",
+                          f"{_fmt(*r['nll'])} ({r['splits']})", _fmt(*r["rmse"], d), str(r["iters"])]
             else:
-                cells += ["", "", ""]
+                cells += ["", "", "", ""]
         cells += [f"{PAPER_NLL[name]:.2f}", f"{PAPER_RMSE[name]:.2f}", "yes" if o["nll"][0] <= PAPER_NLL[name] else "**no**"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
