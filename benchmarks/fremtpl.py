@@ -260,7 +260,7 @@ def main(argv=None):
         ngb_s = ", ".join(f"{k}={v}" for k, v in NGB_PARAMS.items())
         hgb_s = ", ".join(f"{k}={v}" for k, v in HGB_PARAMS.items())
         body = "\n".join([
-            "## freMTPL2freq claim frequency (Poisson with exposure)",
+            "### freMTPL2freq claim frequency (Poisson with exposure)",
             "",
             f"678,013 policies; test = 25% by a hash of IDpol ({n['test']} rows), train {n['train']} of which "
             f"{n['val']} validation rows (another hash) for early stopping; both models fit on the other {n['fit']}.",
@@ -269,11 +269,12 @@ def main(argv=None):
             "native categorical splits. Deviance: `mean_poisson_deviance(N/E, f, sample_weight=E)` =",
             "Σ E·2(y log(y/f) − y + f) / Σ E with y = N/E; NLL: −mean log Poisson(N; f·E).",
             "",
-            "Command: `python benchmarks/fremtpl.py`",
+            f"Command: `python benchmarks/fremtpl.py` — {time.strftime('%Y-%m-%d')}.",
             "",
             md,
             "",
-            f"Fit times on {machine} (2 threads each).",
+            f"Fit times on {machine} (2 threads each, shared machine). Iterations: ngb's kept (best-validation) "
+            "count; scikit-learn's `n_iter_` (iterations run, including the patience).",
         ])
         update_readme("fremtpl", body)
         print(f"updated {HERE / 'README.md'}")

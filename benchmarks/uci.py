@@ -364,14 +364,14 @@ def main(argv=None):
     if args.write_readme:
         cmd = "python benchmarks/uci.py " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-readme")
         body = "\n".join([
-            "## UCI regression (NGBoost paper protocol)",
+            "### UCI regression (NGBoost paper protocol)",
             "",
             "Normal, log score, depth-3 histogram trees, learning rate 0.01, up to 2000 iterations; the",
             "iteration count is the argmin of the NLL on a seeded 20% validation part of each training split,",
             "then the model is refitted on the whole training split. Test NLL and RMSE, mean ± standard",
             "error over the standard splits (20; 5 for protein). Paper: Duan et al. (2020), Table 1.",
             "",
-            f"Command: `{cmd.strip()}`",
+            f"Command: `{cmd.strip()}` — {time.strftime('%Y-%m-%d')}.",
             "",
             md,
             "",
