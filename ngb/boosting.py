@@ -11,6 +11,7 @@ rule at the current parameters, and scalings_[m] comes from a line search on the
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
 
 import numpy as np
@@ -21,7 +22,7 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._learners import make_learners, predict_iteration
+from ._learners import _n_threads, make_learners, predict_iteration
 from ._progress import FitProgress
 from .distributions import get_distribution
 from .distributions._fused import mean_score as fused_mean_score
@@ -315,13 +316,15 @@ class BaseNGBoost(BaseEstimator):
         natgrad_kernel = dist.fused_natgrad_kernel(score_name) if self.natural_gradient else None
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
 
+        # the fused kernels run on fixed row chunks (results do not depend on the thread count)
+        score_threads = (os.cpu_count() or 1) if self.n_jobs is None else _n_threads(self.n_jobs)
         aux = dist.fused_aux(y) if kernel is not None else None
         aux_val = dist.fused_aux(y_val) if kernel is not None and has_val else None
 
         def mean_score(th, yy, ww, step=None, s=0.0, aux=None):
             """Weighted mean score at clip(th - s * step)."""
             if kernel is not None:
-                value = fused_mean_score(kernel, bounds, th, step, s, yy, ww, aux)
+                value = fused_mean_score(kernel, bounds, th, step, s, yy, ww, aux, n_threads=score_threads)
                 return value if np.isfinite(value) else np.inf
             moved = th if step is None else th - s * step
             values = dist.from_internal(moved, copy=step is None).score(yy, score_name)
@@ -341,8 +344,12 @@ class BaseNGBoost(BaseEstimator):
                 w_rows = None if w is None else (w if rows is None else w[rows])
                 aux_rows = aux if aux is None or rows is None else aux[rows]
                 if natgrad_kernel is not None:  # one fused pass: the gradient and the score at s = 0
-                    grad, loss0 = fused_natural_gradient(natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows)
+                    grad, loss0 = fused_natural_gradient(
+                        natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads
+                    )
                     loss0 = loss0 if np.isfinite(loss0) else np.inf
+                    if train_scores[-1] is None:  # deferred from the last iteration: this is its value
+                        train_scores[-1] = loss0
                 else:
                     d_rows = dist.from_internal(th_rows)
                     if self.natural_gradient:
@@ -360,7 +367,10 @@ class BaseNGBoost(BaseEstimator):
                 estimators.append(fitted)
                 columns.append(cols)
                 scalings.append(scale)
-                train_scores.append(mean_score(theta, y, w, aux=aux))
+                # with all rows and a fused natural gradient, the next iteration's pass yields the
+                # training score for free; it is only computed here when it is shown
+                defer = natgrad_kernel is not None and rows is None and not self.verbose
+                train_scores.append(None if defer else mean_score(theta, y, w, aux=aux))
                 val_score = None
                 if has_val:
                     theta_val -= (lr * scale) * predict_iteration(fitted, cols, X_val)
@@ -374,6 +384,8 @@ class BaseNGBoost(BaseEstimator):
                         since_best += 1
                         if since_best >= self.n_iter_no_change:
                             break
+            if train_scores[-1] is None:
+                train_scores[-1] = mean_score(theta, y, w, aux=aux)
             n_kept = best_iter if stop_early else len(estimators)
             progress.finish(f"kept {n_kept} of {len(estimators)} iterations")
 

@@ -196,6 +196,33 @@ def test_bit_identical_across_runs_and_n_jobs(Est, target):
         np.testing.assert_array_equal(theta, thetas[0])
 
 
+@pytest.mark.parametrize("Est,target,dist", [
+    (ngb.NGBRegressor, "reg", "normal"), (ngb.NGBRegressor, "count", "poisson"), (ngb.NGBClassifier, "clf", None),
+])
+def test_chunked_fused_scores_identical_across_n_jobs(Est, target, dist):
+    """Above 50,000 rows the fused score kernels run on several row chunks in threads; the chunk
+    bounds depend on n only, so every n_jobs gives the same bits (with and without weights)."""
+    rng = np.random.default_rng(7)
+    n = 60_000
+    X = rng.normal(size=(n, 3))
+    y = X[:, 0] + rng.normal(size=n) * np.exp(0.3 * X[:, 1])
+    if target == "clf":
+        y = np.digitize(y, [-0.5, 0.5])
+    elif target == "count":
+        y = rng.poisson(np.exp(0.5 * X[:, 0]))
+    w = rng.uniform(0.5, 2.0, n)
+    params = dict(n_estimators=8, learning_rate=0.1, early_stopping=False, random_state=0)
+    if dist is not None:
+        params["dist"] = dist
+    fits = [Est(**params, n_jobs=n_jobs).fit(X, y, sample_weight=w) for n_jobs in (1, 2, None)]
+    for est in fits[1:]:
+        np.testing.assert_array_equal(est.predict_dist(X).theta, fits[0].predict_dist(X).theta)
+        np.testing.assert_array_equal(est.train_score_, fits[0].train_score_)
+    # the deferred training scores equal a direct evaluation of the final model
+    d = fits[0].predict_dist(X)
+    assert fits[0].train_score_[-1] == pytest.approx(np.average(d.score(y), weights=w), rel=1e-12)
+
+
 # ---------------------------------------------------------------------------- persistence
 def _fitted_models():
     X, y = _data(200)

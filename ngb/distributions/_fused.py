@@ -3,9 +3,11 @@
 any (n, k) temporary. Each kernel reproduces its family's ``score`` (tests check agreement).
 
 Signature of every kernel: (theta (n, k), step (n, k), s, y (n,), w (n,), has_w, lo (k,), hi (k,),
-aux (n,)) -> weighted mean score, where ``aux`` holds per-row terms that depend on y only, computed
-once per fit by the family's ``fused_aux(y)`` (the Poisson log(y!)). The sum runs sequentially in
-row order, so results are deterministic.
+aux (n,)) -> (weighted score sum, weight sum), where ``aux`` holds per-row terms that depend on y
+only, computed once per fit by the family's ``fused_aux(y)`` (the Poisson log(y!)). The natural
+gradient kernels take an extra ``out`` (n, k) that they fill. The wrappers below run the kernels on
+contiguous row chunks whose boundaries depend on n only (on the shared thread pool when asked) and
+add the chunk sums in chunk order, so results do not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def normal_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
         wi = w[i] if has_w else 1.0
         total += wi * value
         wsum += wi
-    return total / wsum
+    return total, wsum
 
 
 @njit(nogil=True, cache=True)
@@ -53,7 +55,7 @@ def poisson_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
         wi = w[i] if has_w else 1.0
         total += wi * value
         wsum += wi
-    return total / wsum
+    return total, wsum
 
 
 @njit(nogil=True, cache=True)
@@ -76,18 +78,54 @@ def categorical_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
         wi = w[i] if has_w else 1.0
         total += wi * value
         wsum += wi
+    return total, wsum
+
+
+#: rows per chunk at least (smaller inputs run in one call) and the most chunks
+_MIN_CHUNK = 25_000
+_MAX_CHUNKS = 16
+
+
+def _chunk_bounds(n):
+    n_chunks = max(1, min(_MAX_CHUNKS, n // _MIN_CHUNK))
+    return np.linspace(0, n, n_chunks + 1).astype(np.int64)
+
+
+def _run_chunks(call, n, n_threads):
+    """Sum the (total, wsum) pairs of ``call(start, stop)`` over the fixed chunks of range(n)."""
+    bounds = _chunk_bounds(n)
+    spans = [(int(bounds[i]), int(bounds[i + 1])) for i in range(len(bounds) - 1)]
+    if len(spans) > 1 and n_threads > 1:
+        from ..tree._binning import get_executor, in_pool_thread
+
+        if not in_pool_thread():
+            parts = list(get_executor().map(lambda ab: call(*ab), spans))
+        else:
+            parts = [call(a, b) for a, b in spans]
+    else:
+        parts = [call(a, b) for a, b in spans]
+    total = 0.0
+    wsum = 0.0
+    for t, ws in parts:
+        total += t
+        wsum += ws
     return total / wsum
 
 
-def mean_score(kernel, bounds, theta, step, s, y, w, aux=None):
-    """Call a fused kernel; ``step`` None means the score at theta itself; ``aux`` as the kernel
-    needs it (None: y, for kernels that use none)."""
+def mean_score(kernel, bounds, theta, step, s, y, w, aux=None, n_threads=1):
+    """Weighted mean score at clip(theta - s * step) from a fused kernel; ``step`` None means the
+    score at theta itself; ``aux`` as the kernel needs it (None: y, for kernels that use none)."""
     lo = np.ascontiguousarray(bounds[:, 0])
     hi = np.ascontiguousarray(bounds[:, 1])
     if step is None:
         step, s = theta, 0.0
     has_w = w is not None
-    return kernel(theta, step, float(s), y, w if has_w else y, has_w, lo, hi, y if aux is None else aux)
+    ww = w if has_w else y
+    aa = y if aux is None else aux
+    s = float(s)
+    return _run_chunks(
+        lambda a, b: kernel(theta[a:b], step[a:b], s, y[a:b], ww[a:b], has_w, lo, hi, aa[a:b]), theta.shape[0], n_threads
+    )
 
 
 @njit(nogil=True, cache=True)
@@ -106,14 +144,63 @@ def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
         wi = w[i] if has_w else 1.0
         total += wi * (_LOG_SQRT_2PI + log_scale + 0.5 * z * z)
         wsum += wi
-    return total / wsum
+    return total, wsum
 
 
-def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None):
+@njit(nogil=True, cache=True)
+def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
+    """Natural gradient 1 - y / mu of the Poisson log score into ``out`` (n, 1); returns the
+    weighted mean score (aux = log(y!))."""
+    total = 0.0
+    wsum = 0.0
+    for i in range(theta.shape[0]):
+        log_mu = _clip(theta[i, 0], lo[0], hi[0])
+        out[i, 0] = 1.0 - y[i] * math.exp(-log_mu)
+        wi = w[i] if has_w else 1.0
+        total += wi * (math.exp(log_mu) - y[i] * log_mu + aux[i])
+        wsum += wi
+    return total, wsum
+
+
+@njit(nogil=True, cache=True)
+def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
+    """Natural gradient e_0 / p_0 - e_j / p_j (Sherman-Morrison) of the categorical log score
+    into ``out`` (n, k); returns the weighted mean score. Logits relative to class 0."""
+    total = 0.0
+    wsum = 0.0
+    k = theta.shape[1]
+    for i in range(theta.shape[0]):
+        acc = 1.0
+        chosen = 0.0
+        code = int(y[i])
+        for j in range(k):
+            eta = _clip(theta[i, j], lo[j], hi[j])
+            acc += math.exp(eta)
+            if j + 1 == code:
+                chosen = eta
+        # 1 / p_0 = acc; 1 / p_j = acc * exp(-eta_j)
+        for j in range(k):
+            out[i, j] = 0.0
+        if code == 0:
+            for j in range(k):
+                out[i, j] = acc
+        else:
+            out[i, code - 1] = -acc * math.exp(-chosen)
+        wi = w[i] if has_w else 1.0
+        total += wi * (math.log(acc) - chosen)
+        wsum += wi
+    return total, wsum
+
+
+def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1):
     """(natural gradient (n, k) in column order, weighted mean score) from a fused kernel."""
     out = np.empty(theta.shape, order="F")
     lo = np.ascontiguousarray(bounds[:, 0])
     hi = np.ascontiguousarray(bounds[:, 1])
     has_w = w is not None
-    value = kernel(theta, y, w if has_w else y, has_w, lo, hi, y if aux is None else aux, out)
+    ww = w if has_w else y
+    aa = y if aux is None else aux
+    value = _run_chunks(
+        lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b]), theta.shape[0], n_threads
+    )
     return out, value
