@@ -12,11 +12,15 @@ from scipy import optimize
 from sklearn.utils.validation import check_is_fitted
 
 from .boosting import BaseNGBoost, _ScoreParameter
+from .distributions import get_distribution
+from .scores import resolve_score
 
-__all__ = ["NGBSurvival", "make_y", "concordance_index", "SURVIVAL_FAMILIES"]
+__all__ = ["NGBSurvival", "make_y", "concordance_index", "SURVIVAL_FAMILIES", "CRPS_SURVIVAL_FAMILIES"]
 
 #: families with a right-censored log score
 SURVIVAL_FAMILIES = ("lognormal", "weibull", "exponential", "gamma")
+#: families with a right-censored CRPS (those whose CRPS has a closed form)
+CRPS_SURVIVAL_FAMILIES = tuple(name for name in SURVIVAL_FAMILIES if get_distribution(name).supports_censored_crps())
 
 
 def make_y(time, event):
@@ -86,14 +90,22 @@ class NGBSurvival(BaseNGBoost):
     """Natural gradient boosting for right-censored survival times.
 
     Parameters are those of :class:`ngb.NGBRegressor`, with ``dist`` one of "lognormal"
-    (default), "weibull", "exponential", "gamma" and ``score="log"``: the right-censored log
-    score, -log f(t) for events and -log S(t) (computed as ``logsf``) for censored rows. Its
-    metric is the family's Fisher information. The initial constant fit is the censored MLE.
+    (default), "weibull", "exponential", "gamma" and ``score`` one of
+
+    - "log" (default): the right-censored log score, -log f(t) for events and -log S(t)
+      (computed as ``logsf``) for censored rows; its metric is the family's Fisher information;
+    - "crps" ("lognormal" and "exponential" only, whose CRPS has a closed form): the censored
+      CRPS of Avati et al. (2020), the CRPS for events and int_0^t F(z)^2 dz for censored rows;
+      its metric is the family's CRPS metric (see ``ngb.scores.CensoredCRPScore``).
+
+    The initial constant fit is the censored MLE; with ``score="crps"`` the constant minimising
+    the weighted censored CRPS is then searched from it (the better of the two is kept).
 
     ``fit(X, y)`` takes y as a structured array (fields event, time) as scikit-survival uses.
     ``predict`` gives the median survival time, ``predict_dist`` the time distribution (survival
-    function, hazard, quantiles), ``score`` the mean censored log-likelihood (higher is better)
-    and ``concordance(X, y)`` Harrell's C with the negative predicted median as risk.
+    function, hazard, quantiles), ``score`` the mean censored log-likelihood (higher is better,
+    whichever score was boosted) and ``concordance(X, y)`` Harrell's C with the negative
+    predicted median as risk.
     """
 
     score = _ScoreParameter()
@@ -144,9 +156,19 @@ class NGBSurvival(BaseNGBoost):
             raise ValueError(
                 f"{dist.__name__} has no censored log score; NGBSurvival supports {list(SURVIVAL_FAMILIES)}."
             )
-        if score not in ("log", "censored_log"):
-            raise ValueError(f"NGBSurvival boosts the censored log score (score='log'); got {score!r}.")
-        return "censored_log"
+        if score in ("log", "censored_log"):
+            return "censored_log"
+        if score in ("crps", "censored_crps"):
+            if not dist.supports_censored_crps():
+                raise ValueError(
+                    f"{dist.__name__} has no closed-form CRPS, so no censored CRPS: NGBSurvival(score='crps') "
+                    f"supports {list(CRPS_SURVIVAL_FAMILIES)}; use score='log' for {dist.__name__}."
+                )
+            return "censored_crps"
+        raise ValueError(
+            "NGBSurvival boosts the censored log score (score='log') or the censored CRPS (score='crps'); "
+            f"got {score!r}."
+        )
 
     def _two_column_y(self, dist):
         return True
@@ -175,15 +197,26 @@ class NGBSurvival(BaseNGBoost):
         return y
 
     def _fit_marginal(self, dist, y, w):
-        """Censored weighted MLE of the constant distribution, from the events-and-censored-times start."""
+        """Censored weighted MLE of the constant distribution, from the events-and-censored-times
+        start; when the censored CRPS is boosted, the constant minimising it, searched from the MLE."""
         w = np.ones(len(y)) if w is None else w
         start = np.asarray(dist.fit_marginal(y[:, 0], w), dtype=float)
-        total = w.sum()
+        theta = self._minimise_constant(dist, "censored_log", start, y, w, 1.0)
+        if self._resolve_score(dist, resolve_score(self.__dict__["score"])) == "censored_crps":
+            # in units of the mean time, so L-BFGS-B's absolute gradient tolerance fits any time scale
+            theta = self._minimise_constant(dist, "censored_crps", theta, y, w, np.average(y[:, 0], weights=w))
+        return theta
+
+    @staticmethod
+    def _minimise_constant(dist, score, start, y, w, unit):
+        """The constant internal parameters (k,) minimising the weighted mean ``score`` / ``unit``
+        by L-BFGS-B within the family's bounds (``start`` kept unless improved)."""
+        total = w.sum() * unit
 
         def objective(theta):
             d = dist.from_internal(np.tile(theta, (len(y), 1)), copy=False)
-            value = np.dot(w, d.score(y, "censored_log")) / total
-            grad = w @ d.d_score(y, "censored_log") / total
+            value = np.dot(w, d.score(y, score)) / total
+            grad = w @ d.d_score(y, score) / total
             return value, grad
 
         bounds = list(dist._bounds_for(start.shape[0]))
