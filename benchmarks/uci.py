@@ -134,7 +134,8 @@ def make_model(n_estimators, learning_rate=LEARNING_RATE, max_depth=MAX_DEPTH, r
     return ngb.NGBRegressor(
         dist="normal",
         score="log",
-        base=HistTreeRegressor(max_depth=max_depth, **base_params),
+        # the library's default base (depth 3) unless other tree settings are asked for
+        base=None if (max_depth == 3 and not base_params) else HistTreeRegressor(max_depth=max_depth, **base_params),
         n_estimators=n_estimators,
         learning_rate=learning_rate,
         early_stopping=False,

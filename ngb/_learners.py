@@ -45,11 +45,12 @@ class SklearnLearners:
         k = grad.shape[1]
         seeds = rng.randint(0, 2**31 - 1, size=k)
         grad = np.asfortranarray(grad)
+        col_w = (lambda j: weight[j]) if isinstance(weight, list) else (lambda j: weight)
         if self.n_jobs in (None, 1) or k == 1:
-            learners = [_fit_one(self.base, X, grad[:, j], weight, int(seeds[j])) for j in range(k)]
+            learners = [_fit_one(self.base, X, grad[:, j], col_w(j), int(seeds[j])) for j in range(k)]
         else:
             learners = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(_fit_one)(self.base, X, grad[:, j], weight, int(seeds[j])) for j in range(k)
+                delayed(_fit_one)(self.base, X, grad[:, j], col_w(j), int(seeds[j])) for j in range(k)
             )
         return learners
 
@@ -71,6 +72,7 @@ class HistTreeLearners:
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
         self.n_threads = None if n_jobs is None else _n_threads(n_jobs)  # None: all cores
         self._grad = None
+        self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
 
     def fit_iteration(self, rows, cols, grad, weight, rng):
         from .tree import grow_trees
@@ -78,16 +80,13 @@ class HistTreeLearners:
         n, k = self.Xb.shape[0], grad.shape[1]
         if rows is None:
             full_grad, full_w = grad, weight
-        else:
+        else:  # the grower takes row indices into the full arrays
             if self._grad is None or self._grad.shape != (n, k):
                 self._grad = np.zeros((n, k))
-                self._w = None if weight is None else np.zeros(n)
             self._grad[rows] = grad
             full_grad = self._grad
-            full_w = None
-            if weight is not None:
-                self._w[rows] = weight
-                full_w = self._w
+            full_w = [self._scatter(j, rows, wj) for j, wj in enumerate(weight)] if isinstance(weight, list) else (
+                None if weight is None else self._scatter(k, rows, weight))
         return grow_trees(
             self.Xb,
             np.asfortranarray(full_grad),  # one contiguous column per tree
@@ -99,6 +98,16 @@ class HistTreeLearners:
             min_samples_leaf=self.min_samples_leaf,
             n_threads=self.n_threads,
         )
+
+    def _scatter(self, slot, rows, values):
+        """``values`` (len(rows),) placed at ``rows`` of a reused (n,) buffer (None stays None)."""
+        if values is None:
+            return None
+        buf = self._w.get(slot)
+        if buf is None:
+            buf = self._w[slot] = np.zeros(self.Xb.shape[0])
+        buf[rows] = values
+        return buf
 
     def predict_train(self, learners, cols):
         from .tree import predict_forest_binned

@@ -53,12 +53,17 @@ class _ScoreParameter:
         instance.__dict__["score"] = value
 
 
+#: leaves of the default base tree hold at least this many rows: single-row leaves let one row drive
+#: the scale tree to extremes on small data (UCI yacht, validation NLL; benchmarks/README.md)
+DEFAULT_MIN_SAMPLES_LEAF = 10
+
+
 def _default_base():
     try:
         from .tree import HistTreeRegressor
     except ImportError:  # pragma: no cover - tree module not built
-        return DecisionTreeRegressor(max_depth=3)
-    return HistTreeRegressor(max_depth=3)
+        return DecisionTreeRegressor(max_depth=3, min_samples_leaf=DEFAULT_MIN_SAMPLES_LEAF)
+    return HistTreeRegressor(max_depth=3, min_samples_leaf=DEFAULT_MIN_SAMPLES_LEAF)
 
 
 class BaseNGBoost(BaseEstimator):
@@ -78,6 +83,7 @@ class BaseNGBoost(BaseEstimator):
         subsample=1.0,
         colsample=1.0,
         natural_gradient=True,
+        metric_weighted=True,
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -94,6 +100,7 @@ class BaseNGBoost(BaseEstimator):
         self.subsample = subsample
         self.colsample = colsample
         self.natural_gradient = natural_gradient
+        self.metric_weighted = metric_weighted
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -125,6 +132,7 @@ class BaseNGBoost(BaseEstimator):
         check("subsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
         check("colsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
         check("natural_gradient", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
+        check("metric_weighted", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
         check("early_stopping", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
         check("validation_fraction", lambda v: is_real(v) and 0 < v < 1, "a float in the range (0, 1)")
         check("n_iter_no_change", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
@@ -312,6 +320,7 @@ class BaseNGBoost(BaseEstimator):
         n_cols = max(1, int(round(self.colsample * p))) if self.colsample < 1 else p
         lr = float(self.learning_rate)
 
+        weighted = bool(self.natural_gradient and self.metric_weighted)
         kernel = dist.fused_score_kernel(score_name)
         natgrad_kernel = dist.fused_natgrad_kernel(score_name) if self.natural_gradient else None
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
@@ -343,23 +352,30 @@ class BaseNGBoost(BaseEstimator):
                 y_rows = y if rows is None else y[rows]
                 w_rows = None if w is None else (w if rows is None else w[rows])
                 aux_rows = aux if aux is None or rows is None else aux[rows]
+                diag = None
                 if natgrad_kernel is not None:  # one fused pass: the gradient and the score at s = 0
-                    grad, loss0 = fused_natural_gradient(
-                        natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads
+                    grad, loss0, *diag = fused_natural_gradient(
+                        natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads,
+                        want_diag=weighted,
                     )
+                    diag = diag[0] if diag else None
                     loss0 = loss0 if np.isfinite(loss0) else np.inf
                     if train_scores[-1] is None:  # deferred from the last iteration: this is its value
                         train_scores[-1] = loss0
                 else:
                     d_rows = dist.from_internal(th_rows)
-                    if self.natural_gradient:
+                    if weighted:  # the diagonal Newton direction, weights = the metric diagonal
+                        diag = d_rows.metric_diagonal(score_name)
+                        grad = _diagonal_newton(d_rows.d_score(y_rows, score_name), diag)
+                    elif self.natural_gradient:
                         grad = d_rows.natural_gradient(y_rows, score_name)
                     else:
                         grad = d_rows.d_score(y_rows, score_name)
                     # the score at s = 0 is the training score already known when all rows are used
                     loss0 = train_scores[-1] if rows is None else mean_score(th_rows, y_rows, w_rows, aux=aux_rows)
 
-                fitted = learners.fit_iteration(rows, cols, grad, w_rows, rng)
+                fit_weight = w_rows if diag is None else _metric_weights(diag, w_rows)
+                fitted = learners.fit_iteration(rows, cols, grad, fit_weight, rng)
                 step_all = learners.predict_train(fitted, cols)  # (n, k)
                 step_rows = step_all if rows is None else step_all[rows]
                 scale = _line_search(lambda s: mean_score(th_rows, y_rows, w_rows, step_rows, s, aux=aux_rows), loss0)
@@ -529,6 +545,26 @@ def _with_offset(theta, offset):
         return theta
     out = theta.copy()
     out[:, 0] += offset
+    return out
+
+
+def _diagonal_newton(grad, diag):
+    """grad / diag per entry (0 where the metric diagonal is not positive), column order."""
+    out = np.zeros(grad.shape, order="F")
+    np.divide(grad, diag, out=out, where=diag > 0)
+    return out
+
+
+def _metric_weights(diag, w):
+    """Per-parameter fit weights w_i * diag_ij as a list of k columns; a column that is constant
+    (the Normal log-scale Fisher entry 2) leaves the fit unweighted, as the same leaves result."""
+    out = []
+    for j in range(diag.shape[1]):
+        col = diag[:, j]
+        if col.size and np.all(col == col[0]):
+            out.append(w)
+        else:
+            out.append(col if w is None else col * w)
     return out
 
 

@@ -23,10 +23,20 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         (``score`` is both a parameter and a method: ``get_params()["score"]`` gives the rule.)
     base : scikit-learn regressor or None
         Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3
-        (``ngb.HistTreeRegressor(max_depth=3)``: X binned once per fit, trees grown by numba kernels).
+        (``ngb.HistTreeRegressor(max_depth=3, min_samples_leaf=10)``: X binned once per fit, trees grown
+        by numba kernels).
     n_estimators, learning_rate : boosting iterations and shrinkage.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.
+    metric_weighted : bool, default True (used with ``natural_gradient=True``). Fit the learner of
+        parameter j on d_score_j / I_jj with sample weights w_i * I_i,jj, where I_i is the score's
+        metric (Fisher information for the log score) at row i: a least-squares leaf then takes the
+        Newton step -sum(d_score_j) / sum(I_jj) of the local quadratic model of the score, a descent
+        step. For a diagonal metric (Normal, Poisson, Exponential, ...) the target is exactly the
+        natural gradient, only weighted; without the weights the rows with little information (a
+        Poisson row with a claim and a small rate, a Normal row with a large scale) dominate the
+        leaf means. For other metrics (Categorical, StudentT, ...) it is the metric's diagonal
+        approximation. False: the unweighted natural-gradient fit of the NGBoost paper.
     early_stopping : "auto", True or False. "auto" holds out ``validation_fraction`` of the rows
         when there are more than 10,000; validation data passed to ``fit`` is always used unless
         ``early_stopping=False``.

@@ -162,8 +162,9 @@ def test_feature_importances(hetero):
     assert set(by_param) == {"loc", "log_scale"}
     np.testing.assert_allclose(sum(by_param["loc"]), 1.0)
     assert np.argmax(by_param["loc"]) == 1  # loc = x0 + 2 x1
-    # x3 is noise; the spread depends on x2 (and on where the loc trees still leave residuals)
-    assert np.argmin(by_param["loc"]) == 3 and np.argmin(by_param["log_scale"]) == 3
+    # x3 is noise; x2 drives only the spread, so the loc trees (whose rows are weighted by
+    # 1 / sigma^2) barely use either
+    assert max(by_param["loc"][2], by_param["loc"][3]) < 0.02 and np.argmin(by_param["log_scale"]) == 3
     assert by_param["log_scale"][2] > 5 * by_param["loc"][2]
     np.testing.assert_allclose(model.feature_importances_.sum(), 1.0)
 

@@ -129,9 +129,10 @@ def mean_score(kernel, bounds, theta, step, s, y, w, aux=None, n_threads=1):
 
 
 @njit(nogil=True, cache=True)
-def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
-    """Writes the natural gradient of the Normal log score at clip(theta) into ``out`` (n, 2) and
-    returns the weighted mean score there: one pass instead of a distribution object."""
+def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
+    """Writes the natural gradient of the Normal log score at clip(theta) into ``out`` (n, 2) (and,
+    when ``want_diag``, the Fisher diagonal (1 / scale^2, 2) into ``diag``) and returns the
+    weighted score sum and weight sum there: one pass instead of a distribution object."""
     total = 0.0
     wsum = 0.0
     for i in range(theta.shape[0]):
@@ -141,6 +142,9 @@ def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
         z = resid / math.exp(log_scale)
         out[i, 0] = -resid
         out[i, 1] = 0.5 * (1.0 - z * z)
+        if want_diag:
+            diag[i, 0] = math.exp(-2.0 * log_scale)
+            diag[i, 1] = 2.0
         wi = w[i] if has_w else 1.0
         total += wi * (_LOG_SQRT_2PI + log_scale + 0.5 * z * z)
         wsum += wi
@@ -148,14 +152,16 @@ def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
 
 
 @njit(nogil=True, cache=True)
-def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
-    """Natural gradient 1 - y / mu of the Poisson log score into ``out`` (n, 1); returns the
-    weighted mean score (aux = log(y!))."""
+def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
+    """Natural gradient 1 - y / mu of the Poisson log score into ``out`` (n, 1) (Fisher mu into
+    ``diag`` when ``want_diag``); returns the weighted score sum and weight sum (aux = log(y!))."""
     total = 0.0
     wsum = 0.0
     for i in range(theta.shape[0]):
         log_mu = _clip(theta[i, 0], lo[0], hi[0])
         out[i, 0] = 1.0 - y[i] * math.exp(-log_mu)
+        if want_diag:
+            diag[i, 0] = math.exp(log_mu)
         wi = w[i] if has_w else 1.0
         total += wi * (math.exp(log_mu) - y[i] * log_mu + aux[i])
         wsum += wi
@@ -163,9 +169,12 @@ def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
 
 
 @njit(nogil=True, cache=True)
-def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
+def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
     """Natural gradient e_0 / p_0 - e_j / p_j (Sherman-Morrison) of the categorical log score
-    into ``out`` (n, k); returns the weighted mean score. Logits relative to class 0."""
+    into ``out`` (n, k); with ``want_diag`` instead the Fisher diagonal p_j (1 - p_j) into ``diag``
+    and the diagonal Newton direction d_score_j / diag_j into ``out`` (the metric is not diagonal:
+    see the engine's ``metric_weighted``). Returns the weighted score sum and weight sum. Logits
+    relative to class 0."""
     total = 0.0
     wsum = 0.0
     k = theta.shape[1]
@@ -178,29 +187,42 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out):
             acc += math.exp(eta)
             if j + 1 == code:
                 chosen = eta
-        # 1 / p_0 = acc; 1 / p_j = acc * exp(-eta_j)
-        for j in range(k):
-            out[i, j] = 0.0
-        if code == 0:
+        if want_diag:  # the diagonal Newton direction (p_j - e_j) / (p_j (1 - p_j)) instead
             for j in range(k):
-                out[i, j] = acc
+                pj = math.exp(_clip(theta[i, j], lo[j], hi[j])) / acc
+                diag[i, j] = pj * (1.0 - pj)
+                out[i, j] = 1.0 / (1.0 - pj) if j + 1 != code else -1.0 / pj
         else:
-            out[i, code - 1] = -acc * math.exp(-chosen)
+            # 1 / p_0 = acc; 1 / p_j = acc * exp(-eta_j)
+            for j in range(k):
+                out[i, j] = 0.0
+            if code == 0:
+                for j in range(k):
+                    out[i, j] = acc
+            else:
+                out[i, code - 1] = -acc * math.exp(-chosen)
         wi = w[i] if has_w else 1.0
         total += wi * (math.log(acc) - chosen)
         wsum += wi
     return total, wsum
 
 
-def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1):
-    """(natural gradient (n, k) in column order, weighted mean score) from a fused kernel."""
+def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False):
+    """(natural gradient (n, k) in column order, weighted mean score) from a fused kernel. With
+    ``want_diag``: (d_score / metric diagonal, score, metric diagonal (n, k)); the first item is the
+    natural gradient whenever the metric is diagonal."""
     out = np.empty(theta.shape, order="F")
+    diag = np.empty(theta.shape, order="F") if want_diag else out[:0]
     lo = np.ascontiguousarray(bounds[:, 0])
     hi = np.ascontiguousarray(bounds[:, 1])
     has_w = w is not None
     ww = w if has_w else y
     aa = y if aux is None else aux
     value = _run_chunks(
-        lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b]), theta.shape[0], n_threads
+        lambda a, b: kernel(
+            theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b] if want_diag else diag, want_diag
+        ),
+        theta.shape[0],
+        n_threads,
     )
-    return out, value
+    return (out, value, diag) if want_diag else (out, value)

@@ -197,6 +197,15 @@ class Distribution:
         """The score's Riemannian metric (Fisher information for the log score), (n, k, k)."""
         return self._rule(score, "metric")()
 
+    def metric_diagonal(self, score="log"):
+        """Diagonal of the score's metric, shape (n, k) (closed form where the family has
+        ``_{rule}_metric_diagonal``); the engine's ``metric_weighted`` fit uses it as weights."""
+        name = resolve_score(score)
+        closed = getattr(self, f"_{name}_metric_diagonal", None)
+        if closed is not None and name in self.available_scores():
+            return closed()
+        return np.einsum("ijj->ij", self.metric(score)).copy()
+
     def natural_gradient(self, y, score="log"):
         """metric^{-1} @ d_score per row, shape (n, k); closed form where the family has one."""
         name = resolve_score(score)

@@ -96,6 +96,12 @@ class Normal(Distribution):
         out[:, 1, 1] = 2.0
         return out
 
+    def _log_metric_diagonal(self):
+        out = np.empty((len(self), 2), order="F")
+        out[:, 0] = self.scale**-2.0
+        out[:, 1] = 2.0
+        return out
+
     def _log_natural_gradient(self, y):
         out = np.empty((len(self), 2), order="F")  # column order: what the tree grower reads
         np.subtract(self.loc, self._as_y(y), out=out[:, 0])  # -z * scale

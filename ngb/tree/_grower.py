@@ -219,6 +219,16 @@ def _as_index(a, n, name):
     return np.ascontiguousarray(a, dtype=np.int64).reshape(-1)
 
 
+def _prepare_weight(sample_weight, n):
+    """(contiguous float64 weights or an empty array, has_w)."""
+    if sample_weight is None:
+        return np.empty(0, dtype=np.float64), False
+    w = np.ascontiguousarray(sample_weight, dtype=np.float64).reshape(-1)
+    if w.shape[0] != n:
+        raise ValueError("sample_weight must have shape (n,)")
+    return w, True
+
+
 def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, min_samples_leaf, min_weight_leaf):
     if not (isinstance(Xb, np.ndarray) and Xb.dtype == np.uint8 and Xb.ndim == 2 and Xb.flags.c_contiguous):
         Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
@@ -228,14 +238,7 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, min_sampl
     nbnm = bin_mapper.n_bins_non_missing_
     if nbnm.shape[0] != p:
         raise ValueError(f"Xb has {p} features but bin_mapper was fitted on {nbnm.shape[0]}")
-    if sample_weight is None:
-        w = np.empty(0, dtype=np.float64)
-        has_w = False
-    else:
-        w = np.ascontiguousarray(sample_weight, dtype=np.float64).reshape(-1)
-        if w.shape[0] != n:
-            raise ValueError("sample_weight must have shape (n,)")
-        has_w = True
+    w, has_w = _prepare_weight(sample_weight, n)
     rows = _as_index(rows, n, "rows")
     if rows is None:
         rows = np.arange(n, dtype=np.int64)
@@ -307,12 +310,15 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
                min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None):
     """Grow one tree per column of ``Y`` (n, k), all on the same rows/features.
 
-    The trees are grown on up to ``n_threads`` threads (None: all cores);
-    the result does not depend on the number of threads.  Returns a list of
-    ``k`` :class:`Tree`.
+    ``sample_weight`` is None, (n,) for all trees, (n, k) with one weight
+    column per tree, or a list of k entries each None or (n,).  The trees are
+    grown on up to ``n_threads`` threads (None: all cores); the result does
+    not depend on the number of threads.  Returns a list of ``k`` :class:`Tree`.
     """
+    per_tree = sample_weight is not None and (isinstance(sample_weight, list) or np.ndim(sample_weight) == 2)
     Xb, w, has_w, rows, feats, nbnm, max_depth, msl, mwl = _prepare(
-        Xb, sample_weight, rows, features, bin_mapper, max_depth, min_samples_leaf, min_weight_leaf
+        Xb, None if per_tree else sample_weight, rows, features, bin_mapper, max_depth, min_samples_leaf,
+        min_weight_leaf,
     )
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim == 1:
@@ -322,8 +328,16 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     k = Y.shape[1]
     Yf = np.asfortranarray(Y)  # contiguous columns
 
+    weights = [(w, has_w)] * k
+    if per_tree:
+        cols = list(sample_weight) if isinstance(sample_weight, list) else list(np.asarray(sample_weight).T)
+        if len(cols) != k:
+            raise ValueError(f"per-tree sample_weight must have {k} columns, got {len(cols)}")
+        weights = [_prepare_weight(c, Xb.shape[0]) for c in cols]
+
     def grow(c):
-        return _grow_kernel(Xb, Yf[:, c], w, has_w, rows, feats, nbnm, max_depth, msl, mwl)
+        wc, has_wc = weights[c]
+        return _grow_kernel(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, msl, mwl)
 
     n_threads = min(effective_n_threads(n_threads), k)
     if n_threads <= 1 or in_pool_thread():
