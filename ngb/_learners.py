@@ -72,6 +72,7 @@ class HistTreeLearners:
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
         self.n_threads = None if n_jobs is None else _n_threads(n_jobs)  # None: all cores
         self._grad = None
+        self._all_rows = None
         self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
 
     def fit_iteration(self, rows, cols, grad, weight, rng):
@@ -80,6 +81,9 @@ class HistTreeLearners:
         n, k = self.Xb.shape[0], grad.shape[1]
         if rows is None:
             full_grad, full_w = grad, weight
+            if self._all_rows is None:
+                self._all_rows = np.arange(n, dtype=np.int64)
+            rows = self._all_rows
         else:  # the grower takes row indices into the full arrays
             if self._grad is None or self._grad.shape != (n, k):
                 self._grad = np.zeros((n, k))

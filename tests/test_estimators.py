@@ -242,6 +242,12 @@ def test_line_search_never_accepts_non_finite_or_worse():
     assert _line_search(lambda s: (s - 5.0) ** 2, 25.0) == 8.0  # largest power of two still improving
     assert _line_search(lambda s: (s - 0.3) ** 2, 0.09) == 0.5
     assert _line_search(lambda s: -s, 0.0) == 256.0  # capped
+    # for a convex score the result does not depend on where the search starts
+    for target in (0.3, 1.0, 1.7, 5.0, 40.0, 1000.0):
+        f = lambda s, t=target: (s - t) ** 2  # noqa: E731
+        assert {_line_search(f, target**2, start) for start in (0.25, 1.0, 2.0, 8.0, 64.0, 256.0)} == {
+            _line_search(f, target**2)
+        }
 
 
 # ---------------------------------------------------------------------------- classifier

@@ -273,3 +273,19 @@ def test_predict_dist_from_several_threads():
         results = list(pool.map(lambda _: model.predict_dist(X).theta, range(12)))
     for theta in results:
         np.testing.assert_array_equal(theta, expected)
+
+
+def test_line_search_on_a_row_sample_for_large_data():
+    """Above 4 * 65,536 rows the line search scores an evenly spaced row sample: the fit still
+    descends, and it is the same for every n_jobs."""
+    from ngb.boosting import _LINE_SEARCH_ROWS
+
+    rng = np.random.default_rng(11)
+    n = 4 * _LINE_SEARCH_ROWS + 1000
+    X = rng.normal(size=(n, 2))
+    y = X[:, 0] + rng.normal(size=n) * np.exp(0.3 * X[:, 1])
+    params = dict(n_estimators=4, learning_rate=0.5, early_stopping=False, random_state=0)
+    fits = [ngb.NGBRegressor(**params, n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2)]
+    assert np.all(fits[0].scalings_ > 0) and np.all(np.diff(fits[0].train_score_) < 0)
+    np.testing.assert_array_equal(fits[0].scalings_, fits[1].scalings_)
+    np.testing.assert_array_equal(fits[0].predict_dist(X[:100]).theta, fits[1].predict_dist(X[:100]).theta)

@@ -139,11 +139,12 @@ def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
         loc = _clip(theta[i, 0], lo[0], hi[0])
         log_scale = _clip(theta[i, 1], lo[1], hi[1])
         resid = y[i] - loc
-        z = resid / math.exp(log_scale)
+        inv_scale = math.exp(-log_scale)
+        z = resid * inv_scale
         out[i, 0] = -resid
         out[i, 1] = 0.5 * (1.0 - z * z)
         if want_diag:
-            diag[i, 0] = math.exp(-2.0 * log_scale)
+            diag[i, 0] = inv_scale * inv_scale
             diag[i, 1] = 2.0
         wi = w[i] if has_w else 1.0
         total += wi * (_LOG_SQRT_2PI + log_scale + 0.5 * z * z)
