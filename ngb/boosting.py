@@ -84,7 +84,7 @@ class BaseNGBoost(BaseEstimator):
         subsample=1.0,
         colsample=1.0,
         natural_gradient=True,
-        metric_weighted=True,
+        metric_weighted="auto",
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -133,7 +133,7 @@ class BaseNGBoost(BaseEstimator):
         check("subsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
         check("colsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
         check("natural_gradient", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
-        check("metric_weighted", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
+        check("metric_weighted", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
         check("early_stopping", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
         check("validation_fraction", lambda v: is_real(v) and 0 < v < 1, "a float in the range (0, 1)")
         check("n_iter_no_change", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
@@ -321,7 +321,7 @@ class BaseNGBoost(BaseEstimator):
         n_cols = max(1, int(round(self.colsample * p))) if self.colsample < 1 else p
         lr = float(self.learning_rate)
 
-        weighted = bool(self.natural_gradient and self.metric_weighted)
+        weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
         kernel = dist.fused_score_kernel(score_name)
         natgrad_kernel = dist.fused_natgrad_kernel(score_name) if self.natural_gradient else None
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
@@ -566,6 +566,17 @@ def _with_offset(theta, offset):
     out = theta.copy()
     out[:, 0] += offset
     return out
+
+
+#: supports on which metric_weighted="auto" weights the fit: count and class families, whose
+#: unweighted natural-gradient leaves are badly scaled (freMTPL Poisson) or stall (many classes)
+_METRIC_WEIGHTED_SUPPORTS = ("count", "class")
+
+
+def _uses_metric_weights(option, dist):
+    if option == "auto":
+        return getattr(dist, "support", None) in _METRIC_WEIGHTED_SUPPORTS
+    return bool(option)
 
 
 def _diagonal_newton(grad, diag):

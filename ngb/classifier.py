@@ -33,7 +33,7 @@ class NGBClassifier(ClassifierMixin, BaseNGBoost):
         subsample=1.0,
         colsample=1.0,
         natural_gradient=True,
-        metric_weighted=True,
+        metric_weighted="auto",
         early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,

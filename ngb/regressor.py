@@ -28,15 +28,18 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
     n_estimators, learning_rate : boosting iterations and shrinkage.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.
-    metric_weighted : bool, default True (used with ``natural_gradient=True``). Fit the learner of
-        parameter j on d_score_j / I_jj with sample weights w_i * I_i,jj, where I_i is the score's
-        metric (Fisher information for the log score) at row i: a least-squares leaf then takes the
-        Newton step -sum(d_score_j) / sum(I_jj) of the local quadratic model of the score, a descent
-        step. For a diagonal metric (Normal, Poisson, Exponential, ...) the target is exactly the
-        natural gradient, only weighted; without the weights the rows with little information (a
-        Poisson row with a claim and a small rate, a Normal row with a large scale) dominate the
-        leaf means. For other metrics (Categorical, StudentT, ...) it is the metric's diagonal
-        approximation. False: the unweighted natural-gradient fit of the NGBoost paper.
+    metric_weighted : "auto" (default), True or False; used with ``natural_gradient=True``. True: fit
+        the learner of parameter j on d_score_j / I_jj with sample weights w_i * I_i,jj, where I_i is
+        the score's metric (Fisher information for the log score) at row i, so a least-squares leaf
+        takes the Newton step -sum(d_score_j) / sum(I_jj) of the local quadratic model of the score,
+        a descent step. For a diagonal metric (Normal, Poisson, Exponential, ...) the target is
+        exactly the natural gradient, only weighted; for other metrics (Categorical, StudentT, ...)
+        it is the metric's diagonal approximation. False: the unweighted natural-gradient fit of the
+        NGBoost paper. "auto": True for count and class families (Poisson, NegativeBinomial,
+        Categorical, Bernoulli), whose unweighted leaves are dominated by rows with little
+        information (a claim at a small rate) or stall with many classes; False for continuous
+        families, where weights 1 / sigma^2 feed back into ever smaller predicted scales and the
+        validation score rises steeply after its minimum on small data (benchmarks/README.md).
     early_stopping : "auto", True or False. "auto" holds out ``validation_fraction`` of the rows
         when there are more than 10,000; validation data passed to ``fit`` is always used unless
         ``early_stopping=False``.

@@ -1,4 +1,5 @@
-"""The metric-weighted fit (``metric_weighted=True``, the default): each parameter's learner is
+"""The metric-weighted fit (``metric_weighted=True``; "auto", the default, for count and class
+families): each parameter's learner is
 fitted on d_score_j / I_jj with weights I_jj (the diagonal of the score's metric), so a
 least-squares leaf holds the Newton step -sum(d_score_j) / sum(I_jj) of its rows."""
 
@@ -83,7 +84,7 @@ def test_normal_mean_tree_weights_rows_by_inverse_variance():
     n = 500
     X = rng.uniform(-1, 1, size=(n, 2))
     y = X[:, 0] + rng.normal(size=n) * np.exp(X[:, 1])
-    model = ngb.NGBRegressor(n_estimators=2, learning_rate=0.5, early_stopping=False,
+    model = ngb.NGBRegressor(n_estimators=2, learning_rate=0.5, early_stopping=False, metric_weighted=True,
                              base=DecisionTreeRegressor(max_depth=2, random_state=0)).fit(X, y)
     step1 = model.learning_rate * model.scalings_[0]
     theta1 = model.init_params_ - step1 * np.column_stack([t.predict(X) for t in model._estimators[0]])
@@ -143,3 +144,20 @@ def test_unweighted_option_is_the_plain_natural_gradient_fit():
         model._estimators[0][0].predict(X),
         DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, d0.natural_gradient(y)[:, 0]).predict(X),
     )
+
+
+def test_auto_weights_count_and_class_families_only():
+    from ngb.boosting import _uses_metric_weights
+
+    assert _uses_metric_weights("auto", ngb.Poisson) and _uses_metric_weights("auto", ngb.Categorical)
+    assert _uses_metric_weights("auto", ngb.distributions.get_distribution("negative_binomial"))
+    assert not _uses_metric_weights("auto", ngb.Normal) and not _uses_metric_weights("auto", ngb.LogNormal)
+    assert _uses_metric_weights(True, ngb.Normal) and not _uses_metric_weights(False, ngb.Poisson)
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-1, 1, size=(300, 2))
+    y = X[:, 0] + rng.normal(size=300)
+    base = DecisionTreeRegressor(max_depth=2, random_state=0)
+    fits = {mw: ngb.NGBRegressor(n_estimators=3, learning_rate=0.5, early_stopping=False, metric_weighted=mw, base=base,
+                                 random_state=0).fit(X, y)
+            for mw in ("auto", False)}
+    np.testing.assert_array_equal(fits["auto"].predict(X), fits[False].predict(X))

@@ -126,7 +126,7 @@ def _cases():
         ("n_estimators", 0), ("n_estimators", 2.5), ("learning_rate", 0.0), ("learning_rate", "fast"),
         ("subsample", 0.0), ("subsample", 1.5), ("colsample", -0.1), ("natural_gradient", "yes"),
         ("early_stopping", "sometimes"), ("validation_fraction", 1.0), ("n_iter_no_change", 0), ("tol", -1.0),
-        ("n_jobs", 0), ("dist", "zipf"), ("score", "hinge"), ("base", "tree"),
+        ("n_jobs", 0), ("metric_weighted", "sometimes"), ("dist", "zipf"), ("score", "hinge"), ("base", "tree"),
     ]
     for name, value in bad_params:
         yield f"param {name}={value!r}", (lambda name=name, value=value: R(**{name: value})), dict(X=X, y=y), ValueError, name if name not in ("dist", "score") else "Unknown"
