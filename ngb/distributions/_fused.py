@@ -160,11 +160,12 @@ def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
     wsum = 0.0
     for i in range(theta.shape[0]):
         log_mu = _clip(theta[i, 0], lo[0], hi[0])
-        out[i, 0] = 1.0 - y[i] * math.exp(-log_mu)
+        mu = math.exp(log_mu)
+        out[i, 0] = 1.0 - y[i] / mu
         if want_diag:
-            diag[i, 0] = math.exp(log_mu)
+            diag[i, 0] = mu
         wi = w[i] if has_w else 1.0
-        total += wi * (math.exp(log_mu) - y[i] * log_mu + aux[i])
+        total += wi * (mu - y[i] * log_mu + aux[i])
         wsum += wi
     return total, wsum
 
@@ -179,18 +180,20 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
     total = 0.0
     wsum = 0.0
     k = theta.shape[1]
+    ex = np.empty(k)
     for i in range(theta.shape[0]):
         acc = 1.0
         chosen = 0.0
         code = int(y[i])
         for j in range(k):
             eta = _clip(theta[i, j], lo[j], hi[j])
-            acc += math.exp(eta)
+            ex[j] = math.exp(eta)
+            acc += ex[j]
             if j + 1 == code:
                 chosen = eta
         if want_diag:  # the diagonal Newton direction (p_j - e_j) / (p_j (1 - p_j)) instead
             for j in range(k):
-                pj = math.exp(_clip(theta[i, j], lo[j], hi[j])) / acc
+                pj = ex[j] / acc
                 diag[i, j] = pj * (1.0 - pj)
                 out[i, j] = 1.0 / (1.0 - pj) if j + 1 != code else -1.0 / pj
         else:
