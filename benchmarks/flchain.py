@@ -62,14 +62,13 @@ from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import envs  # noqa: E402
+from _readme import update_readme  # noqa: E402
 
 from ngb.datasets import load_flchain  # noqa: E402
 from ngb.survival import NGBSurvival, concordance_index, make_y  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 WORKER = str(HERE / "_flchain_worker.py")
-README = HERE / "README.md"
-MARK_START, MARK_END = "<!-- flchain -->", "<!-- /flchain -->"
 
 NGB_PARAMS = dict(dist="lognormal", learning_rate=0.05, n_estimators=2000, early_stopping=True, n_iter_no_change=50, n_jobs=1)
 NGBOOST_PARAMS = dict(n_estimators=500, learning_rate=0.01, early_stopping_rounds=50)
@@ -189,17 +188,6 @@ def table(results):
     return lines
 
 
-def update_readme(text):
-    content = README.read_text() if README.exists() else "# Benchmarks\n"  # re-read right before writing
-    block = f"{MARK_START}\n{text}\n{MARK_END}"
-    if MARK_START in content and MARK_END in content:
-        before, rest = content.split(MARK_START, 1)
-        content = before + block + rest.split(MARK_END, 1)[1]
-    else:
-        content = content.rstrip() + "\n\n" + block + "\n"
-    README.write_text(content)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated split seeds")
@@ -242,7 +230,7 @@ def main():
             "none were censored (`SurvivalDistn.fit` in `ngboost/distns/utils.py`), far from the censored MLE "
             "that ngb starts from. Settings and details: the docstring of `benchmarks/flchain.py`."
         )
-        update_readme("\n".join(["### FLCHAIN survival", "", notes, "", *lines, "", stamp]))
+        update_readme("flchain", "\n".join(["### FLCHAIN survival", "", notes, "", *lines, "", stamp]))
 
 
 if __name__ == "__main__":

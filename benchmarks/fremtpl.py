@@ -255,7 +255,7 @@ def main(argv=None):
 
     if args.write_readme:
         sys.path.insert(0, str(HERE))
-        from uci import update_readme
+        from _readme import update_readme
 
         ngb_s = ", ".join(f"{k}={v}" for k, v in NGB_PARAMS.items())
         hgb_s = ", ".join(f"{k}={v}" for k, v in HGB_PARAMS.items())

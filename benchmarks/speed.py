@@ -39,11 +39,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import envs  # noqa: E402
+from _readme import update_readme  # noqa: E402
 
 from ngb.datasets import synthetic  # noqa: E402
 
 WORKER = str(Path(__file__).resolve().parent / "_speed_worker.py")
-README = Path(__file__).resolve().parent / "README.md"
 
 MAKERS = {
     "normal": lambda n, seed: synthetic.make_heteroscedastic_normal(n, n_features=20, random_state=seed),
@@ -143,18 +143,6 @@ def part_basecheck(sizes, folder, families):
     return lines
 
 
-def update_readme(section, text):
-    start, end = f"<!-- speed-{section} -->", f"<!-- /speed-{section} -->"
-    content = README.read_text() if README.exists() else "# Benchmarks\n"
-    block = f"{start}\n{text}\n{end}"
-    if start in content:
-        before, rest = content.split(start, 1)
-        content = before + block + rest.split(end, 1)[1]
-    else:
-        content = content.rstrip() + "\n\n" + block + "\n"
-    README.write_text(content)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=["ngboost", "peers", "basecheck"], required=True)
@@ -180,7 +168,7 @@ def main():
     )
     print(stamp)
     if args.write_readme:
-        update_readme(args.part, "\n".join(lines) + "\n\n" + stamp)
+        update_readme(f"speed-{args.part}", "\n".join(lines) + "\n\n" + stamp)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import json
 import math
 import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -265,20 +264,6 @@ def table(results, names, reference=None):
     return "\n".join(lines)
 
 
-def update_readme(section, body, path=HERE / "README.md"):
-    """Replace the text between ``<!-- section -->`` and ``<!-- /section -->`` of benchmarks/README.md
-    (creating the file / the section if missing); everything else in the file is kept."""
-    start, end = f"<!-- {section} -->", f"<!-- /{section} -->"
-    block = f"{start}\n{body.strip()}\n{end}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if start in text and end in text:
-        pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-        text = pattern.sub(lambda _: block, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def machine():
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
@@ -363,6 +348,8 @@ def main(argv=None):
         with open(args.json, "w") as fh:
             json.dump({"ngb": results, "ngboost": reference, "wall": wall, "ref_wall": ref_wall}, fh, indent=1)
     if args.write_readme:
+        sys.path.insert(0, str(HERE))
+        from _readme import update_readme
         cmd = "python benchmarks/uci.py " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-readme")
         body = "\n".join([
             "### UCI regression (NGBoost paper protocol)",
