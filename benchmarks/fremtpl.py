@@ -129,14 +129,14 @@ def nll(y, e, freq):
 
 # --------------------------------------------------------------------------- models
 def fit_ngb(X, y, e, masks, learning_rate, n_estimators, max_depth, min_samples_leaf, n_iter_no_change=20, tol=0.0,
-            n_jobs=2, verbose=0):
+            n_jobs=2, verbose=0, min_weight_leaf=0.0):
     import ngb
     from ngb.tree import HistTreeRegressor
 
     f, v = masks["fit"], masks["val"]
     model = ngb.NGBRegressor(
         dist="poisson",
-        base=HistTreeRegressor(max_depth=max_depth, min_samples_leaf=min_samples_leaf),
+        base=HistTreeRegressor(max_depth=max_depth, min_samples_leaf=min_samples_leaf, min_weight_leaf=min_weight_leaf),
         n_estimators=n_estimators,
         learning_rate=learning_rate,
         early_stopping=True,

@@ -67,6 +67,7 @@ class HistTreeLearners:
 
         self.max_depth = tree_params["max_depth"]
         self.min_samples_leaf = tree_params["min_samples_leaf"]
+        self.min_weight_leaf = float(tree_params.get("min_weight_leaf", 0.0))
         self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state).fit(X)
         self.Xb = self.bin_mapper.transform(X)
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
@@ -100,6 +101,7 @@ class HistTreeLearners:
             bin_mapper=self.bin_mapper,
             max_depth=self.max_depth,
             min_samples_leaf=self.min_samples_leaf,
+            min_weight_leaf=self.min_weight_leaf,
             n_threads=self.n_threads,
         )
 

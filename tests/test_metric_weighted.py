@@ -161,3 +161,29 @@ def test_auto_weights_count_and_class_families_only():
                                  random_state=0).fit(X, y)
             for mw in ("auto", False)}
     np.testing.assert_array_equal(fits["auto"].predict(X), fits[False].predict(X))
+
+
+def test_min_weight_leaf_bounds_the_information_of_every_leaf():
+    """``HistTreeRegressor(min_weight_leaf=c)``: every leaf holds a sum of weights >= c, in the
+    public estimator and in the engine's fast path (where the weights are w * Fisher diagonal)."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    X = rng.normal(size=(n, 3))
+    offset = np.log(rng.uniform(0.05, 1.0, n))
+    y = rng.poisson(np.exp(-2.0 + X[:, 0] + offset))
+    w = rng.uniform(0.5, 2.0, n)
+    tree = ngb.HistTreeRegressor(max_depth=4, min_weight_leaf=40.0).fit(X, rng.normal(size=n), sample_weight=w)
+    leaves = tree.tree_.left < 0
+    assert np.all(tree.tree_.weight[leaves] >= 40.0)
+    assert np.sum(leaves) > 4
+    base = ngb.HistTreeRegressor(max_depth=4, min_weight_leaf=3.0)
+    model = ngb.NGBRegressor(dist="poisson", base=base, n_estimators=5, learning_rate=0.5, early_stopping=False)
+    model.fit(X, y, offset=offset)
+    for (est,) in model._estimators:
+        assert np.all(est.weight[est.left < 0] >= 3.0)
+    unconstrained = ngb.NGBRegressor(dist="poisson", base=ngb.HistTreeRegressor(max_depth=4), n_estimators=1,
+                                     learning_rate=0.5, early_stopping=False).fit(X, y, offset=offset)
+    est = unconstrained._estimators[0][0]
+    assert np.any(est.weight[est.left < 0] < 3.0)  # the bound is what keeps those leaves out
+    with pytest.raises(ValueError, match="min_weight_leaf"):
+        ngb.HistTreeRegressor(min_weight_leaf=-1.0).fit(X, y)

@@ -24,6 +24,11 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
     max_depth : int, default=3
         Number of split levels (depth 3: up to 8 leaves).
     min_samples_leaf : int, default=1
+    min_weight_leaf : float, default=0.0
+        Minimum sum of sample weights per leaf. In ngb's metric-weighted fits the weights are the
+        Fisher information of the rows, so this is XGBoost's ``min_child_weight`` (a minimum
+        hessian per leaf): it keeps leaves of a few rows with little information from taking huge
+        Newton steps.
     max_bins : int, default=255
         Maximum number of bins per feature for non-missing values (2..255).
     random_state : int, RandomState or None
@@ -38,9 +43,10 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    def __init__(self, max_depth=3, min_samples_leaf=1, max_bins=255, random_state=None):
+    def __init__(self, max_depth=3, min_samples_leaf=1, max_bins=255, random_state=None, min_weight_leaf=0.0):
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
+        self.min_weight_leaf = min_weight_leaf
         self.max_bins = max_bins
         self.random_state = random_state
 
@@ -54,6 +60,8 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"max_depth must be a non-negative int, got {self.max_depth!r}")
         if not isinstance(self.min_samples_leaf, numbers.Integral) or self.min_samples_leaf < 1:
             raise ValueError(f"min_samples_leaf must be an int >= 1, got {self.min_samples_leaf!r}")
+        if not isinstance(self.min_weight_leaf, numbers.Real) or not self.min_weight_leaf >= 0:
+            raise ValueError(f"min_weight_leaf must be a float >= 0, got {self.min_weight_leaf!r}")
         if not isinstance(self.max_bins, numbers.Integral) or not 2 <= self.max_bins <= 255:
             raise ValueError(f"max_bins must be an int in [2, 255], got {self.max_bins!r}")
 
@@ -69,7 +77,8 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         )
         Xb = self.bin_mapper_.transform(X)
         self.tree_ = grow_tree(Xb, y, sample_weight, None, None, bin_mapper=self.bin_mapper_,
-                               max_depth=int(self.max_depth), min_samples_leaf=int(self.min_samples_leaf))
+                               max_depth=int(self.max_depth), min_samples_leaf=int(self.min_samples_leaf),
+                               min_weight_leaf=float(self.min_weight_leaf))
         return self
 
     def predict(self, X):
