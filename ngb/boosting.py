@@ -364,11 +364,10 @@ class BaseNGBoost(BaseEstimator):
                 aux_rows = aux if aux is None or rows is None else aux[rows]
                 diag = None
                 if natgrad_kernel is not None:  # one fused pass: the gradient and the score at s = 0
-                    grad, loss0, *diag = fused_natural_gradient(
+                    grad, loss0, diag = fused_natural_gradient(
                         natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads,
                         want_diag=weighted,
                     )
-                    diag = diag[0] if diag else None
                     loss0 = loss0 if np.isfinite(loss0) else np.inf
                     if train_scores[-1] is None:  # deferred from the last iteration: this is its value
                         train_scores[-1] = loss0
@@ -388,15 +387,12 @@ class BaseNGBoost(BaseEstimator):
                 fitted = learners.fit_iteration(rows, cols, grad, fit_weight, rng)
                 step_all = learners.predict_train(fitted, cols)  # (n, k)
                 step_rows = step_all if rows is None else step_all[rows]
-                if ls_idx is None:
-                    scale = _line_search(
-                        lambda s: mean_score(th_rows, y_rows, w_rows, step_rows, s, aux=aux_rows), loss0, start
-                    )
-                else:  # on a fixed, evenly spaced sample of the iteration's rows
+                th_ls, step_ls, y_ls, w_ls, aux_ls, loss0_ls = th_rows, step_rows, y_rows, w_rows, aux_rows, loss0
+                if ls_idx is not None:  # on a fixed, evenly spaced sample of the iteration's rows
                     th_ls, step_ls = th_rows[ls_idx], step_rows[ls_idx]
                     y_ls, w_ls, aux_ls = _take(ls_idx, y_rows, w_rows, aux_rows) if rows is not None else ls_full
                     loss0_ls = mean_score(th_ls, y_ls, w_ls, aux=aux_ls)
-                    scale = _line_search(lambda s: mean_score(th_ls, y_ls, w_ls, step_ls, s, aux=aux_ls), loss0_ls, start)
+                scale = _line_search(lambda s: mean_score(th_ls, y_ls, w_ls, step_ls, s, aux=aux_ls), loss0_ls, start)
                 start = scale if scale > 0 else 1.0
                 step_all *= lr * scale  # (the line search is done with it)
                 theta -= step_all

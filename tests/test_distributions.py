@@ -580,20 +580,24 @@ def test_user_facing_values_at_extreme_parameters(name):
         assert not any(np.any(np.isnan(m)) for m in moments)
 
 
+def _fused_case(name, tag, n):
+    """(distribution of n rows, a sample y, its class, bounds (k, 2), weights, rng) for a fused-kernel test."""
+    case = CASES[name]
+    rng = _rng(tag, name)
+    d = case.make(rng, n)
+    y = case.sample(rng, d, 1)[0]
+    cls = type(d)
+    return d, y, cls, np.asarray(cls._bounds_for(d.n_params), float), rng.uniform(0, 2, n), rng
+
+
 @pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_scores])
 def test_fused_engine_kernels_match_score(name):
     """The engine's fused mean-score kernels equal the weighted mean of ``score`` at clip(theta - s step)."""
     from ngb.distributions._fused import mean_score
 
-    case = CASES[name]
-    rng = _rng("fused", name)
-    d = case.make(rng, 200)
-    y = case.sample(rng, d, 1)[0]
-    cls = type(d)
-    bounds = np.asarray(cls._bounds_for(d.n_params), float)
+    d, y, cls, bounds, w, rng = _fused_case(name, "fused", 200)
     step = rng.normal(0, 3, d.theta.shape)
     step[:5] = 1e4  # pushes some rows past the bounds: clipping must match
-    w = rng.uniform(0, 2, 200)
     aux = cls.fused_aux(y)
     for score, kernel in cls._fused_scores.items():
         for s in (0.0, 0.5, 2.0):
@@ -605,16 +609,17 @@ def test_fused_engine_kernels_match_score(name):
 
 @pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_natgrads])
 def test_fused_natural_gradient_kernels_match(name):
+    """The fused natural-gradient kernels give the natural gradient and the weighted mean score; with
+    ``want_diag`` the metric diagonal and d_score / diagonal (the engine's metric-weighted fit)."""
     from ngb.distributions._fused import natural_gradient_and_score
 
-    case = CASES[name]
-    rng = _rng("fused-natgrad", name)
-    d = case.make(rng, 300)
-    y = case.sample(rng, d, 1)[0]
-    cls = type(d)
-    bounds = np.asarray(cls._bounds_for(d.n_params), float)
-    w = rng.uniform(0, 2, 300)
+    d, y, cls, bounds, w, _ = _fused_case(name, "fused-natgrad", 300)
     for score, kernel in cls._fused_natgrads.items():
-        grad, value = natural_gradient_and_score(kernel, bounds, d.theta, y, w, cls.fused_aux(y))
+        grad, value, diag = natural_gradient_and_score(kernel, bounds, d.theta, y, w, cls.fused_aux(y))
+        assert diag is None
         np.testing.assert_allclose(grad, d.natural_gradient(y, score), rtol=1e-12, atol=1e-14)
+        assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)
+        direction, value, diag = natural_gradient_and_score(kernel, bounds, d.theta, y, w, cls.fused_aux(y), want_diag=True)
+        np.testing.assert_allclose(diag, d.metric_diagonal(score), rtol=1e-12)
+        np.testing.assert_allclose(direction, d.d_score(y, score) / diag, rtol=1e-10, atol=1e-14)
         assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)

@@ -1,7 +1,8 @@
 """The metric-weighted fit (``metric_weighted=True``; "auto", the default, for count and class
-families): each parameter's learner is
-fitted on d_score_j / I_jj with weights I_jj (the diagonal of the score's metric), so a
-least-squares leaf holds the Newton step -sum(d_score_j) / sum(I_jj) of its rows."""
+families): each parameter's learner is fitted on d_score_j / I_jj with weights I_jj (the diagonal
+of the score's metric), so a least-squares leaf holds the Newton step -sum(d_score_j) / sum(I_jj)
+of its rows. The fused kernels' diagonal output is tested with the other fused-kernel tests in
+test_distributions.py."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from sklearn.tree import DecisionTreeRegressor
 
 import ngb
 from families import CASES
-from ngb.distributions import FAMILIES
-from ngb.distributions._fused import natural_gradient_and_score
 from ngb.tree import BinMapper, grow_tree, grow_trees
 
 SCORE_CASES = [(name, score) for name in sorted(CASES) for score in CASES[name].scores]
@@ -33,22 +32,6 @@ def test_metric_diagonal_is_the_diagonal_of_the_metric(name, score):
     assert diag.shape == (40, d.n_params)
     np.testing.assert_allclose(diag, np.einsum("ijj->ij", d.metric(score)), rtol=1e-12, atol=0)
     assert np.all(diag > 0)
-
-
-@pytest.mark.parametrize("name", [n for n in sorted(CASES) if FAMILIES[n]._fused_natgrads])
-def test_fused_kernels_give_the_diagonal_newton_direction_and_weights(name):
-    case = CASES[name]
-    rng = _rng("fused-diag", name)
-    d = case.make(rng, 300)
-    y = case.sample(rng, d, 1)[0]
-    cls = type(d)
-    bounds = np.asarray(cls._bounds_for(d.n_params), float)
-    w = rng.uniform(0, 2, 300)
-    for score, kernel in cls._fused_natgrads.items():
-        direction, value, diag = natural_gradient_and_score(kernel, bounds, d.theta, y, w, cls.fused_aux(y), want_diag=True)
-        np.testing.assert_allclose(diag, d.metric_diagonal(score), rtol=1e-12)
-        np.testing.assert_allclose(direction, d.d_score(y, score) / diag, rtol=1e-10, atol=1e-14)
-        assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)
 
 
 def test_poisson_leaves_hold_the_newton_step():

@@ -17,6 +17,8 @@ import math
 import numpy as np
 from numba import njit
 
+from ..tree._binning import get_executor, in_pool_thread
+
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
@@ -94,14 +96,9 @@ def _chunk_bounds(n):
 def _run_chunks(call, n, n_threads):
     """Sum the (total, wsum) pairs of ``call(start, stop)`` over the fixed chunks of range(n)."""
     bounds = _chunk_bounds(n)
-    spans = [(int(bounds[i]), int(bounds[i + 1])) for i in range(len(bounds) - 1)]
-    if len(spans) > 1 and n_threads > 1:
-        from ..tree._binning import get_executor, in_pool_thread
-
-        if not in_pool_thread():
-            parts = list(get_executor().map(lambda ab: call(*ab), spans))
-        else:
-            parts = [call(a, b) for a, b in spans]
+    spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    if len(spans) > 1 and n_threads > 1 and not in_pool_thread():
+        parts = list(get_executor().map(lambda ab: call(*ab), spans))
     else:
         parts = [call(a, b) for a, b in spans]
     total = 0.0
@@ -212,21 +209,19 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
 
 
 def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False):
-    """(natural gradient (n, k) in column order, weighted mean score) from a fused kernel. With
-    ``want_diag``: (d_score / metric diagonal, score, metric diagonal (n, k)); the first item is the
-    natural gradient whenever the metric is diagonal."""
+    """(direction (n, k) in column order, weighted mean score, metric diagonal (n, k) or None) from
+    a fused kernel: the natural gradient, or with ``want_diag`` d_score / metric diagonal (the
+    natural gradient whenever the metric is diagonal) and the diagonal itself."""
     out = np.empty(theta.shape, order="F")
-    diag = np.empty(theta.shape, order="F") if want_diag else out[:0]
+    diag = np.empty(theta.shape, order="F") if want_diag else out[:0]  # empty: the kernel skips it
     lo = np.ascontiguousarray(bounds[:, 0])
     hi = np.ascontiguousarray(bounds[:, 1])
     has_w = w is not None
     ww = w if has_w else y
     aa = y if aux is None else aux
     value = _run_chunks(
-        lambda a, b: kernel(
-            theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b] if want_diag else diag, want_diag
-        ),
+        lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b], want_diag),
         theta.shape[0],
         n_threads,
     )
-    return (out, value, diag) if want_diag else (out, value)
+    return out, value, (diag if want_diag else None)
