@@ -96,3 +96,13 @@ def test_fremtpl_metrics_and_split(fremtpl):
     u = fremtpl._unit(np.arange(1, 100001))
     assert 0 <= u.min() and u.max() < 1 and abs((u >= 0.75).mean() - 0.25) < 0.01
     assert np.array_equal(u, fremtpl._unit(np.arange(1, 100001)))
+
+
+def test_uci_validation_curve_points(uci, monkeypatch):
+    home = _uci_home(uci)
+    curves = _load("uci_validation")
+    monkeypatch.setattr(curves.uci, "N_ESTIMATORS", 40)
+    monkeypatch.setattr(curves.uci, "LEARNING_RATE", 0.1)
+    best, at125, at150, it = curves.curve_points("yacht", 0, True, 10, home)
+    assert 1 <= it <= 40
+    assert best <= at125 and best <= at150  # the minimum of the curve
