@@ -58,6 +58,10 @@ class SklearnLearners:
         """(n, k) predictions of this iteration's learners on all training rows."""
         return predict_iteration(learners, cols, self.X)
 
+    def recorded_leaves(self, learners):
+        """(leaves (k, n) int32, leaf values (k, L)) of the training rows, or None (not recorded)."""
+        return None
+
 
 class HistTreeLearners:
     """Histogram trees on X binned once per fit; the k trees of an iteration grow in parallel threads."""
@@ -75,16 +79,19 @@ class HistTreeLearners:
         self._grad = None
         self._all_rows = None
         self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
+        self._recorded = (None, None)  # (last iteration's trees, their (k, n) training leaves or None)
 
     def fit_iteration(self, rows, cols, grad, weight, rng):
         from .tree import grow_trees
 
         n, k = self.Xb.shape[0], grad.shape[1]
-        if rows is None:
+        leaves = None
+        if rows is None:  # every row is used: the grower also records each row's leaf
             full_grad, full_w = grad, weight
             if self._all_rows is None:
                 self._all_rows = np.arange(n, dtype=np.int64)
             rows = self._all_rows
+            leaves = np.empty((k, n), dtype=np.int32)
         else:  # the grower takes row indices into the full arrays
             if self._grad is None or self._grad.shape != (n, k):
                 self._grad = np.zeros((n, k))
@@ -92,7 +99,7 @@ class HistTreeLearners:
             full_grad = self._grad
             full_w = [self._scatter(j, rows, wj) for j, wj in enumerate(weight)] if isinstance(weight, list) else (
                 None if weight is None else self._scatter(k, rows, weight))
-        return grow_trees(
+        trees = grow_trees(
             self.Xb,
             np.asfortranarray(full_grad),  # one contiguous column per tree
             full_w,
@@ -103,7 +110,10 @@ class HistTreeLearners:
             min_samples_leaf=self.min_samples_leaf,
             min_weight_leaf=self.min_weight_leaf,
             n_threads=self.n_threads,
+            leaves=leaves,
         )
+        self._recorded = (trees, leaves)
+        return trees
 
     def _scatter(self, slot, rows, values):
         """``values`` (len(rows),) placed at ``rows`` of a reused (n,) buffer (None stays None)."""
@@ -115,10 +125,26 @@ class HistTreeLearners:
         buf[rows] = values
         return buf
 
+    def recorded_leaves(self, learners):
+        """(leaves (k, n) int32, leaf values (k, L)) of the training rows when ``learners`` are the
+        last iteration's trees grown on every row, else None."""
+        from .tree._predictor import leaf_value_table
+
+        trees, leaves = self._recorded
+        if leaves is None or trees is not learners:
+            return None
+        return leaves, leaf_value_table(trees)
+
     def predict_train(self, learners, cols):
+        """(n, k) predictions of the iteration's trees on the training rows."""
         from .tree import predict_forest_binned
+        from .tree._predictor import leaf_values
 
         k = len(learners)
+        recorded = self.recorded_leaves(learners)
+        if recorded is not None:
+            leaves, vals = recorded
+            return leaf_values(leaves, vals, np.empty((leaves.shape[1], k)))
         return predict_forest_binned(self.XbF, learners, np.arange(k), 1.0, k, n_threads=self.n_threads)
 
 

@@ -26,8 +26,10 @@ from ._learners import _n_threads, make_learners, predict_iteration
 from ._progress import FitProgress
 from .distributions import get_distribution
 from .distributions._fused import mean_score as fused_mean_score
+from .distributions._fused import leaf_mean_score
 from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
+from .tree._predictor import subtract_leaf_values
 from .version import __version__
 
 __all__ = ["BaseNGBoost", "NGBVersionWarning"]
@@ -324,6 +326,9 @@ class BaseNGBoost(BaseEstimator):
         weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
         kernel = dist.fused_score_kernel(score_name)
         natgrad_kernel = dist.fused_natgrad_kernel(score_name) if self.natural_gradient else None
+        # leaf-structured line search: with a fused natural gradient and trees grown on every row
+        leaf_kernel = dist.fused_leaf_score_kernel(score_name) if natgrad_kernel is not None else None
+        ex = np.empty((n, k)) if leaf_kernel is not None and n_rows == n else None
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
 
         # the fused kernels run on fixed row chunks (results do not depend on the thread count)
@@ -339,6 +344,10 @@ class BaseNGBoost(BaseEstimator):
             moved = th if step is None else th - s * step
             values = dist.from_internal(moved, copy=step is None).score(yy, score_name)
             return float(np.average(values, weights=ww)) if np.all(np.isfinite(values)) else np.inf
+
+        def leaf_score(th, ex_, leaves, vals, s, yy, ww, aux):
+            value = leaf_mean_score(leaf_kernel, bounds, th, ex_, leaves, vals, s, yy, ww, aux, n_threads=score_threads)
+            return value if np.isfinite(value) else np.inf
 
         # above 4 * _LINE_SEARCH_ROWS rows, the line search scores an evenly spaced sample of the rows:
         # it only chooses a power of two, and paired score differences on 65,536 rows decide
@@ -366,7 +375,7 @@ class BaseNGBoost(BaseEstimator):
                 if natgrad_kernel is not None:  # one fused pass: the gradient and the score at s = 0
                     grad, loss0, diag = fused_natural_gradient(
                         natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads,
-                        want_diag=weighted,
+                        want_diag=weighted, ex=ex,
                     )
                     loss0 = loss0 if np.isfinite(loss0) else np.inf
                     if train_scores[-1] is None:  # deferred from the last iteration: this is its value
@@ -385,17 +394,32 @@ class BaseNGBoost(BaseEstimator):
 
                 fit_weight = w_rows if diag is None else _metric_weights(diag, w_rows)
                 fitted = learners.fit_iteration(rows, cols, grad, fit_weight, rng)
-                step_all = learners.predict_train(fitted, cols)  # (n, k)
-                step_rows = step_all if rows is None else step_all[rows]
-                th_ls, step_ls, y_ls, w_ls, aux_ls, loss0_ls = th_rows, step_rows, y_rows, w_rows, aux_rows, loss0
-                if ls_idx is not None:  # on a fixed, evenly spaced sample of the iteration's rows
-                    th_ls, step_ls = th_rows[ls_idx], step_rows[ls_idx]
-                    y_ls, w_ls, aux_ls = _take(ls_idx, y_rows, w_rows, aux_rows) if rows is not None else ls_full
-                    loss0_ls = mean_score(th_ls, y_ls, w_ls, aux=aux_ls)
-                scale = _line_search(lambda s: mean_score(th_ls, y_ls, w_ls, step_ls, s, aux=aux_ls), loss0_ls, start)
+                recorded = learners.recorded_leaves(fitted) if ex is not None and rows is None else None
+                if recorded is not None:  # the step of row i is vals[j, leaves[j, i]]
+                    leaves, vals = recorded
+                    th_ls, ex_ls, leaves_ls, y_ls, w_ls, aux_ls, loss0_ls = theta, ex, leaves, y, w, aux, loss0
+                    if ls_idx is not None:  # on a fixed, evenly spaced sample of the rows
+                        th_ls, ex_ls, leaves_ls = theta[ls_idx], ex[ls_idx], leaves[:, ls_idx]
+                        y_ls, w_ls, aux_ls = ls_full
+                        loss0_ls = leaf_score(th_ls, ex_ls, leaves_ls, vals, 0.0, y_ls, w_ls, aux_ls)
+                    scale = _line_search(
+                        lambda s: leaf_score(th_ls, ex_ls, leaves_ls, vals, s, y_ls, w_ls, aux_ls), loss0_ls, start
+                    )
+                    subtract_leaf_values(theta, leaves, vals, lr * scale)
+                else:
+                    step_all = learners.predict_train(fitted, cols)  # (n, k)
+                    step_rows = step_all if rows is None else step_all[rows]
+                    th_ls, step_ls, y_ls, w_ls, aux_ls, loss0_ls = th_rows, step_rows, y_rows, w_rows, aux_rows, loss0
+                    if ls_idx is not None:  # on a fixed, evenly spaced sample of the iteration's rows
+                        th_ls, step_ls = th_rows[ls_idx], step_rows[ls_idx]
+                        y_ls, w_ls, aux_ls = _take(ls_idx, y_rows, w_rows, aux_rows) if rows is not None else ls_full
+                        loss0_ls = mean_score(th_ls, y_ls, w_ls, aux=aux_ls)
+                    scale = _line_search(
+                        lambda s: mean_score(th_ls, y_ls, w_ls, step_ls, s, aux=aux_ls), loss0_ls, start
+                    )
+                    step_all *= lr * scale  # (the line search is done with it)
+                    theta -= step_all
                 start = scale if scale > 0 else 1.0
-                step_all *= lr * scale  # (the line search is done with it)
-                theta -= step_all
                 estimators.append(fitted)
                 columns.append(cols)
                 scalings.append(scale)

@@ -607,6 +607,32 @@ def test_fused_engine_kernels_match_score(name):
         assert mean_score(kernel, bounds, d.theta, None, 0.0, y, None, aux) == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_leaf_scores])
+def test_fused_leaf_score_kernels_match(name):
+    """The leaf-structured line-search kernels (step of row i = vals[j, leaves[j, i]], exponentials
+    factored through the natural-gradient pass's ``ex``) equal the fused score at clip(theta - s step),
+    rows pushed past the bounds included, and at s = 0 the natural-gradient pass's score exactly."""
+    from ngb.distributions._fused import leaf_mean_score, mean_score, natural_gradient_and_score
+
+    d, y, cls, bounds, w, rng = _fused_case(name, "fused-leaves", 400)
+    k = d.n_params
+    theta = d.theta.copy()
+    theta[:3] = bounds[:, 1] + 1.0  # parameters already outside the bounds: clipped, exact path
+    vals = rng.normal(0, 2, (k, 15))
+    vals[:, 14] = 1e4  # a leaf whose step leaves the bounds
+    leaves = rng.integers(0, 15, (k, 400)).astype(np.int32)
+    step = vals[np.arange(k)[:, None], leaves].T
+    aux = cls.fused_aux(y)
+    for score, kernel in cls._fused_leaf_scores.items():
+        ex = np.full((400, k), np.nan)
+        _, value0, _ = natural_gradient_and_score(cls._fused_natgrads[score], bounds, theta, y, w, aux, ex=ex)
+        assert leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, 0.0, y, w, aux) == value0
+        for s in (1e-3, 0.5, 2.0):
+            expected = mean_score(cls._fused_scores[score], bounds, theta, step, s, y, w, aux)
+            got = leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, w, aux)
+            assert got == pytest.approx(expected, rel=1e-12)
+
+
 @pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_natgrads])
 def test_fused_natural_gradient_kernels_match(name):
     """The fused natural-gradient kernels give the natural gradient and the weighted mean score; with

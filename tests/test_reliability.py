@@ -196,6 +196,17 @@ def test_bit_identical_across_runs_and_n_jobs(Est, target):
         np.testing.assert_array_equal(theta, thetas[0])
 
 
+def _engine_data(rng, n, p, target):
+    """(X (n, p), y) with a heteroscedastic Normal ("reg"), Poisson ("count") or 3-class ("clf") target."""
+    X = rng.normal(size=(n, p))
+    y = X[:, 0] + rng.normal(size=n) * np.exp(0.3 * X[:, 1])
+    if target == "clf":
+        y = np.digitize(y, [-0.5, 0.5])
+    elif target == "count":
+        y = rng.poisson(np.exp(0.5 * X[:, 0]))
+    return X, y
+
+
 @pytest.mark.parametrize("Est,target,dist", [
     (ngb.NGBRegressor, "reg", "normal"), (ngb.NGBRegressor, "count", "poisson"), (ngb.NGBClassifier, "clf", None),
 ])
@@ -204,12 +215,7 @@ def test_chunked_fused_scores_identical_across_n_jobs(Est, target, dist):
     bounds depend on n only, so every n_jobs gives the same bits (with and without weights)."""
     rng = np.random.default_rng(7)
     n = 60_000
-    X = rng.normal(size=(n, 3))
-    y = X[:, 0] + rng.normal(size=n) * np.exp(0.3 * X[:, 1])
-    if target == "clf":
-        y = np.digitize(y, [-0.5, 0.5])
-    elif target == "count":
-        y = rng.poisson(np.exp(0.5 * X[:, 0]))
+    X, y = _engine_data(rng, n, 3, target)
     w = rng.uniform(0.5, 2.0, n)
     params = dict(n_estimators=8, learning_rate=0.1, early_stopping=False, random_state=0)
     if dist is not None:
@@ -221,6 +227,31 @@ def test_chunked_fused_scores_identical_across_n_jobs(Est, target, dist):
     # the deferred training scores equal a direct evaluation of the final model
     d = fits[0].predict_dist(X)
     assert fits[0].train_score_[-1] == pytest.approx(np.average(d.score(y), weights=w), rel=1e-12)
+
+
+@pytest.mark.parametrize("Est,target,dist", [
+    (ngb.NGBRegressor, "reg", "normal"), (ngb.NGBRegressor, "count", "poisson"), (ngb.NGBClassifier, "clf", None),
+])
+def test_leaf_structured_line_search_equals_dense_path(Est, target, dist, monkeypatch):
+    """With every row used, the engine line-searches on the trees' recorded training leaves (no
+    per-row exponentials, no (n, k) step array); the fit equals the dense path's (the packed-forest
+    prediction of the step and the fused score at clip(theta - s step)) up to rounding."""
+    from ngb._learners import HistTreeLearners
+
+    X, y = _engine_data(np.random.default_rng(8), 3000, 4, target)
+    params = dict(n_estimators=60, learning_rate=0.05, early_stopping=False, random_state=0)
+    if dist is not None:
+        params["dist"] = dist
+    calls = []
+    original = HistTreeLearners.recorded_leaves
+    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, f: calls.append(1) or original(self, f))
+    leafy = Est(**params).fit(X, y)
+    assert len(calls) == 60
+    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, learners: None)
+    dense = Est(**params).fit(X, y)
+    np.testing.assert_array_equal(leafy.scalings_, dense.scalings_)
+    np.testing.assert_allclose(leafy.predict_dist(X).theta, dense.predict_dist(X).theta, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(leafy.train_score_, dense.train_score_, rtol=1e-12)
 
 
 # ---------------------------------------------------------------------------- persistence

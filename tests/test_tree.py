@@ -319,6 +319,51 @@ def test_grow_trees_matches_grow_tree_and_threads():
         assert many == single
 
 
+@pytest.mark.parametrize("max_depth,min_samples_leaf", [(0, 1), (1, 1), (3, 1), (3, 200), (5, 20), (3, 2000)])
+def test_grow_trees_records_training_leaves(max_depth, min_samples_leaf):
+    """``leaves=`` receives the leaf of every used row: the tree's value there is its binned
+    prediction (NaN routing included), unused rows are left untouched."""
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(3000, 4))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    Y = np.column_stack([np.nan_to_num(X[:, 0], nan=3.0), np.abs(np.nan_to_num(X[:, 1])) + rng.normal(size=3000)])
+    w = [rng.uniform(0.5, 2, 3000), None]
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    for rows in (None, np.sort(rng.choice(3000, 1500, replace=False))):
+        leaves = np.full((2, 3000), -1, dtype=np.int32)
+        trees = grow_trees(Xb, Y, w, rows, bin_mapper=bm, max_depth=max_depth, min_samples_leaf=min_samples_leaf,
+                           leaves=leaves)
+        used = np.arange(3000) if rows is None else rows
+        for c, tree in enumerate(trees):
+            assert tree == grow_tree(Xb, Y[:, c], w[c], rows, bin_mapper=bm, max_depth=max_depth,
+                                     min_samples_leaf=min_samples_leaf)
+            assert np.all(tree.left[leaves[c, used]] < 0)
+            np.testing.assert_array_equal(tree.value[leaves[c, used]], tree.predict_binned(Xb)[used])
+            assert np.all(np.delete(leaves[c], used) == -1)
+    with pytest.raises(ValueError, match="leaves must be"):
+        grow_trees(Xb, Y, bin_mapper=bm, leaves=np.zeros((2, 3000), dtype=np.int64))
+
+
+def test_leaf_value_kernels_equal_forest_prediction():
+    from ngb.tree._predictor import leaf_value_table, leaf_values, subtract_leaf_values
+
+    rng = np.random.default_rng(10)
+    X = rng.normal(size=(2000, 3))
+    Y = np.column_stack([X[:, 0], X[:, 1] ** 2, rng.normal(size=2000)])
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    leaves = np.empty((3, 2000), dtype=np.int32)
+    trees = grow_trees(Xb, Y, bin_mapper=bm, max_depth=3, leaves=leaves)
+    vals = leaf_value_table(trees)
+    expected = predict_forest_binned(Xb, trees, np.arange(3), 1.0, 3)
+    np.testing.assert_array_equal(leaf_values(leaves, vals, np.empty((2000, 3))), expected)
+    theta = rng.normal(size=(2000, 3))
+    updated = theta.copy()
+    subtract_leaf_values(updated, leaves, vals, 0.37)
+    np.testing.assert_array_equal(updated, theta - expected * 0.37)
+
+
 def test_determinism():
     rng = np.random.default_rng(6)
     X = rng.normal(size=(5000, 8))

@@ -126,12 +126,14 @@ def mean_score(kernel, bounds, theta, step, s, y, w, aux=None, n_threads=1):
 
 
 @njit(nogil=True, cache=True)
-def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
+def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex):
     """Writes the natural gradient of the Normal log score at clip(theta) into ``out`` (n, 2) (and,
     when ``want_diag``, the Fisher diagonal (1 / scale^2, 2) into ``diag``) and returns the
-    weighted score sum and weight sum there: one pass instead of a distribution object."""
+    weighted score sum and weight sum there: one pass instead of a distribution object. A
+    non-empty ``ex`` (n, 2) receives the factors of the leaf kernel (1 / scale in column 1)."""
     total = 0.0
     wsum = 0.0
+    want_ex = ex.shape[0] > 0
     for i in range(theta.shape[0]):
         loc = _clip(theta[i, 0], lo[0], hi[0])
         log_scale = _clip(theta[i, 1], lo[1], hi[1])
@@ -140,6 +142,8 @@ def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
         z = resid * inv_scale
         out[i, 0] = -resid
         out[i, 1] = 0.5 * (1.0 - z * z)
+        if want_ex:
+            ex[i, 1] = inv_scale
         if want_diag:
             diag[i, 0] = inv_scale * inv_scale
             diag[i, 1] = 2.0
@@ -150,15 +154,19 @@ def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
 
 
 @njit(nogil=True, cache=True)
-def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
+def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex):
     """Natural gradient 1 - y / mu of the Poisson log score into ``out`` (n, 1) (Fisher mu into
-    ``diag`` when ``want_diag``); returns the weighted score sum and weight sum (aux = log(y!))."""
+    ``diag`` when ``want_diag``, mu into a non-empty ``ex``); returns the weighted score sum and
+    weight sum (aux = log(y!))."""
     total = 0.0
     wsum = 0.0
+    want_ex = ex.shape[0] > 0
     for i in range(theta.shape[0]):
         log_mu = _clip(theta[i, 0], lo[0], hi[0])
         mu = math.exp(log_mu)
         out[i, 0] = 1.0 - y[i] / mu
+        if want_ex:
+            ex[i, 0] = mu
         if want_diag:
             diag[i, 0] = mu
         wi = w[i] if has_w else 1.0
@@ -168,15 +176,16 @@ def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
 
 
 @njit(nogil=True, cache=True)
-def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag):
+def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex_out):
     """Natural gradient e_0 / p_0 - e_j / p_j (Sherman-Morrison) of the categorical log score
     into ``out`` (n, k); with ``want_diag`` instead the Fisher diagonal p_j (1 - p_j) into ``diag``
     and the diagonal Newton direction d_score_j / diag_j into ``out`` (the metric is not diagonal:
     see the engine's ``metric_weighted``). Returns the weighted score sum and weight sum. Logits
-    relative to class 0."""
+    relative to class 0; a non-empty ``ex_out`` (n, k) receives exp(logit)."""
     total = 0.0
     wsum = 0.0
     k = theta.shape[1]
+    want_ex = ex_out.shape[0] > 0
     ex = np.empty(k)
     for i in range(theta.shape[0]):
         acc = 1.0
@@ -188,6 +197,8 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
             acc += ex[j]
             if j + 1 == code:
                 chosen = eta
+            if want_ex:
+                ex_out[i, j] = ex[j]
         if want_diag:  # the diagonal Newton direction (p_j - e_j) / (p_j (1 - p_j)) instead
             for j in range(k):
                 pj = ex[j] / acc
@@ -208,20 +219,128 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
     return total, wsum
 
 
-def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False):
+def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False, ex=None):
     """(direction (n, k) in column order, weighted mean score, metric diagonal (n, k) or None) from
     a fused kernel: the natural gradient, or with ``want_diag`` d_score / metric diagonal (the
-    natural gradient whenever the metric is diagonal) and the diagonal itself."""
+    natural gradient whenever the metric is diagonal) and the diagonal itself. ``ex``: optional
+    (n, k) array filled with the row factors the family's leaf score kernel reads."""
     out = np.empty(theta.shape, order="F")
     diag = np.empty(theta.shape, order="F") if want_diag else out[:0]  # empty: the kernel skips it
+    ex = out[:0] if ex is None else ex
     lo = np.ascontiguousarray(bounds[:, 0])
     hi = np.ascontiguousarray(bounds[:, 1])
     has_w = w is not None
     ww = w if has_w else y
     aa = y if aux is None else aux
     value = _run_chunks(
-        lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b], want_diag),
+        lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b], want_diag,
+                            ex[a:b]),
         theta.shape[0],
         n_threads,
     )
     return out, value, (diag if want_diag else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Leaf-structured line search. When every row was used to grow the iteration's trees, the step of
+# row i in parameter j is vals[j, leaves[j, i]]: tree j's value at the row's leaf. The exponentials
+# of the score then factor: exp(theta - s * v) = exp(theta) * exp(-s * v), where exp(theta) per row
+# (``ex``) comes free from the natural-gradient pass and exp(-s * v) is one value per leaf. These
+# kernels evaluate the score at clip(theta - s * step) with no per-row exponential (the exact
+# exponential is used for any row whose parameter or moved parameter lies outside the bounds),
+# and at s = 0 they return exactly the natural-gradient pass's score.
+# Signature: (theta (n, k), ex (n, k), leaves (k, n) int32, vals (k, L), s, y, w, has_w, lo, hi,
+# aux) -> (weighted score sum, weight sum).
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _inside(v, lo, hi):
+    return lo <= v <= hi
+
+
+@njit(nogil=True, cache=True)
+def normal_log_score_leaves(theta, ex, leaves, vals, s, y, w, has_w, lo, hi, aux):
+    """ex[:, 1] = 1 / scale at theta."""
+    fac = np.exp(s * vals[1])  # 1 / scale is multiplied by exp(s * v) when log scale moves by -s * v
+    total = 0.0
+    wsum = 0.0
+    for i in range(theta.shape[0]):
+        l0 = leaves[0, i]
+        l1 = leaves[1, i]
+        loc = _clip(theta[i, 0] - s * vals[0, l0], lo[0], hi[0])
+        t1 = theta[i, 1]
+        log_scale = t1 - s * vals[1, l1]
+        if _inside(t1, lo[1], hi[1]) and _inside(log_scale, lo[1], hi[1]):
+            inv_scale = ex[i, 1] * fac[l1]
+        else:
+            log_scale = _clip(log_scale, lo[1], hi[1])
+            inv_scale = math.exp(-log_scale)
+        z = (y[i] - loc) * inv_scale
+        wi = w[i] if has_w else 1.0
+        total += wi * (_LOG_SQRT_2PI + log_scale + 0.5 * z * z)
+        wsum += wi
+    return total, wsum
+
+
+@njit(nogil=True, cache=True)
+def poisson_log_score_leaves(theta, ex, leaves, vals, s, y, w, has_w, lo, hi, aux):
+    """ex[:, 0] = mu at theta; aux = log(y!)."""
+    fac = np.exp(-s * vals[0])
+    total = 0.0
+    wsum = 0.0
+    for i in range(theta.shape[0]):
+        l0 = leaves[0, i]
+        t0 = theta[i, 0]
+        log_mu = t0 - s * vals[0, l0]
+        if _inside(t0, lo[0], hi[0]) and _inside(log_mu, lo[0], hi[0]):
+            mu = ex[i, 0] * fac[l0]
+        else:
+            log_mu = _clip(log_mu, lo[0], hi[0])
+            mu = math.exp(log_mu)
+        wi = w[i] if has_w else 1.0
+        total += wi * (mu - y[i] * log_mu + aux[i])
+        wsum += wi
+    return total, wsum
+
+
+@njit(nogil=True, cache=True)
+def categorical_log_score_leaves(theta, ex, leaves, vals, s, y, w, has_w, lo, hi, aux):
+    """ex[:, j] = exp(logit j) at theta (logits relative to class 0)."""
+    fac = np.exp(-s * vals)
+    total = 0.0
+    wsum = 0.0
+    k = theta.shape[1]
+    for i in range(theta.shape[0]):
+        acc = 1.0
+        chosen = 0.0
+        code = int(y[i])
+        for j in range(k):
+            lj = leaves[j, i]
+            tj = theta[i, j]
+            eta = tj - s * vals[j, lj]
+            if _inside(tj, lo[j], hi[j]) and _inside(eta, lo[j], hi[j]):
+                acc += ex[i, j] * fac[j, lj]
+            else:
+                eta = _clip(eta, lo[j], hi[j])
+                acc += math.exp(eta)
+            if j + 1 == code:
+                chosen = eta
+        wi = w[i] if has_w else 1.0
+        total += wi * (math.log(acc) - chosen)
+        wsum += wi
+    return total, wsum
+
+
+def leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, w, aux=None, n_threads=1):
+    """Weighted mean score at clip(theta - s * vals[j, leaves[j, i]]) from a leaf kernel (see above)."""
+    lo = np.ascontiguousarray(bounds[:, 0])
+    hi = np.ascontiguousarray(bounds[:, 1])
+    has_w = w is not None
+    ww = w if has_w else y
+    aa = y if aux is None else aux
+    s = float(s)
+    return _run_chunks(
+        lambda a, b: kernel(theta[a:b], ex[a:b], leaves[:, a:b], vals, s, y[a:b], ww[a:b], has_w, lo, hi, aa[a:b]),
+        theta.shape[0],
+        n_threads,
+    )

@@ -159,6 +159,15 @@ class Distribution:
         """The fused natural-gradient-and-score kernel for ``score`` or None."""
         return cls._fused_natgrads.get(score)
 
+    #: score name -> leaf-structured score kernel of the line search (see ``_fused.py``); it reads
+    #: the row factors the fused natural-gradient kernel writes into its ``ex`` argument
+    _fused_leaf_scores: dict = {}
+
+    @classmethod
+    def fused_leaf_score_kernel(cls, score):
+        """The leaf-structured mean-score kernel for ``score`` or None."""
+        return cls._fused_leaf_scores.get(score)
+
     @classmethod
     def fused_aux(cls, y):
         """Per-row terms of the fused kernels that depend on y only (None when there are none)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ._fused import categorical_log_natgrad, categorical_log_score_mean
+from ._fused import categorical_log_natgrad, categorical_log_score_leaves, categorical_log_score_mean
 from .base import Distribution
 
 __all__ = ["Categorical", "Bernoulli"]
@@ -28,6 +28,7 @@ class Categorical(Distribution):
     discrete = True
     _fused_scores = {"log": categorical_log_score_mean}
     _fused_natgrads = {"log": categorical_log_natgrad}
+    _fused_leaf_scores = {"log": categorical_log_score_leaves}
 
     def __init__(self, probs):
         probs = np.asarray(probs, float)

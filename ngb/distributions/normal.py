@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import ndtr, ndtri
 
-from ._fused import normal_log_natgrad, normal_log_score_mean
+from ._fused import normal_log_natgrad, normal_log_score_leaves, normal_log_score_mean
 from .base import Distribution
 
 __all__ = ["Normal"]
@@ -28,6 +28,7 @@ class Normal(Distribution):
     support = "real"
     _fused_scores = {"log": normal_log_score_mean}
     _fused_natgrads = {"log": normal_log_natgrad}
+    _fused_leaf_scores = {"log": normal_log_score_leaves}
 
     def __init__(self, loc=0.0, scale=1.0):
         loc, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(loc, float)), np.atleast_1d(np.asarray(scale, float)))

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import gammaln, i0e, i1e, pdtr
 
-from ._fused import poisson_log_natgrad, poisson_log_score_mean
+from ._fused import poisson_log_natgrad, poisson_log_score_leaves, poisson_log_score_mean
 from .base import Distribution
 
 __all__ = ["Poisson"]
@@ -33,6 +33,7 @@ class Poisson(Distribution):
     discrete = True
     _fused_scores = {"log": poisson_log_score_mean}
     _fused_natgrads = {"log": poisson_log_natgrad}
+    _fused_leaf_scores = {"log": poisson_log_score_leaves}
 
     def __init__(self, mu=1.0):
         mu = np.atleast_1d(np.asarray(mu, float))

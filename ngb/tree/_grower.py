@@ -42,8 +42,12 @@ WEIGHT_EPS_REL = 1e-12
 
 
 @njit(nogil=True, cache=True)
-def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, min_samples_leaf, min_weight_leaf):
+def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, min_samples_leaf, min_weight_leaf,
+                 leaf_of):
+    """Grow one tree; a non-empty ``leaf_of`` (int32, one entry per row of Xb) receives the leaf
+    node id of every used row (other entries are left as they are)."""
     m = rows.shape[0]
+    want_leaf = leaf_of.shape[0] > 0
     q = feats.shape[0]
     cap = 1
     if m > 0:
@@ -60,6 +64,8 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     node_g = np.zeros(cap, dtype=np.float64)  # sum of w * (y - mu)
     nstart = np.zeros(cap, dtype=np.int64)
     nstop = np.zeros(cap, dtype=np.int64)
+    has_range = np.zeros(cap, dtype=np.bool_)  # part[nstart:nstop] holds the node's rows
+    has_range[0] = True
 
     # ---- weighted mean of the target over the used rows
     w_tot = 0.0
@@ -76,6 +82,9 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     node_c[0] = m
     nstop[0] = m
     if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:
+        if want_leaf:
+            for i in range(m):
+                leaf_of[rows[i]] = 0
         return feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1]
 
     part = rows.copy()
@@ -173,6 +182,8 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
             nstop[lc] = nl
             nstart[rc] = nl
             nstop[rc] = e
+            has_range[lc] = True
+            has_range[rc] = True
             # (nl - s == node_c[lc] by construction of the histograms)
             # slots in (left, right) order so node ids stay breadth-first
             # left-to-right whatever child is the smaller one
@@ -204,8 +215,36 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
         level_nodes = new_nodes
         n_level = n_next
 
+    if want_leaf:
+        _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_range, n_nodes, leaf_of)
     return (feature[:n_nodes], bin_thr[:n_nodes], mgl[:n_nodes], left[:n_nodes], right[:n_nodes],
             value[:n_nodes], gain[:n_nodes], node_w[:n_nodes], node_c[:n_nodes])
+
+
+@njit(nogil=True, cache=True)
+def _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_range, n_nodes, leaf_of):
+    """leaf_of[r] = leaf node of row r, from the row ranges of the partition: leaves that own a range
+    directly; the children of a split node whose rows were not partitioned (they are leaves) by
+    routing that node's rows once, as the partition would."""
+    for nd in range(n_nodes):
+        if not has_range[nd]:
+            continue
+        lc = left[nd]
+        if lc < 0:
+            for i in range(nstart[nd], nstop[nd]):
+                leaf_of[part[i]] = nd
+        elif not has_range[lc]:
+            f = feature[nd]
+            bt = bin_thr[nd]
+            ml_i = np.int64(mgl[nd])
+            for i in range(nstart[nd], nstop[nd]):
+                r = part[i]
+                b = Xb[r, f]
+                go_left = np.int64((b <= bt) & (b != MISSING_BIN)) | (np.int64(b == MISSING_BIN) & ml_i)
+                leaf_of[r] = lc + 1 - go_left
+
+
+_NO_LEAVES = np.empty(0, dtype=np.int32)
 
 
 def _as_index(a, n, name):
@@ -302,18 +341,21 @@ def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper
     y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
     if y.shape[0] != Xb.shape[0]:
         raise ValueError("y must have shape (n,)")
-    out = _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, msl, mwl)
+    out = _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, msl, mwl, _NO_LEAVES)
     return _make_tree(out, bin_mapper)
 
 
 def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mapper, max_depth=3,
-               min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None):
+               min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None, leaves=None):
     """Grow one tree per column of ``Y`` (n, k), all on the same rows/features.
 
     ``sample_weight`` is None, (n,) for all trees, (n, k) with one weight
     column per tree, or a list of k entries each None or (n,).  The trees are
     grown on up to ``n_threads`` threads (None: all cores); the result does
     not depend on the number of threads.  Returns a list of ``k`` :class:`Tree`.
+    ``leaves``: optional C-contiguous int32 array (k, n) whose row ``c`` receives
+    the leaf node id of tree ``c`` for every used row (the training prediction
+    is then ``trees[c].value[leaves[c]]`` without a second pass over the rows).
     """
     per_tree = sample_weight is not None and (isinstance(sample_weight, list) or np.ndim(sample_weight) == 2)
     Xb, w, has_w, rows, feats, nbnm, max_depth, msl, mwl = _prepare(
@@ -335,9 +377,14 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
             raise ValueError(f"per-tree sample_weight must have {k} columns, got {len(cols)}")
         weights = [_prepare_weight(c, Xb.shape[0]) for c in cols]
 
+    if leaves is not None and not (isinstance(leaves, np.ndarray) and leaves.dtype == np.int32
+                                   and leaves.shape == (k, Xb.shape[0]) and leaves.flags.c_contiguous):
+        raise ValueError(f"leaves must be a C-contiguous int32 array of shape ({k}, {Xb.shape[0]})")
+
     def grow(c):
         wc, has_wc = weights[c]
-        return _grow_kernel(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, msl, mwl)
+        leaf_of = _NO_LEAVES if leaves is None else leaves[c]
+        return _grow_kernel(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, msl, mwl, leaf_of)
 
     n_threads = min(effective_n_threads(n_threads), k)
     if n_threads <= 1 or in_pool_thread():

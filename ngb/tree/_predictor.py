@@ -620,3 +620,36 @@ def predict_forest_binned(Xb, trees, params=None, weights=None, n_outputs=None, 
     """:func:`predict_forest` on the binned matrix (e.g. the training rows)."""
     forest = trees if isinstance(trees, PackedForest) else PackedForest(trees, params, weights, n_outputs)
     return forest.predict_binned(Xb, init=init, n_threads=n_threads)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training-row predictions from the leaves recorded by the grower (``grow_trees(leaves=...)``).
+
+
+def leaf_value_table(trees):
+    """(k, L) float64: row j holds ``trees[j].value`` (node values by node id), zero-padded to the
+    largest node count L."""
+    width = max(t.value.shape[0] for t in trees)
+    vals = np.zeros((len(trees), width))
+    for j, t in enumerate(trees):
+        vals[j, : t.value.shape[0]] = t.value
+    return vals
+
+
+@njit(nogil=True, cache=True)
+def leaf_values(leaves, vals, out):
+    """out[i, j] = vals[j, leaves[j, i]]: the (n, k) predictions of k trees from their (k, n) leaves."""
+    k = leaves.shape[0]
+    for i in range(leaves.shape[1]):
+        for j in range(k):
+            out[i, j] = vals[j, leaves[j, i]]
+    return out
+
+
+@njit(nogil=True, cache=True)
+def subtract_leaf_values(theta, leaves, vals, c):
+    """theta[i, j] -= c * vals[j, leaves[j, i]] in place (the boosting update, no (n, k) step array)."""
+    k = leaves.shape[0]
+    for i in range(leaves.shape[1]):
+        for j in range(k):
+            theta[i, j] -= c * vals[j, leaves[j, i]]
