@@ -77,21 +77,22 @@ class HistTreeLearners:
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
         self.n_threads = None if n_jobs is None else _n_threads(n_jobs)  # None: all cores
         self._grad = None
-        self._all_rows = None
+        self._root_counts = None  # bin counts of all rows, the root count histogram of every tree
         self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
         self._recorded = (None, None)  # (last iteration's trees, their (k, n) training leaves or None)
 
     def fit_iteration(self, rows, cols, grad, weight, rng):
         from .tree import grow_trees
+        from .tree._grower import bin_counts
 
         n, k = self.Xb.shape[0], grad.shape[1]
-        leaves = None
-        if rows is None:  # every row is used: the grower also records each row's leaf
+        leaves = root_counts = None
+        if rows is None:  # every row is used: the grower records each row's leaf, the root counts are known
             full_grad, full_w = grad, weight
-            if self._all_rows is None:
-                self._all_rows = np.arange(n, dtype=np.int64)
-            rows = self._all_rows
             leaves = np.empty((k, n), dtype=np.int32)
+            if self._root_counts is None:
+                self._root_counts = bin_counts(self.Xb)
+            root_counts = self._root_counts
         else:  # the grower takes row indices into the full arrays
             if self._grad is None or self._grad.shape != (n, k):
                 self._grad = np.zeros((n, k))
@@ -111,6 +112,7 @@ class HistTreeLearners:
             min_weight_leaf=self.min_weight_leaf,
             n_threads=self.n_threads,
             leaves=leaves,
+            root_counts=root_counts,
         )
         self._recorded = (trees, leaves)
         return trees

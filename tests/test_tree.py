@@ -345,6 +345,30 @@ def test_grow_trees_records_training_leaves(max_depth, min_samples_leaf):
         grow_trees(Xb, Y, bin_mapper=bm, leaves=np.zeros((2, 3000), dtype=np.int64))
 
 
+def test_grow_trees_with_given_root_counts():
+    """Weighted trees on all rows take the root count histogram from ``bin_counts(Xb)``: same trees
+    (min_samples_leaf decides on those counts), and it is refused for a row subset."""
+    from ngb.tree._grower import bin_counts
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(4000, 5))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    Y = np.column_stack([np.nan_to_num(X[:, 0]), rng.normal(size=4000)])
+    W = [rng.exponential(size=4000), rng.uniform(0.1, 3, 4000)]
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    counts = bin_counts(Xb)
+    assert counts.shape == (5, 256) and np.all(counts.sum(axis=1) == 4000)
+    for features in (None, [1, 3]):
+        for msl in (1, 150):
+            given = grow_trees(Xb, Y, W, None, features, bin_mapper=bm, min_samples_leaf=msl, root_counts=counts)
+            assert given == grow_trees(Xb, Y, W, None, features, bin_mapper=bm, min_samples_leaf=msl)
+    with pytest.raises(ValueError, match="all rows"):
+        grow_trees(Xb, Y, W, np.arange(100), bin_mapper=bm, root_counts=counts)
+    with pytest.raises(ValueError, match="root_counts must have shape"):
+        grow_trees(Xb, Y, W, bin_mapper=bm, root_counts=counts[:3])
+
+
 def test_leaf_value_kernels_equal_forest_prediction():
     from ngb.tree._predictor import leaf_value_table, leaf_values, subtract_leaf_values
 

@@ -43,9 +43,11 @@ WEIGHT_EPS_REL = 1e-12
 
 @njit(nogil=True, cache=True)
 def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, min_samples_leaf, min_weight_leaf,
-                 leaf_of):
+                 leaf_of, root_cnt):
     """Grow one tree; a non-empty ``leaf_of`` (int32, one entry per row of Xb) receives the leaf
-    node id of every used row (other entries are left as they are)."""
+    node id of every used row (other entries are left as they are). A non-empty ``root_cnt``
+    (p, N_HIST_BINS) int32 holds the bin counts of the used rows for every column of Xb (the root's
+    count histogram of a weighted fit, then not accumulated again)."""
     m = rows.shape[0]
     want_leaf = leaf_of.shape[0] > 0
     q = feats.shape[0]
@@ -94,7 +96,11 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     cb = N_HIST_BINS if has_w else 1
     level_hist = np.empty((1, q, N_HIST_BINS), dtype=np.complex128)
     level_cnt = np.empty((1, cq, cb), dtype=np.int32)
-    s2 = build_histogram(Xb, y, mu, w, has_w, part, 0, m, feats, level_hist[0], level_cnt[0])
+    given_cnt = has_w and root_cnt.shape[0] > 0
+    s2 = build_histogram(Xb, y, mu, w, has_w, not given_cnt, part, 0, m, feats, level_hist[0], level_cnt[0])
+    if given_cnt:
+        for j in range(q):
+            level_cnt[0, j, :] = root_cnt[feats[j]]
     g0 = 0.0
     for b in range(N_HIST_BINS):
         g0 += level_hist[0, 0, b].real
@@ -208,7 +214,7 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
             else:
                 hs = tmp_hist
                 cs = tmp_cnt
-            build_histogram(Xb, y, mu, w, has_w, part, nstart[small], nstop[small], feats, hs, cs)
+            build_histogram(Xb, y, mu, w, has_w, True, part, nstart[small], nstop[small], feats, hs, cs)
             subtract_histograms(level_hist[k], level_cnt[k], hs, cs, has_w, new_hist[slot_g], new_cnt[slot_g])
         level_hist = new_hist
         level_cnt = new_cnt
@@ -245,6 +251,26 @@ def _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_rang
 
 
 _NO_LEAVES = np.empty(0, dtype=np.int32)
+_NO_COUNTS = np.empty((0, N_HIST_BINS), dtype=np.int32)
+
+
+def bin_counts(Xb):
+    """(p, N_HIST_BINS) int32 row counts of every bin of every column of the binned matrix: the root
+    count histogram of a tree grown on all rows (``grow_trees(root_counts=)``)."""
+    Xb = np.asarray(Xb)
+    return np.stack([np.bincount(Xb[:, j], minlength=N_HIST_BINS) for j in range(Xb.shape[1])]).astype(np.int32)
+
+
+_ALL_ROWS = [np.arange(0, dtype=np.int64)]
+
+
+def _all_rows(n):
+    """arange(n) (int64, read only), cached for the last n (the rows of every iteration of a fit)."""
+    if _ALL_ROWS[0].shape[0] != n:
+        rows = np.arange(n, dtype=np.int64)
+        rows.flags.writeable = False
+        _ALL_ROWS[0] = rows
+    return _ALL_ROWS[0]
 
 
 def _as_index(a, n, name):
@@ -280,7 +306,7 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, min_sampl
     w, has_w = _prepare_weight(sample_weight, n)
     rows = _as_index(rows, n, "rows")
     if rows is None:
-        rows = np.arange(n, dtype=np.int64)
+        rows = _all_rows(n)
     elif rows.size and (rows.min() < 0 or rows.max() >= n):
         raise IndexError("rows out of range")
     if features is None:
@@ -341,12 +367,12 @@ def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper
     y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
     if y.shape[0] != Xb.shape[0]:
         raise ValueError("y must have shape (n,)")
-    out = _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, msl, mwl, _NO_LEAVES)
+    out = _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, msl, mwl, _NO_LEAVES, _NO_COUNTS)
     return _make_tree(out, bin_mapper)
 
 
 def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mapper, max_depth=3,
-               min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None, leaves=None):
+               min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None, leaves=None, root_counts=None):
     """Grow one tree per column of ``Y`` (n, k), all on the same rows/features.
 
     ``sample_weight`` is None, (n,) for all trees, (n, k) with one weight
@@ -356,8 +382,11 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     ``leaves``: optional C-contiguous int32 array (k, n) whose row ``c`` receives
     the leaf node id of tree ``c`` for every used row (the training prediction
     is then ``trees[c].value[leaves[c]]`` without a second pass over the rows).
+    ``root_counts``: optional ``bin_counts(Xb)`` when ``rows`` is None (all
+    rows): weighted trees then skip counting rows at their root.
     """
     per_tree = sample_weight is not None and (isinstance(sample_weight, list) or np.ndim(sample_weight) == 2)
+    all_rows = rows is None
     Xb, w, has_w, rows, feats, nbnm, max_depth, msl, mwl = _prepare(
         Xb, None if per_tree else sample_weight, rows, features, bin_mapper, max_depth, min_samples_leaf,
         min_weight_leaf,
@@ -381,10 +410,18 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
                                    and leaves.shape == (k, Xb.shape[0]) and leaves.flags.c_contiguous):
         raise ValueError(f"leaves must be a C-contiguous int32 array of shape ({k}, {Xb.shape[0]})")
 
+    if root_counts is not None:
+        if not all_rows:
+            raise ValueError("root_counts is only for trees grown on all rows (rows=None)")
+        root_counts = np.ascontiguousarray(root_counts, dtype=np.int32)
+        if root_counts.shape != (Xb.shape[1], N_HIST_BINS):
+            raise ValueError(f"root_counts must have shape ({Xb.shape[1]}, {N_HIST_BINS})")
+    root_cnt = _NO_COUNTS if root_counts is None else root_counts
+
     def grow(c):
         wc, has_wc = weights[c]
         leaf_of = _NO_LEAVES if leaves is None else leaves[c]
-        return _grow_kernel(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, msl, mwl, leaf_of)
+        return _grow_kernel(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, msl, mwl, leaf_of, root_cnt)
 
     n_threads = min(effective_n_threads(n_threads), k)
     if n_threads <= 1 or in_pool_thread():

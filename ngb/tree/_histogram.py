@@ -12,6 +12,9 @@ A node histogram has two parts, for used feature ``j`` and bin code ``b``
 * ``cnt[j, b]`` int32 row counts, only maintained for weighted fits
   (``has_w``).  Without weights ``w == 1`` so the count *is* the imaginary
   part (exact: integer-valued float sums), and ``cnt`` is not touched.
+  ``count=False`` skips them for a weighted fit too, when the caller already
+  has them (the root of a tree grown on every row: the counts of the whole
+  binned matrix, the same for every tree of a fit).
 
 Only the smaller child of a split is accumulated from its rows; the larger
 sibling is ``parent - smaller`` (:func:`subtract_histograms`).
@@ -25,8 +28,9 @@ from ._binning import N_HIST_BINS
 
 
 @njit(nogil=True, cache=True)
-def build_histogram(Xb, y, mu, w, has_w, part, start, stop, feats, hist, cnt):
-    """Accumulate rows ``part[start:stop]`` into ``hist`` / ``cnt`` (overwritten).
+def build_histogram(Xb, y, mu, w, has_w, count, part, start, stop, feats, hist, cnt):
+    """Accumulate rows ``part[start:stop]`` into ``hist`` / ``cnt`` (overwritten; ``cnt`` only
+    when ``has_w and count``).
 
     ``Xb`` is the C-contiguous uint8 (n, p) binned matrix, ``feats`` the used
     feature columns (sorted).  Returns ``sum(w * (y - mu)**2)`` over the rows.
@@ -37,7 +41,8 @@ def build_histogram(Xb, y, mu, w, has_w, part, start, stop, feats, hist, cnt):
     """
     q = feats.shape[0]
     hist[:] = 0.0
-    if has_w:
+    count = count and has_w
+    if count:
         cnt[:] = 0
     # feats == arange(p) (sorted, unique): index the columns directly
     all_feats = q == Xb.shape[1]
@@ -67,7 +72,7 @@ def build_histogram(Xb, y, mu, w, has_w, part, start, stop, feats, hist, cnt):
         s2_tot += w1 * y1 * y1
         s2_tot += w2 * y2 * y2
         s2_tot += w3 * y3 * y3
-        if has_w and all_feats:
+        if count and all_feats:
             for j in range(q):
                 b0 = Xb[r0, j]
                 b1 = Xb[r1, j]
@@ -81,7 +86,7 @@ def build_histogram(Xb, y, mu, w, has_w, part, start, stop, feats, hist, cnt):
                 cnt[j, b2] += 1
                 hist[j, b3] += g3
                 cnt[j, b3] += 1
-        elif has_w:
+        elif count:
             for j in range(q):
                 f = feats[j]
                 b0 = Xb[r0, f]
@@ -119,7 +124,7 @@ def build_histogram(Xb, y, mu, w, has_w, part, start, stop, feats, hist, cnt):
         for j in range(q):
             b0 = Xb[r0, feats[j]]
             hist[j, b0] += g0
-            if has_w:
+            if count:
                 cnt[j, b0] += 1
         i += 1
     return s2_tot
