@@ -12,6 +12,7 @@ add the chunk sums in chunk order, so results do not depend on the number of thr
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -29,6 +30,23 @@ def _clip(v, lo, hi):
     if v > hi:
         return hi
     return v
+
+
+#: unweighted categorical scores add log(prod of up to this many rows' sums of exponentials) instead
+#: of one log per row (each sum is at most 1 + k e^30 with the logit bounds, so the product stays
+#: finite; it is also flushed early once above 1e200)
+_LOG_GROUP = 16
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _add_log(total, prod, n_prod, acc):
+    """Multiply ``acc`` into the running product; add its log to ``total`` when the group is full.
+    Returns (total, prod, n_prod)."""
+    prod *= acc
+    n_prod += 1
+    if n_prod == _LOG_GROUP or prod > 1e200:
+        return total + math.log(prod), 1.0, 0
+    return total, prod, n_prod
 
 
 @njit(nogil=True, cache=True)
@@ -63,9 +81,13 @@ def poisson_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
 @njit(nogil=True, cache=True)
 def categorical_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
     """Logits relative to class 0; y holds class codes. Score = log(1 + sum exp(eta)) - eta_y.
-    The logit bounds (|eta| <= 30) keep the sum of exponentials finite without a max shift."""
+    The logit bounds (|eta| <= 30) keep the sum of exponentials finite without a max shift.
+    Unweighted, the logs of the sums are added by groups of rows (``_add_log``), as in the other
+    categorical kernels."""
     total = 0.0
     wsum = 0.0
+    prod = 1.0
+    n_prod = 0
     k = theta.shape[1]
     for i in range(theta.shape[0]):
         acc = 1.0
@@ -76,10 +98,14 @@ def categorical_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
             acc += math.exp(eta)
             if j + 1 == code:
                 chosen = eta
-        value = math.log(acc) - chosen
-        wi = w[i] if has_w else 1.0
-        total += wi * value
-        wsum += wi
+        if has_w:
+            total += w[i] * (math.log(acc) - chosen)
+            wsum += w[i]
+        else:
+            total, prod, n_prod = _add_log(total - chosen, prod, n_prod, acc)
+            wsum += 1.0
+    if n_prod > 0:
+        total += math.log(prod)
     return total, wsum
 
 
@@ -88,15 +114,17 @@ _MIN_CHUNK = 25_000
 _MAX_CHUNKS = 16
 
 
-def _chunk_bounds(n):
+@functools.lru_cache(maxsize=64)
+def _chunk_spans(n):
+    """The fixed (start, stop) row chunks of range(n), a function of n only."""
     n_chunks = max(1, min(_MAX_CHUNKS, n // _MIN_CHUNK))
-    return np.linspace(0, n, n_chunks + 1).astype(np.int64)
+    bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64).tolist()
+    return tuple(zip(bounds[:-1], bounds[1:]))
 
 
 def _run_chunks(call, n, n_threads):
     """Sum the (total, wsum) pairs of ``call(start, stop)`` over the fixed chunks of range(n)."""
-    bounds = _chunk_bounds(n)
-    spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    spans = _chunk_spans(n)
     if len(spans) > 1 and n_threads > 1 and not in_pool_thread():
         parts = list(get_executor().map(lambda ab: call(*ab), spans))
     else:
@@ -184,6 +212,8 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
     relative to class 0; a non-empty ``ex_out`` (n, k) receives exp(logit)."""
     total = 0.0
     wsum = 0.0
+    prod = 1.0
+    n_prod = 0
     k = theta.shape[1]
     want_ex = ex_out.shape[0] > 0
     ex = np.empty(k)
@@ -213,9 +243,14 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
                     out[i, j] = acc
             else:
                 out[i, code - 1] = -acc * math.exp(-chosen)
-        wi = w[i] if has_w else 1.0
-        total += wi * (math.log(acc) - chosen)
-        wsum += wi
+        if has_w:
+            total += w[i] * (math.log(acc) - chosen)
+            wsum += w[i]
+        else:
+            total, prod, n_prod = _add_log(total - chosen, prod, n_prod, acc)
+            wsum += 1.0
+    if n_prod > 0:
+        total += math.log(prod)
     return total, wsum
 
 
@@ -309,6 +344,8 @@ def categorical_log_score_leaves(theta, ex, leaves, vals, s, y, w, has_w, lo, hi
     fac = np.exp(-s * vals)
     total = 0.0
     wsum = 0.0
+    prod = 1.0
+    n_prod = 0
     k = theta.shape[1]
     for i in range(theta.shape[0]):
         acc = 1.0
@@ -325,9 +362,14 @@ def categorical_log_score_leaves(theta, ex, leaves, vals, s, y, w, has_w, lo, hi
                 acc += math.exp(eta)
             if j + 1 == code:
                 chosen = eta
-        wi = w[i] if has_w else 1.0
-        total += wi * (math.log(acc) - chosen)
-        wsum += wi
+        if has_w:
+            total += w[i] * (math.log(acc) - chosen)
+            wsum += w[i]
+        else:
+            total, prod, n_prod = _add_log(total - chosen, prod, n_prod, acc)
+            wsum += 1.0
+    if n_prod > 0:
+        total += math.log(prod)
     return total, wsum
 
 
