@@ -607,6 +607,22 @@ def test_fused_engine_kernels_match_score(name):
         assert mean_score(kernel, bounds, d.theta, None, 0.0, y, None, aux) == pytest.approx(expected, rel=1e-12)
 
 
+def test_categorical_kernels_grouped_logs_at_extreme_logits():
+    """Unweighted categorical kernels add one log per group of rows; with 50 logits at the bound
+    (sums of exponentials ~ 5e14 per row) the products are flushed early and stay exact."""
+    from ngb.distributions._fused import categorical_log_score_mean, mean_score
+
+    rng = np.random.default_rng(12)
+    n, k = 101, 50
+    theta = rng.choice([-30.0, 0.0, 30.0], size=(n, k), p=[0.1, 0.1, 0.8])
+    y = rng.integers(0, k + 1, n).astype(float)
+    bounds = np.tile([-30.0, 30.0], (k, 1))
+    eta = np.column_stack([np.zeros(n), theta])
+    per_row = np.log(np.exp(eta).sum(axis=1)) - eta[np.arange(n), y.astype(int)]
+    assert mean_score(categorical_log_score_mean, bounds, theta, None, 0.0, y, None) == pytest.approx(
+        per_row.mean(), rel=1e-13)
+
+
 @pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_leaf_scores])
 def test_fused_leaf_score_kernels_match(name):
     """The leaf-structured line-search kernels (step of row i = vals[j, leaves[j, i]], exponentials
