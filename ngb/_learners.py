@@ -30,6 +30,8 @@ def _fit_one(base, X, g, w, seed):
 class SklearnLearners:
     """One clone of ``base`` per parameter and iteration, fitted on X[rows][:, cols]."""
 
+    records_leaves = False  # see HistTreeLearners.recorded_leaves
+
     def __init__(self, base, X, n_jobs=None):
         self.base = base
         self.X = X
@@ -65,6 +67,8 @@ class SklearnLearners:
 
 class HistTreeLearners:
     """Histogram trees on X binned once per fit; the k trees of an iteration grow in parallel threads."""
+
+    records_leaves = True  # trees grown on every row report each row's leaf
 
     def __init__(self, tree_params, X, n_jobs=None, random_state=None):
         from .tree import BinMapper

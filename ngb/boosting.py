@@ -26,10 +26,9 @@ from ._learners import _n_threads, make_learners, predict_iteration
 from ._progress import FitProgress
 from .distributions import get_distribution
 from .distributions._fused import mean_score as fused_mean_score
-from .distributions._fused import leaf_mean_score
+from .distributions._fused import leaf_mean_score, subtract_leaf_steps
 from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
-from .tree._predictor import subtract_leaf_values
 from .version import __version__
 
 __all__ = ["BaseNGBoost", "NGBVersionWarning"]
@@ -328,8 +327,11 @@ class BaseNGBoost(BaseEstimator):
         natgrad_kernel = dist.fused_natgrad_kernel(score_name) if self.natural_gradient else None
         # leaf-structured line search: with a fused natural gradient and trees grown on every row
         leaf_kernel = dist.fused_leaf_score_kernel(score_name) if natgrad_kernel is not None else None
-        ex = np.empty((n, k)) if leaf_kernel is not None and n_rows == n else None
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
+        ex = None  # the family's row factors (see _fused.py), kept up to date along the fast path
+        if leaf_kernel is not None and n_rows == n and learners.records_leaves:
+            ex, ex_signs, ex_given = np.empty((n, k)), dist.fused_ex_signs(k), False
+            lo, hi = np.ascontiguousarray(bounds[:, 0]), np.ascontiguousarray(bounds[:, 1])
 
         # the fused kernels run on fixed row chunks (results do not depend on the thread count)
         score_threads = (os.cpu_count() or 1) if self.n_jobs is None else _n_threads(self.n_jobs)
@@ -375,7 +377,7 @@ class BaseNGBoost(BaseEstimator):
                 if natgrad_kernel is not None:  # one fused pass: the gradient and the score at s = 0
                     grad, loss0, diag = fused_natural_gradient(
                         natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads,
-                        want_diag=weighted, ex=ex,
+                        want_diag=weighted, ex=ex, ex_given=ex is not None and ex_given,
                     )
                     loss0 = loss0 if np.isfinite(loss0) else np.inf
                     if train_scores[-1] is None:  # deferred from the last iteration: this is its value
@@ -405,7 +407,8 @@ class BaseNGBoost(BaseEstimator):
                     scale = _line_search(
                         lambda s: leaf_score(th_ls, ex_ls, leaves_ls, vals, s, y_ls, w_ls, aux_ls), loss0_ls, start
                     )
-                    subtract_leaf_values(theta, leaves, vals, lr * scale)
+                    subtract_leaf_steps(theta, ex, leaves, vals, lr * scale, ex_signs, lo, hi)
+                    ex_given = True
                 else:
                     step_all = learners.predict_train(fitted, cols)  # (n, k)
                     step_rows = step_all if rows is None else step_all[rows]
@@ -419,6 +422,7 @@ class BaseNGBoost(BaseEstimator):
                     )
                     step_all *= lr * scale  # (the line search is done with it)
                     theta -= step_all
+                    ex_given = False
                 start = scale if scale > 0 else 1.0
                 estimators.append(fitted)
                 columns.append(cols)

@@ -641,12 +641,44 @@ def test_fused_leaf_score_kernels_match(name):
     aux = cls.fused_aux(y)
     for score, kernel in cls._fused_leaf_scores.items():
         ex = np.full((400, k), np.nan)
-        _, value0, _ = natural_gradient_and_score(cls._fused_natgrads[score], bounds, theta, y, w, aux, ex=ex)
+        grad, value0, _ = natural_gradient_and_score(cls._fused_natgrads[score], bounds, theta, y, w, aux, ex=ex)
+        used = cls.fused_ex_signs(k) != 0
+        np.testing.assert_allclose(ex[:, used], np.exp(cls.fused_ex_signs(k) * np.clip(theta, *bounds.T))[:, used],
+                                   rtol=1e-15)
         assert leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, 0.0, y, w, aux) == value0
         for s in (1e-3, 0.5, 2.0):
             expected = mean_score(cls._fused_scores[score], bounds, theta, step, s, y, w, aux)
             got = leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, w, aux)
             assert got == pytest.approx(expected, rel=1e-12)
+        # given factors are read instead of recomputed: the same gradient and score
+        again = natural_gradient_and_score(cls._fused_natgrads[score], bounds, theta, y, w, aux, ex=ex, ex_given=True)
+        np.testing.assert_array_equal(again[0], grad)
+        assert again[1] == value0
+
+
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_leaf_scores])
+def test_subtract_leaf_steps_keeps_row_factors(name):
+    """The fast path's update: theta - c * vals[leaf] exactly, and the row factors stay
+    exp(a * clip(theta)) through many steps, rows crossing the bounds both ways included."""
+    from ngb.distributions._fused import natural_gradient_and_score, subtract_leaf_steps
+
+    d, y, cls, bounds, w, rng = _fused_case(name, "fused-update", 300)
+    k = d.n_params
+    lo, hi = np.ascontiguousarray(bounds[:, 0]), np.ascontiguousarray(bounds[:, 1])
+    signs = cls.fused_ex_signs(k)
+    theta = d.theta.copy()
+    ex = np.empty((300, k))
+    natural_gradient_and_score(cls._fused_natgrads["log"], bounds, theta, y, w, cls.fused_aux(y), ex=ex)
+    span = np.where(np.isfinite(bounds), bounds, 0.0)
+    for it in range(60):
+        vals = rng.normal(0, 0.3, (k, 7))
+        vals[:, 6] = (span[:, 1] - span[:, 0]) * (1 if it % 2 else -1)  # a leaf that crosses the bounds
+        leaves = rng.integers(0, 7, (k, 300)).astype(np.int32)
+        expected = theta - 0.5 * vals[np.arange(k)[:, None], leaves].T
+        subtract_leaf_steps(theta, ex, leaves, vals, 0.5, signs, lo, hi)
+        np.testing.assert_array_equal(theta, expected)
+    used = signs != 0
+    np.testing.assert_allclose(ex[:, used], np.exp(signs * np.clip(theta, lo, hi))[:, used], rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_natgrads])

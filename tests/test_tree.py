@@ -370,7 +370,7 @@ def test_grow_trees_with_given_root_counts():
 
 
 def test_leaf_value_kernels_equal_forest_prediction():
-    from ngb.tree._predictor import leaf_value_table, leaf_values, subtract_leaf_values
+    from ngb.tree._predictor import leaf_value_table, leaf_values
 
     rng = np.random.default_rng(10)
     X = rng.normal(size=(2000, 3))
@@ -382,10 +382,6 @@ def test_leaf_value_kernels_equal_forest_prediction():
     vals = leaf_value_table(trees)
     expected = predict_forest_binned(Xb, trees, np.arange(3), 1.0, 3)
     np.testing.assert_array_equal(leaf_values(leaves, vals, np.empty((2000, 3))), expected)
-    theta = rng.normal(size=(2000, 3))
-    updated = theta.copy()
-    subtract_leaf_values(updated, leaves, vals, 0.37)
-    np.testing.assert_array_equal(updated, theta - expected * 0.37)
 
 
 def test_determinism():

@@ -8,6 +8,14 @@ only, computed once per fit by the family's ``fused_aux(y)`` (the Poisson log(y!
 gradient kernels take an extra ``out`` (n, k) that they fill. The wrappers below run the kernels on
 contiguous row chunks whose boundaries depend on n only (on the shared thread pool when asked) and
 add the chunk sums in chunk order, so results do not depend on the number of threads.
+
+Row factors. A family's exponentials of the internal parameters, ``ex[i, j] = exp(a_j * clip(theta[i,
+j]))`` with the signs ``a_j`` of ``fused_ex_signs`` (0: column unused): the Normal's 1 / scale, the
+Poisson mean, the categorical exp(logit). The natural-gradient kernels write them (or read them when
+they are given), the leaf kernels of the line search read them, and :func:`subtract_leaf_steps`
+updates them with the parameters by one factor per leaf, so after the first iteration no kernel of
+the fast path takes a per-row exponential (the factors drift from exp(a * theta) by rounding only,
+about one unit in the last place per iteration).
 """
 
 from __future__ import annotations
@@ -154,23 +162,23 @@ def mean_score(kernel, bounds, theta, step, s, y, w, aux=None, n_threads=1):
 
 
 @njit(nogil=True, cache=True)
-def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex):
+def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex, ex_given):
     """Writes the natural gradient of the Normal log score at clip(theta) into ``out`` (n, 2) (and,
     when ``want_diag``, the Fisher diagonal (1 / scale^2, 2) into ``diag``) and returns the
-    weighted score sum and weight sum there: one pass instead of a distribution object. A
-    non-empty ``ex`` (n, 2) receives the factors of the leaf kernel (1 / scale in column 1)."""
+    weighted score sum and weight sum there: one pass instead of a distribution object. Row
+    factors (see above): 1 / scale in column 1 of ``ex``."""
     total = 0.0
     wsum = 0.0
-    want_ex = ex.shape[0] > 0
+    write_ex = ex.shape[0] > 0 and not ex_given
     for i in range(theta.shape[0]):
         loc = _clip(theta[i, 0], lo[0], hi[0])
         log_scale = _clip(theta[i, 1], lo[1], hi[1])
         resid = y[i] - loc
-        inv_scale = math.exp(-log_scale)
+        inv_scale = ex[i, 1] if ex_given else math.exp(-log_scale)
         z = resid * inv_scale
         out[i, 0] = -resid
         out[i, 1] = 0.5 * (1.0 - z * z)
-        if want_ex:
+        if write_ex:
             ex[i, 1] = inv_scale
         if want_diag:
             diag[i, 0] = inv_scale * inv_scale
@@ -182,18 +190,18 @@ def normal_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex
 
 
 @njit(nogil=True, cache=True)
-def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex):
+def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex, ex_given):
     """Natural gradient 1 - y / mu of the Poisson log score into ``out`` (n, 1) (Fisher mu into
-    ``diag`` when ``want_diag``, mu into a non-empty ``ex``); returns the weighted score sum and
-    weight sum (aux = log(y!))."""
+    ``diag`` when ``want_diag``); returns the weighted score sum and weight sum (aux = log(y!)).
+    Row factor: mu."""
     total = 0.0
     wsum = 0.0
-    want_ex = ex.shape[0] > 0
+    write_ex = ex.shape[0] > 0 and not ex_given
     for i in range(theta.shape[0]):
         log_mu = _clip(theta[i, 0], lo[0], hi[0])
-        mu = math.exp(log_mu)
+        mu = ex[i, 0] if ex_given else math.exp(log_mu)
         out[i, 0] = 1.0 - y[i] / mu
-        if want_ex:
+        if write_ex:
             ex[i, 0] = mu
         if want_diag:
             diag[i, 0] = mu
@@ -204,18 +212,18 @@ def poisson_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, e
 
 
 @njit(nogil=True, cache=True)
-def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex_out):
+def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_diag, ex_rows, ex_given):
     """Natural gradient e_0 / p_0 - e_j / p_j (Sherman-Morrison) of the categorical log score
     into ``out`` (n, k); with ``want_diag`` instead the Fisher diagonal p_j (1 - p_j) into ``diag``
     and the diagonal Newton direction d_score_j / diag_j into ``out`` (the metric is not diagonal:
     see the engine's ``metric_weighted``). Returns the weighted score sum and weight sum. Logits
-    relative to class 0; a non-empty ``ex_out`` (n, k) receives exp(logit)."""
+    relative to class 0; row factors: exp(logit)."""
     total = 0.0
     wsum = 0.0
     prod = 1.0
     n_prod = 0
     k = theta.shape[1]
-    want_ex = ex_out.shape[0] > 0
+    write_ex = ex_rows.shape[0] > 0 and not ex_given
     ex = np.empty(k)
     for i in range(theta.shape[0]):
         acc = 1.0
@@ -223,15 +231,16 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
         code = int(y[i])
         for j in range(k):
             eta = _clip(theta[i, j], lo[j], hi[j])
-            ex[j] = math.exp(eta)
+            ex[j] = ex_rows[i, j] if ex_given else math.exp(eta)
             acc += ex[j]
             if j + 1 == code:
                 chosen = eta
-            if want_ex:
-                ex_out[i, j] = ex[j]
+            if write_ex:
+                ex_rows[i, j] = ex[j]
         if want_diag:  # the diagonal Newton direction (p_j - e_j) / (p_j (1 - p_j)) instead
+            inv_acc = 1.0 / acc
             for j in range(k):
-                pj = ex[j] / acc
+                pj = ex[j] * inv_acc
                 diag[i, j] = pj * (1.0 - pj)
                 out[i, j] = 1.0 / (1.0 - pj) if j + 1 != code else -1.0 / pj
         else:
@@ -254,14 +263,17 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
     return total, wsum
 
 
-def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False, ex=None):
+def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False, ex=None,
+                               ex_given=False):
     """(direction (n, k) in column order, weighted mean score, metric diagonal (n, k) or None) from
     a fused kernel: the natural gradient, or with ``want_diag`` d_score / metric diagonal (the
     natural gradient whenever the metric is diagonal) and the diagonal itself. ``ex``: optional
-    (n, k) array filled with the row factors the family's leaf score kernel reads."""
+    (n, k) C-ordered row factors at theta (see above), filled here, or read instead of computed
+    when ``ex_given`` (kept up to date by :func:`subtract_leaf_steps`)."""
     out = np.empty(theta.shape, order="F")
     diag = np.empty(theta.shape, order="F") if want_diag else out[:0]  # empty: the kernel skips it
-    ex = out[:0] if ex is None else ex
+    if ex is None:
+        ex, ex_given = out[:0], False
     lo = np.ascontiguousarray(bounds[:, 0])
     hi = np.ascontiguousarray(bounds[:, 1])
     has_w = w is not None
@@ -269,7 +281,7 @@ def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=
     aa = y if aux is None else aux
     value = _run_chunks(
         lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b], want_diag,
-                            ex[a:b]),
+                            ex[a:b], ex_given),
         theta.shape[0],
         n_threads,
     )
@@ -386,3 +398,26 @@ def leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, w, aux=None, 
         theta.shape[0],
         n_threads,
     )
+
+
+@njit(nogil=True, cache=True)
+def subtract_leaf_steps(theta, ex, leaves, vals, c, signs, lo, hi):
+    """theta[i, j] -= c * vals[j, leaves[j, i]] in place, and the row factors ex[i, j] = exp(a_j *
+    clip(theta[i, j])) (a = ``signs``) with it: times exp(-a_j * c * v) per leaf while the parameter
+    stays inside the bounds, recomputed exactly for rows that were or get clipped."""
+    k = theta.shape[1]
+    fac = np.empty(vals.shape)
+    for j in range(k):
+        for l in range(vals.shape[1]):
+            fac[j, l] = math.exp(-signs[j] * c * vals[j, l])
+    for i in range(theta.shape[0]):
+        for j in range(k):
+            lj = leaves[j, i]
+            old = theta[i, j]
+            new = old - c * vals[j, lj]
+            theta[i, j] = new
+            if signs[j] != 0.0:
+                if _inside(old, lo[j], hi[j]) and _inside(new, lo[j], hi[j]):
+                    ex[i, j] *= fac[j, lj]
+                else:
+                    ex[i, j] = math.exp(signs[j] * _clip(new, lo[j], hi[j]))

@@ -169,6 +169,11 @@ class Distribution:
         return cls._fused_leaf_scores.get(score)
 
     @classmethod
+    def fused_ex_signs(cls, k):
+        """(k,) signs a_j of the row factors exp(a_j * theta_j) of the fused kernels (0: unused)."""
+        return np.ones(k)
+
+    @classmethod
     def fused_aux(cls, y):
         """Per-row terms of the fused kernels that depend on y only (None when there are none)."""
         return None

@@ -30,6 +30,10 @@ class Normal(Distribution):
     _fused_natgrads = {"log": normal_log_natgrad}
     _fused_leaf_scores = {"log": normal_log_score_leaves}
 
+    @classmethod
+    def fused_ex_signs(cls, k):
+        return np.array([0.0, -1.0])  # 1 / scale = exp(-log scale); the mean needs none
+
     def __init__(self, loc=0.0, scale=1.0):
         loc, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(loc, float)), np.atleast_1d(np.asarray(scale, float)))
         if loc.ndim != 1:

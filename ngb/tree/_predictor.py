@@ -644,12 +644,3 @@ def leaf_values(leaves, vals, out):
         for j in range(k):
             out[i, j] = vals[j, leaves[j, i]]
     return out
-
-
-@njit(nogil=True, cache=True)
-def subtract_leaf_values(theta, leaves, vals, c):
-    """theta[i, j] -= c * vals[j, leaves[j, i]] in place (the boosting update, no (n, k) step array)."""
-    k = leaves.shape[0]
-    for i in range(leaves.shape[1]):
-        for j in range(k):
-            theta[i, j] -= c * vals[j, leaves[j, i]]
