@@ -29,6 +29,7 @@ from .distributions._fused import mean_score as fused_mean_score
 from .distributions._fused import leaf_mean_score, subtract_leaf_steps
 from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
+from .tree._binning import map_chunks
 from .version import __version__
 
 __all__ = ["BaseNGBoost", "NGBVersionWarning"]
@@ -407,7 +408,9 @@ class BaseNGBoost(BaseEstimator):
                     scale = _line_search(
                         lambda s: leaf_score(th_ls, ex_ls, leaves_ls, vals, s, y_ls, w_ls, aux_ls), loss0_ls, start
                     )
-                    subtract_leaf_steps(theta, ex, leaves, vals, lr * scale, ex_signs, lo, hi)
+                    c = lr * scale
+                    map_chunks(lambda a, b: subtract_leaf_steps(theta[a:b], ex[a:b], leaves[:, a:b], vals, c, ex_signs,
+                                                                lo, hi), n, score_threads, min_chunk=50_000)
                     ex_given = True
                 else:
                     step_all = learners.predict_train(fitted, cols)  # (n, k)
@@ -616,7 +619,7 @@ def _metric_weights(diag, w):
     out = []
     for j in range(diag.shape[1]):
         col = diag[:, j]
-        if col.size and np.all(col == col[0]):
+        if col.size and col[0] == col[-1] and np.all(col == col[0]):
             out.append(w)
         else:
             out.append(col if w is None else col * w)
