@@ -19,6 +19,8 @@ Typical use by a boosting engine::
     XbF = np.asfortranarray(Xb)               # optional: fastest binned predict
     trees = grow_trees(Xb, G, w, rows, features, bin_mapper=bm, max_depth=3)
     step = predict_forest_binned(XbF, trees, np.arange(k), 1.0, k)   # (n, k)
+    # or, on all rows: grow_trees(..., leaves=L) records each row's leaf,
+    # and trees[c].value[L[c]] is the step without a prediction pass
     ...
     F = predict_forest(X_new, all_trees, params, weights, k, init=F0)
 
