@@ -242,13 +242,17 @@ def test_leaf_structured_line_search_equals_dense_path(Est, target, dist, monkey
     params = dict(n_estimators=60, learning_rate=0.05, early_stopping=False, random_state=0)
     if dist is not None:
         params["dist"] = dist
+    # with weights (some zero), and for the Poisson an offset
+    fit_kw = {"sample_weight": np.random.default_rng(9).choice([0.0, 0.5, 1.0, 3.0], size=len(y))}
+    if target == "count":
+        fit_kw["offset"] = np.linspace(-0.5, 0.5, len(y))
     calls = []
     original = HistTreeLearners.recorded_leaves
     monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, f: calls.append(1) or original(self, f))
-    leafy = Est(**params).fit(X, y)
+    leafy = Est(**params).fit(X, y, **fit_kw)
     assert len(calls) == 60
     monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, learners: None)
-    dense = Est(**params).fit(X, y)
+    dense = Est(**params).fit(X, y, **fit_kw)
     np.testing.assert_array_equal(leafy.scalings_, dense.scalings_)
     np.testing.assert_allclose(leafy.predict_dist(X).theta, dense.predict_dist(X).theta, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(leafy.train_score_, dense.train_score_, rtol=1e-12)
