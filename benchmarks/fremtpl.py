@@ -129,14 +129,15 @@ def nll(y, e, freq):
 
 # --------------------------------------------------------------------------- models
 def fit_ngb(X, y, e, masks, learning_rate, n_estimators, max_depth, min_samples_leaf, n_iter_no_change=20, tol=0.0,
-            n_jobs=2, verbose=0, min_weight_leaf=0.0):
+            n_jobs=2, verbose=0, min_weight_leaf=0.0, max_leaf_nodes=None):
     import ngb
     from ngb.tree import HistTreeRegressor
 
     f, v = masks["fit"], masks["val"]
     model = ngb.NGBRegressor(
         dist="poisson",
-        base=HistTreeRegressor(max_depth=max_depth, min_samples_leaf=min_samples_leaf, min_weight_leaf=min_weight_leaf),
+        base=HistTreeRegressor(max_depth=max_depth, min_samples_leaf=min_samples_leaf, min_weight_leaf=min_weight_leaf,
+                               max_leaf_nodes=max_leaf_nodes),
         n_estimators=n_estimators,
         learning_rate=learning_rate,
         early_stopping=True,
@@ -187,6 +188,8 @@ def evaluate(predict_freq, y, e, mask):
 
 # --------------------------------------------------------------------------- tuning (validation only)
 NGB_GRID = {"max_depth": [3, 5, 7], "min_samples_leaf": [1, 200, 2000]}
+#: best-first ngb trees (HistTreeRegressor(max_depth=None, max_leaf_nodes=...))
+NGB_LEAFWISE_GRID = {"max_leaf_nodes": [31, 63], "min_samples_leaf": [200]}
 HGB_GRID = {"max_leaf_nodes": [15, 31, 63], "min_samples_leaf": [20, 200]}
 
 
@@ -203,6 +206,12 @@ def tune(X, y, e, masks):
         _, pf, sec, it = fit_ngb(X, y, e, masks, **params)
         dv, nl = evaluate(pf, y, e, masks["val"])
         print(f"| ngb | depth {depth}, min leaf {msl} | {dv:.5f} | {nl:.5f} | {it} | {sec:.0f} |", flush=True)
+    for leaves, msl in itertools.product(NGB_LEAFWISE_GRID["max_leaf_nodes"], NGB_LEAFWISE_GRID["min_samples_leaf"]):
+        params = dict(NGB_PARAMS, max_depth=None, max_leaf_nodes=leaves, min_samples_leaf=msl)
+        _, pf, sec, it = fit_ngb(X, y, e, masks, **params)
+        dv, nl = evaluate(pf, y, e, masks["val"])
+        print(f"| ngb | {leaves} leaves (best-first), min leaf {msl} | {dv:.5f} | {nl:.5f} | {it} | {sec:.0f} |",
+              flush=True)
     for leaves, msl in itertools.product(HGB_GRID["max_leaf_nodes"], HGB_GRID["min_samples_leaf"]):
         params = dict(HGB_PARAMS, max_leaf_nodes=leaves, min_samples_leaf=msl)
         _, pf, sec, it = fit_hgb(X, y, e, masks, **params)

@@ -72,10 +72,13 @@ class HistTreeLearners:
 
     def __init__(self, tree_params, X, n_jobs=None, random_state=None):
         from .tree import BinMapper
+        from .tree._grower import _check_growth
 
         self.max_depth = tree_params["max_depth"]
         self.min_samples_leaf = tree_params["min_samples_leaf"]
         self.min_weight_leaf = float(tree_params.get("min_weight_leaf", 0.0))
+        self.max_leaf_nodes = tree_params.get("max_leaf_nodes")  # None: level-wise growth
+        _check_growth(self.max_depth, self.max_leaf_nodes)  # fail before the first iteration
         self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state).fit(X)
         self.Xb = self.bin_mapper.transform(X)
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
@@ -114,6 +117,7 @@ class HistTreeLearners:
             max_depth=self.max_depth,
             min_samples_leaf=self.min_samples_leaf,
             min_weight_leaf=self.min_weight_leaf,
+            max_leaf_nodes=self.max_leaf_nodes,
             n_threads=self.n_threads,
             leaves=leaves,
             root_counts=root_counts,

@@ -484,7 +484,7 @@ def test_predict_forest_large_parallel_deterministic():
 
 
 # --------------------------------------------------------------------------- estimator
-@parametrize_with_checks([HistTreeRegressor()])
+@parametrize_with_checks([HistTreeRegressor(), HistTreeRegressor(max_depth=None, max_leaf_nodes=8)])
 def test_sklearn_compatible(estimator, check):
     # No check needs to be skipped.
     check(estimator)
@@ -519,3 +519,342 @@ def test_accuracy_similar_to_sklearn_decision_tree():
     mse_ours = np.mean((ours - f(Xt)) ** 2)
     mse_ref = np.mean((ref - f(Xt)) ** 2)
     assert mse_ours < 1.1 * mse_ref
+
+
+# --------------------------------------------------------------------------- best-first growth (max_leaf_nodes)
+def _brute_force_best_first(X, y, w, min_samples_leaf, max_depth, max_leaf_nodes):
+    """Independent numpy best-first tree: repeatedly split the leaf with the largest exhaustive
+    gain (:func:`_brute_force_split`; the earliest created leaf on equal gains) until
+    ``max_leaf_nodes`` leaves or no leaf can be split within ``max_depth`` (None: unlimited).
+
+    Returns the nodes in creation order, dicts with ``idx`` (rows), ``depth``, ``split`` (feature,
+    threshold, missing_go_left, gain, left mask) or None, and ``children`` (ids) or None."""
+    nodes = []
+
+    def add(idx, depth):
+        can = max_depth is None or depth < max_depth
+        nodes.append(dict(idx=idx, depth=depth, children=None,
+                          split=_brute_force_split(X, y, w, idx, min_samples_leaf) if can else None))
+
+    add(np.arange(len(y)), 0)
+    n_leaves = 1
+    while n_leaves < max_leaf_nodes:
+        open_ = [i for i, nd in enumerate(nodes) if nd["children"] is None and nd["split"] is not None]
+        if not open_:
+            break
+        best = max(open_, key=lambda i: (nodes[i]["split"][3], -i))
+        nd = nodes[best]
+        left = nd["split"][4]
+        nd["children"] = (len(nodes), len(nodes) + 1)
+        add(nd["idx"][left], nd["depth"] + 1)
+        add(nd["idx"][~left], nd["depth"] + 1)
+        n_leaves += 1
+    return nodes
+
+
+def _reference_predict(nodes, X, y, w):
+    """Predictions of the reference tree on raw X (same routing rules as ``Tree``)."""
+    out = np.empty(X.shape[0])
+    for r in range(X.shape[0]):
+        i = 0
+        while nodes[i]["children"] is not None:
+            f, t, mgl = nodes[i]["split"][:3]
+            x = X[r, f]
+            go_left = bool(mgl) if np.isnan(x) else x <= t
+            i = nodes[i]["children"][0 if go_left else 1]
+        idx = nodes[i]["idx"]
+        out[r] = np.average(y[idx], weights=w[idx])
+    return out
+
+
+def _compare_with_reference(tree, nodes, y, w):
+    """Walk the tree and the reference together: same splits (feature, threshold, NaN side,
+    gain), same leaves, node values and counts. Returns the number of splits."""
+    stack = [(0, 0)]
+    n_split = 0
+    while stack:
+        t, r = stack.pop()
+        ref = nodes[r]
+        idx = ref["idx"]
+        np.testing.assert_allclose(tree.value[t], np.average(y[idx], weights=w[idx]), rtol=1e-10, atol=1e-12)
+        assert tree.n_samples[t] == len(idx)
+        if ref["children"] is None:
+            assert tree.left[t] == -1, f"node {t}: tree split, the reference did not"
+            continue
+        f, thr, mgl, gain, _ = ref["split"]
+        assert tree.left[t] != -1, f"node {t}: the reference split, the tree did not"
+        assert tree.right[t] == tree.left[t] + 1
+        assert tree.feature[t] == f and tree.threshold[t] == thr
+        assert bool(tree.missing_go_left[t]) == bool(mgl)
+        np.testing.assert_allclose(tree.gain[t], gain, rtol=1e-8)
+        n_split += 1
+        stack.append((int(tree.left[t]), ref["children"][0]))
+        stack.append((int(tree.right[t]), ref["children"][1]))
+    return n_split
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("nan_frac", [0.0, 0.15])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("min_samples_leaf", [1, 4])
+def test_best_first_equals_exhaustive_reference(seed, nan_frac, weighted, min_samples_leaf):
+    X, y = _few_unique_data(seed, n=150, nan_frac=nan_frac)
+    rng = np.random.default_rng(200 + seed)
+    w = rng.uniform(0.2, 3.0, size=len(y)) if weighted else None
+    ww = np.ones_like(y) if w is None else w
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    Xn = rng.integers(-1, 7, size=(300, X.shape[1])) * 0.7 - 1.0  # new rows: unseen values, NaN
+    Xn[rng.random(Xn.shape) < 0.2] = np.nan
+    n_unbalanced = 0
+    for max_leaf_nodes, max_depth in [(2, None), (3, None), (5, None), (9, None), (9, 3), (14, 4), (40, None)]:
+        nodes = _brute_force_best_first(X, y, ww, min_samples_leaf, max_depth, max_leaf_nodes)
+        tree = grow_tree(Xb, y, w, bin_mapper=bm, max_depth=max_depth, min_samples_leaf=min_samples_leaf,
+                         max_leaf_nodes=max_leaf_nodes)
+        n_split = _compare_with_reference(tree, nodes, y, ww)
+        assert n_split == sum(nd["children"] is not None for nd in nodes) == tree.n_leaves - 1
+        assert tree.n_leaves <= max_leaf_nodes and tree.depth <= (max_depth or 99)
+        np.testing.assert_allclose(tree.predict(X), _reference_predict(nodes, X, y, ww), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(tree.predict(Xn), _reference_predict(nodes, Xn, y, ww), rtol=1e-10, atol=1e-12)
+        np.testing.assert_array_equal(tree.predict_binned(Xb), tree.predict(X))
+        n_unbalanced += tree.depth > int(np.ceil(np.log2(tree.n_leaves)))
+    assert tree.n_leaves >= 10
+    assert n_unbalanced >= 1  # best-first, not level-wise, order was tested
+
+
+def _dense_data(seed, n=4000, p=5, nan_frac=0.05):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, size=(n, p))
+    X[rng.random(X.shape) < nan_frac] = np.nan
+    Xn = np.nan_to_num(X, nan=1.5)
+    Y = np.column_stack([np.sin(2 * Xn[:, 0]) + Xn[:, 1] ** 2 + 0.3 * rng.normal(size=n),
+                         Xn[:, 2] * Xn[:, 3] + 0.5 * rng.normal(size=n)])
+    return X, Y, rng
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+def test_best_first_full_budget_equals_level_wise(depth):
+    """With max_leaf_nodes = 2**depth and every node split, best-first growth makes the same splits
+    in another order: after the breadth-first renumbering the trees are identical (and so the
+    recorded leaves and the predictions)."""
+    X, Y, rng = _dense_data(20 + depth, n=8000)
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    W = [rng.uniform(0.5, 2.0, len(X)), None]
+    for rows in (None, np.sort(rng.integers(0, len(X), 6000))):  # repeats allowed
+        for features in (None, [0, 1, 2, 3]):
+            lv_leaves = np.full((2, len(X)), -1, dtype=np.int32)
+            bf_leaves = np.full((2, len(X)), -1, dtype=np.int32)
+            lv = grow_trees(Xb, Y, W, rows, features, bin_mapper=bm, max_depth=depth, min_samples_leaf=5,
+                            leaves=lv_leaves)
+            bf = grow_trees(Xb, Y, W, rows, features, bin_mapper=bm, max_depth=depth, min_samples_leaf=5,
+                            max_leaf_nodes=2**depth, leaves=bf_leaves)
+            for a, b in zip(lv, bf):
+                assert a.n_leaves == 2**depth  # every node split
+                assert a == b
+                np.testing.assert_array_equal(a.predict(X), b.predict(X))
+            np.testing.assert_array_equal(lv_leaves, bf_leaves)
+            # a larger budget with the same depth bound: still the same tree
+            assert grow_trees(Xb, Y, W, rows, features, bin_mapper=bm, max_depth=depth, min_samples_leaf=5,
+                              max_leaf_nodes=2**depth + 7) == lv
+
+
+def _chain_data(seed, n=2000):
+    """A target whose best-first trees are deep chains (depth > 12 with 16 leaves)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    X[:, 0] = rng.integers(0, 25, n)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = 3.0 ** np.nan_to_num(X[:, 0], nan=12.5) + 0.01 * rng.normal(size=n)
+    return X, y, rng
+
+
+@pytest.mark.parametrize("kind", ["d3", "padded", "pointer"])
+def test_best_first_predictions_every_kind(kind):
+    """Deep, unbalanced best-first trees (mixed with level-wise ones) predict the same on raw X, on
+    binned X (C and F order) and through ``Tree.apply``, in every packed-forest kind, for any
+    number of threads."""
+    X, y, rng = _chain_data(30)
+    Xn = np.nan_to_num(X)
+    y2 = np.sin(2 * Xn[:, 1]) + Xn[:, 2] * Xn[:, 3] + 0.3 * rng.normal(size=len(y))  # balanced trees
+    bm = BinMapper(max_bins=64).fit(X)
+    Xb = bm.transform(X)
+    if kind == "d3":
+        params = [dict(max_depth=3, max_leaf_nodes=4), dict(max_depth=2), dict(max_depth=3, max_leaf_nodes=6)]
+    elif kind == "padded":
+        params = [dict(max_depth=8, max_leaf_nodes=12), dict(max_depth=3), dict(max_depth=12, max_leaf_nodes=20)]
+    else:
+        params = [dict(max_depth=None, max_leaf_nodes=30), dict(max_depth=4), dict(max_depth=None, max_leaf_nodes=9)]
+    trees = []
+    for i in range(12):
+        rows = np.sort(rng.choice(len(y), 1800, replace=False))
+        trees.append(grow_tree(Xb, y2 if i % 2 else y, None, rows, bin_mapper=bm, **params[i % 3]))
+    depths = [t.depth for t in trees]
+    assert any(t.depth > np.ceil(np.log2(t.n_leaves)) for t in trees)  # unbalanced
+    if kind == "pointer":
+        assert max(depths) > _predictor.MAX_PADDED_DEPTH
+    params = rng.integers(0, 2, size=len(trees))
+    weights = rng.uniform(-1, 1, size=len(trees))
+    packed = PackedForest(trees, params, weights, 2)
+    assert packed.kind == kind
+    Xt = rng.normal(size=(700, 4))
+    Xt[:, 0] = rng.integers(-2, 28, 700)
+    Xt[rng.random(Xt.shape) < 0.2] = np.nan
+    Xt[0, :] = np.inf
+    Xt[1, :] = -np.inf
+    for XX in (X, Xt):
+        expected = np.zeros((len(XX), 2))
+        for t, c, wt in zip(trees, params, weights):
+            ref = np.empty(len(XX))
+            _predictor._predict_raw(XX, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0,
+                                    len(XX))
+            leaf = t.apply(XX)
+            assert np.all(t.left[leaf] < 0)
+            np.testing.assert_array_equal(t.value[leaf], ref)
+            np.testing.assert_array_equal(t.predict(XX), ref)
+            np.testing.assert_array_equal(t.predict_binned(bm.transform(XX)), ref)
+            expected[:, c] += wt * ref
+        for n_threads in (1, 2):
+            np.testing.assert_array_equal(predict_forest(XX, packed, n_threads=n_threads), expected)
+            XXb = bm.transform(XX)
+            np.testing.assert_array_equal(predict_forest_binned(XXb, packed, n_threads=n_threads), expected)
+            np.testing.assert_array_equal(predict_forest_binned(np.asfortranarray(XXb), packed, n_threads=n_threads),
+                                          expected)
+
+
+@pytest.mark.parametrize("max_leaf_nodes,max_depth,min_samples_leaf",
+                         [(2, None, 1), (7, None, 1), (31, None, 20), (31, 4, 1), (200, None, 300), (63, 30, 1)])
+def test_best_first_grow_trees_leaves_root_counts_threads(max_leaf_nodes, max_depth, min_samples_leaf):
+    """grow_trees in best-first mode: equal to grow_tree, to itself on 1 or 2 threads and with given
+    root counts; ``leaves=`` holds the leaf of every used row (its value is the binned
+    prediction), unused rows untouched."""
+    from ngb.tree._grower import bin_counts
+
+    X, Y, rng = _dense_data(40, n=3000, p=4, nan_frac=0.1)
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    W = [rng.exponential(size=3000), None]
+    kw = dict(bin_mapper=bm, max_depth=max_depth, min_samples_leaf=min_samples_leaf, max_leaf_nodes=max_leaf_nodes)
+    for rows in (None, np.sort(rng.integers(0, 3000, 2000))):
+        for features in (None, [1, 2, 3]):
+            leaves = np.full((2, 3000), -1, dtype=np.int32)
+            trees = grow_trees(Xb, Y, W, rows, features, n_threads=2, leaves=leaves, **kw)
+            assert grow_trees(Xb, Y, W, rows, features, n_threads=1, **kw) == trees
+            used = np.arange(3000) if rows is None else np.unique(rows)
+            for c, tree in enumerate(trees):
+                assert tree == grow_tree(Xb, Y[:, c], W[c], rows, features, **kw)
+                assert tree.n_leaves <= max_leaf_nodes and tree.depth <= (max_depth or 99)
+                assert tree.n_samples[tree.is_leaf].min() >= min_samples_leaf
+                assert np.all(tree.left[leaves[c, used]] < 0)
+                np.testing.assert_array_equal(tree.value[leaves[c, used]], tree.predict_binned(Xb)[used])
+                assert np.all(np.delete(leaves[c], used) == -1)
+                # children consecutive, parents before children
+                split = np.flatnonzero(tree.left >= 0)
+                assert np.all(tree.right[split] == tree.left[split] + 1) and np.all(tree.left[split] > split)
+            if rows is None:
+                assert grow_trees(Xb, Y, W, None, features, root_counts=bin_counts(Xb), **kw) == trees
+    if max_leaf_nodes == 31 and max_depth is None and min_samples_leaf == 20:
+        assert trees[0].n_leaves == 31 and trees[0].depth > 5
+
+
+def test_best_first_pickle_importances_and_estimator():
+    X, Y, rng = _dense_data(50, n=2000)
+    w = rng.uniform(0.1, 2.0, 2000)
+    for sample_weight in (None, w):
+        est = HistTreeRegressor(max_depth=None, max_leaf_nodes=20, min_samples_leaf=3, max_bins=50,
+                                random_state=0).fit(X, Y[:, 0], sample_weight=sample_weight)
+        bm = BinMapper(max_bins=50, random_state=0).fit(X, sample_weight=sample_weight)
+        tree = grow_tree(bm.transform(X), Y[:, 0], sample_weight, bin_mapper=bm, max_depth=None, max_leaf_nodes=20,
+                         min_samples_leaf=3)
+        assert est.tree_ == tree and tree.n_leaves == 20
+        assert tree != grow_tree(bm.transform(X), Y[:, 0], sample_weight, bin_mapper=bm, max_depth=5,
+                                 min_samples_leaf=3)
+        np.testing.assert_array_equal(est.predict(X), tree.predict(X))
+        np.testing.assert_array_equal(est.apply(X), tree.apply(X))
+        imp = tree.feature_importances(5)
+        assert imp.sum() == pytest.approx(tree.gain.sum())
+        np.testing.assert_allclose(est.feature_importances_, imp / imp.sum())
+        restored = pickle.loads(pickle.dumps(est))
+        assert restored.tree_ == tree
+        np.testing.assert_array_equal(restored.predict(X), est.predict(X))
+    assert HistTreeRegressor(max_leaf_nodes=8).get_params()["max_leaf_nodes"] == 8
+
+
+def test_best_first_validation_errors():
+    X, Y, _ = _dense_data(60, n=300)
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    for bad in (1, 0, -3, 2.5, 4.0, True, "8"):
+        with pytest.raises(ValueError, match="max_leaf_nodes"):
+            grow_tree(Xb, Y[:, 0], bin_mapper=bm, max_leaf_nodes=bad)
+        with pytest.raises(ValueError, match="max_leaf_nodes"):
+            grow_trees(Xb, Y, bin_mapper=bm, max_depth=None, max_leaf_nodes=bad)
+        with pytest.raises(ValueError, match="max_leaf_nodes"):
+            HistTreeRegressor(max_leaf_nodes=bad).fit(X, Y[:, 0])
+    for bad in (-1, 2.5, "3"):
+        with pytest.raises(ValueError, match="max_depth"):
+            grow_tree(Xb, Y[:, 0], bin_mapper=bm, max_depth=bad, max_leaf_nodes=4)
+        with pytest.raises(ValueError, match="max_depth"):
+            HistTreeRegressor(max_depth=bad, max_leaf_nodes=4).fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="needs max_leaf_nodes"):
+        grow_tree(Xb, Y[:, 0], bin_mapper=bm, max_depth=None)
+    with pytest.raises(ValueError, match="needs max_leaf_nodes"):
+        grow_trees(Xb, Y, bin_mapper=bm, max_depth=None)
+    with pytest.raises(ValueError, match="needs max_leaf_nodes"):
+        HistTreeRegressor(max_depth=None).fit(X, Y[:, 0])
+    # best-first trees may be deeper than the level-wise limit of 30
+    assert grow_tree(Xb, Y[:, 0], bin_mapper=bm, max_depth=40, max_leaf_nodes=4).n_leaves == 4
+    assert grow_tree(Xb, Y[:, 0], bin_mapper=bm, max_depth=0, max_leaf_nodes=4).n_nodes == 1
+    assert grow_tree(Xb, Y[:, 0], bin_mapper=bm, max_depth=None, max_leaf_nodes=np.int64(3)).n_leaves == 3
+
+
+def test_engine_with_best_first_trees(monkeypatch):
+    """NGBRegressor(dist="poisson") on best-first trees: the fast path grows them (15 leaves, deeper
+    than level-wise depth 4), the leaf-structured line search runs on their recorded leaves and
+    equals the dense path, the fit is the same for every n_jobs and its training score decreases."""
+    import ngb
+    from ngb._learners import HistTreeLearners
+
+    rng = np.random.default_rng(70)
+    n = 3000
+    X = rng.normal(size=(n, 4))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    Xn = np.nan_to_num(X)
+    y = rng.poisson(np.exp(0.6 * Xn[:, 0] - 0.4 * Xn[:, 1] ** 2 + 0.3 * Xn[:, 2] * Xn[:, 3])).astype(float)
+    base = HistTreeRegressor(max_depth=None, max_leaf_nodes=15)
+    params = dict(dist="poisson", base=base, n_estimators=30, learning_rate=0.1, early_stopping=False,
+                  random_state=0)
+    calls = []
+    original = HistTreeLearners.recorded_leaves
+    monkeypatch.setattr(HistTreeLearners, "recorded_leaves",
+                        lambda self, f: calls.append(original(self, f) is not None) or original(self, f))
+    fits = [ngb.NGBRegressor(**params, n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2, None)]
+    assert len(calls) == 90 and all(calls)
+    trees = [t for it in fits[0]._estimators for t in it]
+    assert max(t.n_leaves for t in trees) == 15 and max(t.depth for t in trees) > 4
+    for est in fits[1:]:
+        np.testing.assert_array_equal(est.predict_dist(X).theta, fits[0].predict_dist(X).theta)
+        np.testing.assert_array_equal(est.train_score_, fits[0].train_score_)
+    assert np.all(np.diff(fits[0].train_score_) < 0)
+    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, learners: None)
+    dense = ngb.NGBRegressor(**params).fit(X, y)
+    np.testing.assert_array_equal(dense.scalings_, fits[0].scalings_)
+    np.testing.assert_allclose(dense.predict_dist(X).theta, fits[0].predict_dist(X).theta, rtol=1e-9, atol=1e-12)
+
+
+def test_best_first_equal_gains_split_the_lower_node_id():
+    """Two open leaves with exactly the same gain: the one with the lower node id is split first
+    (with a larger gain on the right, the right one is)."""
+    x0 = np.repeat([0.0, 0.0, 1.0, 1.0], 8)
+    x1 = np.tile([0.0, 1.0], 16)
+    X = np.column_stack([x0, x1])
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    for slope_right, split_node in [(1.0, 1), (2.0, 2)]:
+        y = 10.0 * x0 + np.where(x0 > 0, slope_right, 1.0) * x1
+        tree = grow_tree(Xb, y, bin_mapper=bm, max_depth=None, max_leaf_nodes=3)
+        assert tree.n_leaves == 3 and tree.feature[0] == 0
+        assert tree.left[split_node] >= 0 and tree.left[3 - split_node] < 0
+        assert tree.feature[split_node] == 1
+        full = grow_tree(Xb, y, bin_mapper=bm, max_depth=None, max_leaf_nodes=4)
+        assert full.gain[1] <= full.gain[2] and (full.gain[1] == full.gain[2]) == (slope_right == 1.0)

@@ -6,8 +6,8 @@ Layout follows scikit-learn's ``ensemble/_hist_gradient_boosting``:
   thread-pool helpers;
 * ``_histogram`` -- per-node (sum w*y, sum w, count) histograms;
 * ``_splitting`` -- best split search (squared-error gain, NaN routing);
-* ``_grower``    -- level-wise growth in one numba call, :func:`grow_tree`,
-  :func:`grow_trees`;
+* ``_grower``    -- level-wise growth (or best-first with ``max_leaf_nodes``)
+  in one numba call, :func:`grow_tree`, :func:`grow_trees`;
 * ``_predictor`` -- :class:`Tree`, single-tree and packed-forest kernels,
   :func:`predict_forest`, :func:`predict_forest_binned`;
 * ``_estimator`` -- :class:`HistTreeRegressor` (scikit-learn estimator).

@@ -21,8 +21,9 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    max_depth : int, default=3
-        Number of split levels (depth 3: up to 8 leaves).
+    max_depth : int or None, default=3
+        Number of split levels (depth 3: up to 8 leaves). None (unlimited) only with
+        ``max_leaf_nodes``.
     min_samples_leaf : int, default=1
     min_weight_leaf : float, default=0.0
         Minimum sum of sample weights per leaf. In ngb's metric-weighted fits the weights are the
@@ -34,6 +35,11 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
     random_state : int, RandomState or None
         Only used to subsample rows for the bin quantiles when
         ``n_samples > 200_000``.
+    max_leaf_nodes : int >= 2 or None, default=None
+        None: level-wise growth to ``max_depth``. An int: best-first growth (as LightGBM and
+        scikit-learn's ``HistGradientBoostingRegressor``), the leaf with the largest gain is split
+        next until the tree has ``max_leaf_nodes`` leaves (or no leaf can be split within
+        ``max_depth``).
 
     Attributes
     ----------
@@ -43,8 +49,10 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    def __init__(self, max_depth=3, min_samples_leaf=1, max_bins=255, random_state=None, min_weight_leaf=0.0):
+    def __init__(self, max_depth=3, min_samples_leaf=1, max_bins=255, random_state=None, min_weight_leaf=0.0,
+                 max_leaf_nodes=None):
         self.max_depth = max_depth
+        self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
         self.min_weight_leaf = min_weight_leaf
         self.max_bins = max_bins
@@ -56,7 +64,15 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         return tags
 
     def _check_params(self):
-        if not isinstance(self.max_depth, numbers.Integral) or self.max_depth < 0:
+        if self.max_leaf_nodes is not None and (
+            not isinstance(self.max_leaf_nodes, numbers.Integral) or isinstance(self.max_leaf_nodes, bool)
+            or self.max_leaf_nodes < 2
+        ):
+            raise ValueError(f"max_leaf_nodes must be None or an int >= 2, got {self.max_leaf_nodes!r}")
+        if self.max_depth is None:
+            if self.max_leaf_nodes is None:
+                raise ValueError("max_depth=None (unlimited) needs max_leaf_nodes")
+        elif not isinstance(self.max_depth, numbers.Integral) or self.max_depth < 0:
             raise ValueError(f"max_depth must be a non-negative int, got {self.max_depth!r}")
         if not isinstance(self.min_samples_leaf, numbers.Integral) or self.min_samples_leaf < 1:
             raise ValueError(f"min_samples_leaf must be an int >= 1, got {self.min_samples_leaf!r}")
@@ -77,8 +93,10 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         )
         Xb = self.bin_mapper_.transform(X)
         self.tree_ = grow_tree(Xb, y, sample_weight, None, None, bin_mapper=self.bin_mapper_,
-                               max_depth=int(self.max_depth), min_samples_leaf=int(self.min_samples_leaf),
-                               min_weight_leaf=float(self.min_weight_leaf))
+                               max_depth=None if self.max_depth is None else int(self.max_depth),
+                               min_samples_leaf=int(self.min_samples_leaf),
+                               min_weight_leaf=float(self.min_weight_leaf),
+                               max_leaf_nodes=None if self.max_leaf_nodes is None else int(self.max_leaf_nodes))
         return self
 
     def predict(self, X):

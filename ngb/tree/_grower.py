@@ -1,8 +1,9 @@
-"""Level-wise growth of a histogram regression tree.
+"""Level-wise or best-first growth of a histogram regression tree.
 
-The whole tree is grown in a single numba call (:func:`_grow_kernel`), which
-releases the GIL, so :func:`grow_trees` grows the ``k`` trees of a boosting
-iteration on parallel Python threads.
+The whole tree is grown in a single numba call (:func:`_grow_kernel`, level-wise
+to ``max_depth``; :func:`_grow_best_first_kernel` when ``max_leaf_nodes`` is
+given), which releases the GIL, so :func:`grow_trees` grows the ``k`` trees of a
+boosting iteration on parallel Python threads.
 
 Algorithm (per tree):
 
@@ -16,11 +17,24 @@ Algorithm (per tree):
    cannot be split (fewer than ``2 * min_samples_leaf`` rows) or that are at
    ``max_depth`` get neither a histogram nor a partition.
 
+Best-first (``max_leaf_nodes``): steps 1-2 as above, then the best split of
+the root is found; an open leaf (one with a valid split) of the largest gain
+(lowest node id on ties) is split, its rows partitioned, the smaller child's
+histogram accumulated and the larger one's subtracted, and the children's best
+splits found (children at ``max_depth``, with fewer than
+``2 * min_samples_leaf`` rows, or made by the split that reaches
+``max_leaf_nodes`` are not searched); repeated until ``max_leaf_nodes``
+leaves or no open leaf.  Every split is the one :func:`find_best_split`
+returns for the node, as in level-wise growth.
+
 Node ids are in breadth-first order (root 0, children of a node are
-consecutive ``left, left + 1``).  Node values are weighted target means.
+consecutive ``left, left + 1``; best-first trees are renumbered so at the
+end).  Node values are weighted target means.
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 from numba import njit
@@ -227,6 +241,311 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
             value[:n_nodes], gain[:n_nodes], node_w[:n_nodes], node_c[:n_nodes])
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _partition_rows(Xb, part, buf, s, e, f, bt, ml_i):
+    """Stable in-place partition of ``part[s:e]`` by the split (f, bt, NaN left iff ml_i): rows going
+    left first. Returns the end of the left block (the same loop as in :func:`_grow_kernel`)."""
+    nl = s
+    nr = 0
+    for i in range(s, e):  # branch-free stable partition
+        r = part[i]
+        b = Xb[r, f]
+        go_left = np.int64((b <= bt) & (b != MISSING_BIN)) | (np.int64(b == MISSING_BIN) & ml_i)
+        part[nl] = r
+        buf[nr] = r
+        nl += go_left
+        nr += 1 - go_left
+    for i in range(nr):
+        part[nl + i] = buf[i]
+    return nl
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _heap_before(ga, na, gb, nb):
+    """Heap order of open leaves: larger gain first, the lower node id on equal gains."""
+    return ga > gb or (ga == gb and na < nb)
+
+
+@njit(nogil=True, cache=True)
+def _heap_push(hg, hn, size, g, nd):
+    i = size
+    while i > 0:
+        p = (i - 1) >> 1
+        if not _heap_before(g, nd, hg[p], hn[p]):
+            break
+        hg[i] = hg[p]
+        hn[i] = hn[p]
+        i = p
+    hg[i] = g
+    hn[i] = nd
+    return size + 1
+
+
+@njit(nogil=True, cache=True)
+def _heap_pop(hg, hn, size):
+    """Remove the first entry; returns (its node, new size)."""
+    top = hn[0]
+    size -= 1
+    g = hg[size]
+    nd = hn[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and _heap_before(hg[c + 1], hn[c + 1], hg[c], hn[c]):
+            c += 1
+        if not _heap_before(hg[c], hn[c], g, nd):
+            break
+        hg[i] = hg[c]
+        hn[i] = hn[c]
+        i = c
+    if size > 0:
+        hg[i] = g
+        hn[i] = nd
+    return top, size
+
+
+@njit(nogil=True, cache=True)
+def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, max_leaf_nodes,
+                            min_samples_leaf, min_weight_leaf, leaf_of, root_cnt):
+    """Grow one tree best-first: split the open leaf of largest gain (the lowest node id on equal
+    gains) until ``max_leaf_nodes`` leaves or no open leaf is left. A leaf is open when its depth is
+    below ``max_depth``, it has ``>= 2 * min_samples_leaf`` rows and :func:`find_best_split` finds a
+    split of its histogram (accumulated for the smaller child of a split, the larger one by
+    subtraction). Node ids are renumbered breadth-first at the end. Arguments and outputs as in
+    :func:`_grow_kernel`."""
+    m = rows.shape[0]
+    want_leaf = leaf_of.shape[0] > 0
+    q = feats.shape[0]
+    cap = 1
+    if m > 0:
+        cap = min(2 * max_leaf_nodes - 1, 2 * m - 1)
+        if max_depth < 30:
+            cap = min(cap, (1 << (max_depth + 1)) - 1)
+    feature = np.full(cap, -1, dtype=np.int32)
+    bin_thr = np.zeros(cap, dtype=np.uint8)
+    mgl = np.zeros(cap, dtype=np.bool_)
+    left = np.full(cap, -1, dtype=np.int32)
+    right = np.full(cap, -1, dtype=np.int32)
+    value = np.zeros(cap, dtype=np.float64)
+    gain = np.zeros(cap, dtype=np.float64)
+    node_w = np.zeros(cap, dtype=np.float64)
+    node_c = np.zeros(cap, dtype=np.float64)
+    node_g = np.zeros(cap, dtype=np.float64)  # sum of w * (y - mu)
+    nstart = np.zeros(cap, dtype=np.int64)
+    nstop = np.zeros(cap, dtype=np.int64)
+    has_range = np.zeros(cap, dtype=np.bool_)  # part[nstart:nstop] holds the node's rows
+    has_range[0] = True
+    depth_of = np.zeros(cap, dtype=np.int64)
+    # best split of an open leaf (found when the leaf was created)
+    sp_j = np.zeros(cap, dtype=np.int64)
+    sp_b = np.zeros(cap, dtype=np.uint8)
+    sp_ml = np.zeros(cap, dtype=np.bool_)
+    sp_gain = np.zeros(cap, dtype=np.float64)
+    sp_gl = np.zeros(cap, dtype=np.float64)
+    sp_wl = np.zeros(cap, dtype=np.float64)
+    sp_cl = np.zeros(cap, dtype=np.float64)
+    slot_of = np.full(cap, -1, dtype=np.int64)  # histogram slot of an open leaf
+
+    # ---- weighted mean of the target over the used rows
+    w_tot = 0.0
+    g_tot = 0.0
+    for i in range(m):
+        r = rows[i]
+        wi = w[r] if has_w else 1.0
+        w_tot += wi
+        g_tot += wi * y[r]
+    mu = g_tot / w_tot if w_tot > 0.0 else 0.0
+    n_nodes = 1
+    value[0] = mu
+    node_w[0] = w_tot
+    node_c[0] = m
+    nstop[0] = m
+    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:
+        if want_leaf:
+            for i in range(m):
+                leaf_of[rows[i]] = 0
+        return feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1]
+
+    part = rows.copy()
+    buf = np.empty(m, dtype=rows.dtype)
+
+    cq = q if has_w else 1  # count histograms only for weighted fits
+    cb = N_HIST_BINS if has_w else 1
+    # histogram slots of the open leaves (grown by doubling; at most max_leaf_nodes + 1 in use)
+    n_slots = min(max_leaf_nodes + 1, 16)
+    pool_hist = np.empty((n_slots, q, N_HIST_BINS), dtype=np.complex128)
+    pool_cnt = np.empty((n_slots, cq, cb), dtype=np.int32)
+    free = np.empty(n_slots, dtype=np.int64)  # stack of free slots
+    for s in range(n_slots):
+        free[s] = n_slots - 1 - s
+    n_free = n_slots
+    tmp_hist = np.empty((q, N_HIST_BINS), dtype=np.complex128)
+    tmp_cnt = np.empty((cq, cb), dtype=np.int32)
+
+    n_free -= 1
+    slot0 = free[n_free]
+    given_cnt = has_w and root_cnt.shape[0] > 0
+    s2 = build_histogram(Xb, y, mu, w, has_w, not given_cnt, part, 0, m, feats, pool_hist[slot0], pool_cnt[slot0])
+    if given_cnt:
+        for j in range(q):
+            pool_cnt[slot0, j, :] = root_cnt[feats[j]]
+    g0 = 0.0
+    for b in range(N_HIST_BINS):
+        g0 += pool_hist[slot0, 0, b].real
+    node_g[0] = g0
+    min_gain = MIN_GAIN_REL * s2 + MIN_GAIN_ABS_REL * w_tot * mu * mu
+    weight_eps = WEIGHT_EPS_REL * w_tot
+
+    heap_g = np.empty(max(1, min(max_leaf_nodes, cap)), dtype=np.float64)
+    heap_n = np.empty(heap_g.shape[0], dtype=np.int64)
+    n_heap = 0
+    jb, bb, ml, gn, gl, wl, cl = find_best_split(
+        pool_hist[slot0], pool_cnt[slot0], has_w, feats, n_bins_non_missing, node_g[0], node_w[0], node_c[0],
+        min_samples_leaf, min_weight_leaf, weight_eps, min_gain,
+    )
+    if jb >= 0:
+        sp_j[0], sp_b[0], sp_ml[0], sp_gain[0], sp_gl[0], sp_wl[0], sp_cl[0] = jb, bb, ml, gn, gl, wl, cl
+        slot_of[0] = slot0
+        n_heap = _heap_push(heap_g, heap_n, n_heap, gn, 0)
+    else:
+        n_free += 1
+
+    n_leaves = 1
+    while n_heap > 0 and n_leaves < max_leaf_nodes:
+        nd, n_heap = _heap_pop(heap_g, heap_n, n_heap)
+        gl = sp_gl[nd]
+        wl = sp_wl[nd]
+        cl = sp_cl[nd]
+        feature[nd] = feats[sp_j[nd]]
+        bin_thr[nd] = sp_b[nd]
+        mgl[nd] = sp_ml[nd]
+        gain[nd] = sp_gain[nd]
+        lc = n_nodes
+        rc = n_nodes + 1
+        n_nodes += 2
+        n_leaves += 1
+        left[nd] = lc
+        right[nd] = rc
+        node_g[lc] = gl
+        node_w[lc] = wl
+        node_c[lc] = cl
+        node_g[rc] = node_g[nd] - gl
+        node_w[rc] = node_w[nd] - wl
+        node_c[rc] = node_c[nd] - cl
+        value[lc] = mu + gl / wl
+        value[rc] = mu + node_g[rc] / node_w[rc]
+        depth_of[lc] = depth_of[nd] + 1
+        depth_of[rc] = depth_of[nd] + 1
+        slot_p = slot_of[nd]
+        slot_of[nd] = -1
+        # children worth a histogram: splittable, and not the last split
+        more = n_leaves < max_leaf_nodes and depth_of[lc] < max_depth
+        ok_l = more and node_c[lc] >= 2 * min_samples_leaf
+        ok_r = more and node_c[rc] >= 2 * min_samples_leaf
+        if ok_l or ok_r:
+            s = nstart[nd]
+            e = nstop[nd]
+            nl = _partition_rows(Xb, part, buf, s, e, feature[nd], bin_thr[nd], np.int64(mgl[nd]))
+            nstart[lc] = s
+            nstop[lc] = nl
+            nstart[rc] = nl
+            nstop[rc] = e
+            has_range[lc] = True
+            has_range[rc] = True
+            # slots of the children (the parent's slot is still in use: subtraction)
+            need = np.int64(ok_l) + np.int64(ok_r)
+            if n_free < need:
+                grown = 2 * n_slots
+                new_hist = np.empty((grown, q, N_HIST_BINS), dtype=np.complex128)
+                new_cnt = np.empty((grown, cq, cb), dtype=np.int32)
+                new_hist[:n_slots] = pool_hist
+                new_cnt[:n_slots] = pool_cnt
+                pool_hist = new_hist
+                pool_cnt = new_cnt
+                new_free = np.empty(grown, dtype=np.int64)
+                new_free[:n_free] = free[:n_free]
+                for t in range(grown - n_slots):
+                    new_free[n_free + t] = grown - 1 - t
+                free = new_free
+                n_free += grown - n_slots
+                n_slots = grown
+            if ok_l:
+                n_free -= 1
+                slot_of[lc] = free[n_free]
+            if ok_r:
+                n_free -= 1
+                slot_of[rc] = free[n_free]
+            if node_c[lc] <= node_c[rc]:
+                small, large = lc, rc
+            else:
+                small, large = rc, lc
+            # the larger child is always worth splitting here (count >= small's)
+            ss = slot_of[small]
+            if ss >= 0:
+                hs = pool_hist[ss]
+                cs = pool_cnt[ss]
+            else:
+                hs = tmp_hist
+                cs = tmp_cnt
+            build_histogram(Xb, y, mu, w, has_w, True, part, nstart[small], nstop[small], feats, hs, cs)
+            sg = slot_of[large]
+            subtract_histograms(pool_hist[slot_p], pool_cnt[slot_p], hs, cs, has_w, pool_hist[sg], pool_cnt[sg])
+        free[n_free] = slot_p
+        n_free += 1
+        for ch in (lc, rc):
+            sc = slot_of[ch]
+            if sc < 0:
+                continue
+            jb, bb, ml, gn, gl, wl, cl = find_best_split(
+                pool_hist[sc], pool_cnt[sc], has_w, feats, n_bins_non_missing, node_g[ch], node_w[ch], node_c[ch],
+                min_samples_leaf, min_weight_leaf, weight_eps, min_gain,
+            )
+            if jb >= 0:
+                sp_j[ch], sp_b[ch], sp_ml[ch], sp_gain[ch], sp_gl[ch], sp_wl[ch], sp_cl[ch] = jb, bb, ml, gn, gl, wl, cl
+                n_heap = _heap_push(heap_g, heap_n, n_heap, gn, ch)
+            else:
+                slot_of[ch] = -1
+                free[n_free] = sc
+                n_free += 1
+
+    # ---- breadth-first node ids (children stay consecutive, left first)
+    order = np.empty(n_nodes, dtype=np.int64)  # new id -> old id
+    new_id = np.empty(n_nodes, dtype=np.int64)
+    order[0] = 0
+    tail = 1
+    for head in range(n_nodes):
+        o = order[head]
+        if left[o] >= 0:
+            order[tail] = left[o]
+            order[tail + 1] = right[o]
+            tail += 2
+    for i in range(n_nodes):
+        new_id[order[i]] = i
+    feature = feature[order]
+    bin_thr = bin_thr[order]
+    mgl = mgl[order]
+    value = value[order]
+    gain = gain[order]
+    node_w = node_w[order]
+    node_c = node_c[order]
+    nstart = nstart[order]
+    nstop = nstop[order]
+    has_range = has_range[order]
+    lo = left[order]
+    left = np.full(n_nodes, -1, dtype=np.int32)
+    right = np.full(n_nodes, -1, dtype=np.int32)
+    for i in range(n_nodes):
+        if lo[i] >= 0:
+            left[i] = new_id[lo[i]]
+            right[i] = left[i] + 1
+
+    if want_leaf:
+        _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_range, n_nodes, leaf_of)
+    return feature, bin_thr, mgl, left, right, value, gain, node_w, node_c
+
+
 @njit(nogil=True, cache=True)
 def _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_range, n_nodes, leaf_of):
     """leaf_of[r] = leaf node of row r, from the row ranges of the partition: leaves that own a range
@@ -294,7 +613,8 @@ def _prepare_weight(sample_weight, n):
     return w, True
 
 
-def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, min_samples_leaf, min_weight_leaf):
+def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes, min_samples_leaf,
+             min_weight_leaf):
     if not (isinstance(Xb, np.ndarray) and Xb.dtype == np.uint8 and Xb.ndim == 2 and Xb.flags.c_contiguous):
         Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
         if Xb.ndim != 2:
@@ -315,15 +635,48 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, min_sampl
         feats = np.unique(_as_index(features, p, "features"))
         if feats.size and (feats[0] < 0 or feats[-1] >= p):
             raise IndexError("features out of range")
-    max_depth = int(max_depth)
+    max_depth, max_leaf_nodes = _check_growth(max_depth, max_leaf_nodes)
     min_samples_leaf = int(min_samples_leaf)
+    if min_samples_leaf < 1:
+        raise ValueError("min_samples_leaf must be >= 1")
+    return Xb, w, has_w, rows, feats, nbnm, max_depth, max_leaf_nodes, min_samples_leaf, float(min_weight_leaf)
+
+
+_UNLIMITED_DEPTH = 1 << 40  # max_depth=None of a best-first tree
+_MAX_LEAF_NODES = 1 << 40  # larger max_leaf_nodes are the same (n_leaves <= rows)
+
+
+def _is_int(v):
+    return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _check_growth(max_depth, max_leaf_nodes):
+    """Validated (max_depth, max_leaf_nodes) for the kernels: level-wise (max_leaf_nodes None, int
+    max_depth in [0, 30]) or best-first (int max_leaf_nodes >= 2, max_depth None or int >= 0)."""
+    if max_leaf_nodes is not None:
+        if not _is_int(max_leaf_nodes) or max_leaf_nodes < 2:
+            raise ValueError(f"max_leaf_nodes must be None or an int >= 2, got {max_leaf_nodes!r}")
+        max_leaf_nodes = min(int(max_leaf_nodes), _MAX_LEAF_NODES)
+        if max_depth is None:
+            return _UNLIMITED_DEPTH, max_leaf_nodes
+        if not _is_int(max_depth) or max_depth < 0:
+            raise ValueError(f"max_depth must be None or an int >= 0, got {max_depth!r}")
+        return min(int(max_depth), _UNLIMITED_DEPTH), max_leaf_nodes
+    if max_depth is None:
+        raise ValueError("max_depth=None (unlimited) needs max_leaf_nodes")
+    max_depth = int(max_depth)
     if max_depth < 0:
         raise ValueError("max_depth must be >= 0")
     if max_depth > 30:
-        raise ValueError("max_depth must be <= 30")
-    if min_samples_leaf < 1:
-        raise ValueError("min_samples_leaf must be >= 1")
-    return Xb, w, has_w, rows, feats, nbnm, max_depth, min_samples_leaf, float(min_weight_leaf)
+        raise ValueError("max_depth must be <= 30 (level-wise growth; use max_leaf_nodes for deeper trees)")
+    return max_depth, None
+
+
+def _grow(Xb, y, w, has_w, rows, feats, nbnm, max_depth, max_leaf_nodes, msl, mwl, leaf_of, root_cnt):
+    if max_leaf_nodes is None:
+        return _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, msl, mwl, leaf_of, root_cnt)
+    return _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, max_leaf_nodes, msl, mwl, leaf_of,
+                                   root_cnt)
 
 
 def _make_tree(out, bin_mapper):
@@ -334,7 +687,7 @@ def _make_tree(out, bin_mapper):
 
 
 def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper, max_depth=3,
-              min_samples_leaf=1, min_weight_leaf=0.0):
+              min_samples_leaf=1, min_weight_leaf=0.0, max_leaf_nodes=None):
     """Grow one least-squares regression tree on the binned matrix.
 
     Parameters
@@ -350,29 +703,37 @@ def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper
     features : int array or bool mask or None
         Columns the tree may split on.  None: all columns.
     bin_mapper : fitted :class:`BinMapper` that produced ``Xb``.
-    max_depth : int
-        Number of split levels (depth 3: up to 8 leaves).
+    max_depth : int, or None with ``max_leaf_nodes``
+        Number of split levels (depth 3: up to 8 leaves); None: unlimited.
     min_samples_leaf : int
         Minimum number of (used) rows per leaf.
     min_weight_leaf : float
         Minimum sum of weights per leaf (a tiny relative guard is always on).
+    max_leaf_nodes : int >= 2 or None
+        None: level-wise growth (every node of a level that has a valid
+        split is split, down to ``max_depth``).  An int: best-first growth
+        (LightGBM / scikit-learn HGB style), the open leaf with the largest
+        gain is split next (lowest node id on ties) until the tree has
+        ``max_leaf_nodes`` leaves, no leaf can be split, or within
+        ``max_depth``.  Node ids are breadth-first in both modes.
 
     Returns
     -------
     Tree
     """
-    Xb, w, has_w, rows, feats, nbnm, max_depth, msl, mwl = _prepare(
-        Xb, sample_weight, rows, features, bin_mapper, max_depth, min_samples_leaf, min_weight_leaf
+    Xb, w, has_w, rows, feats, nbnm, max_depth, mln, msl, mwl = _prepare(
+        Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf
     )
     y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
     if y.shape[0] != Xb.shape[0]:
         raise ValueError("y must have shape (n,)")
-    out = _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, msl, mwl, _NO_LEAVES, _NO_COUNTS)
+    out = _grow(Xb, y, w, has_w, rows, feats, nbnm, max_depth, mln, msl, mwl, _NO_LEAVES, _NO_COUNTS)
     return _make_tree(out, bin_mapper)
 
 
 def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mapper, max_depth=3,
-               min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None, leaves=None, root_counts=None):
+               min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None, leaves=None, root_counts=None,
+               max_leaf_nodes=None):
     """Grow one tree per column of ``Y`` (n, k), all on the same rows/features.
 
     ``sample_weight`` is None, (n,) for all trees, (n, k) with one weight
@@ -384,12 +745,14 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     is then ``trees[c].value[leaves[c]]`` without a second pass over the rows).
     ``root_counts``: optional ``bin_counts(Xb)`` when ``rows`` is None (all
     rows): weighted trees then skip counting rows at their root.
+    ``max_depth``, ``min_samples_leaf``, ``min_weight_leaf``, ``max_leaf_nodes``:
+    as in :func:`grow_tree` (``max_leaf_nodes`` int: best-first growth).
     """
     per_tree = sample_weight is not None and (isinstance(sample_weight, list) or np.ndim(sample_weight) == 2)
     all_rows = rows is None
-    Xb, w, has_w, rows, feats, nbnm, max_depth, msl, mwl = _prepare(
-        Xb, None if per_tree else sample_weight, rows, features, bin_mapper, max_depth, min_samples_leaf,
-        min_weight_leaf,
+    Xb, w, has_w, rows, feats, nbnm, max_depth, mln, msl, mwl = _prepare(
+        Xb, None if per_tree else sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes,
+        min_samples_leaf, min_weight_leaf,
     )
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim == 1:
@@ -421,7 +784,7 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     def grow(c):
         wc, has_wc = weights[c]
         leaf_of = _NO_LEAVES if leaves is None else leaves[c]
-        return _grow_kernel(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, msl, mwl, leaf_of, root_cnt)
+        return _grow(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, mln, msl, mwl, leaf_of, root_cnt)
 
     n_threads = min(effective_n_threads(n_threads), k)
     if n_threads <= 1 or in_pool_thread():
