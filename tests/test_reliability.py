@@ -258,6 +258,30 @@ def test_leaf_structured_line_search_equals_dense_path(Est, target, dist, monkey
     np.testing.assert_allclose(leafy.train_score_, dense.train_score_, rtol=1e-12)
 
 
+@pytest.mark.parametrize("Est,target,dist", [
+    (ngb.NGBRegressor, "reg", "normal"), (ngb.NGBRegressor, "count", "poisson"), (ngb.NGBClassifier, "clf", None),
+])
+def test_large_data_sampled_line_search(Est, target, dist, monkeypatch):
+    """Above 262,144 rows the line search scores an evenly spaced sample of the rows and the update
+    runs on row chunks in threads: every n_jobs gives the same bits, and the leaf-structured path
+    equals the dense path up to rounding there too."""
+    from ngb._learners import HistTreeLearners
+
+    X, y = _engine_data(np.random.default_rng(10), 300_000, 3, target)
+    params = dict(n_estimators=6, learning_rate=0.1, early_stopping=False, random_state=0)
+    if dist is not None:
+        params["dist"] = dist
+    fits = [Est(**params, n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2)]
+    np.testing.assert_array_equal(fits[1].predict_dist(X[:1000]).theta, fits[0].predict_dist(X[:1000]).theta)
+    np.testing.assert_array_equal(fits[1].train_score_, fits[0].train_score_)
+    assert np.all(np.diff(fits[0].train_score_) < 0)
+    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, learners: None)
+    dense = Est(**params, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(dense.scalings_, fits[0].scalings_)
+    np.testing.assert_allclose(dense.predict_dist(X[:1000]).theta, fits[0].predict_dist(X[:1000]).theta, rtol=1e-9,
+                               atol=1e-12)
+
+
 # ---------------------------------------------------------------------------- persistence
 def _fitted_models():
     X, y = _data(200)
