@@ -83,15 +83,7 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     has_range = np.zeros(cap, dtype=np.bool_)  # part[nstart:nstop] holds the node's rows
     has_range[0] = True
 
-    # ---- weighted mean of the target over the used rows
-    w_tot = 0.0
-    g_tot = 0.0
-    for i in range(m):
-        r = rows[i]
-        wi = w[r] if has_w else 1.0
-        w_tot += wi
-        g_tot += wi * y[r]
-    mu = g_tot / w_tot if w_tot > 0.0 else 0.0
+    w_tot, mu = _weighted_mean(y, w, has_w, rows)  # the target is centred on it
     n_nodes = 1
     value[0] = mu
     node_w[0] = w_tot
@@ -183,21 +175,7 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
                 continue
             s = nstart[nd]
             e = nstop[nd]
-            f = feature[nd]
-            bt = bin_thr[nd]
-            ml_i = np.int64(mgl[nd])
-            nl = s
-            nr = 0
-            for i in range(s, e):  # branch-free stable partition
-                r = part[i]
-                b = Xb[r, f]
-                go_left = np.int64((b <= bt) & (b != MISSING_BIN)) | (np.int64(b == MISSING_BIN) & ml_i)
-                part[nl] = r
-                buf[nr] = r
-                nl += go_left
-                nr += 1 - go_left
-            for i in range(nr):
-                part[nl + i] = buf[i]
+            nl = _partition_rows(Xb, part, buf, s, e, feature[nd], bin_thr[nd], np.int64(mgl[nd]))
             nstart[lc] = s
             nstop[lc] = nl
             nstart[rc] = nl
@@ -242,15 +220,33 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _go_left(b, bt, ml_i):
+    """1 if bin code ``b`` goes left at threshold bin ``bt`` (NaN bin: left iff ``ml_i``), else 0."""
+    return np.int64((b <= bt) & (b != MISSING_BIN)) | (np.int64(b == MISSING_BIN) & ml_i)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _weighted_mean(y, w, has_w, rows):
+    """(sum of weights, weighted mean of y) over ``rows`` (mean 0 when the weights sum to 0)."""
+    w_tot = 0.0
+    g_tot = 0.0
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        wi = w[r] if has_w else 1.0
+        w_tot += wi
+        g_tot += wi * y[r]
+    return w_tot, (g_tot / w_tot if w_tot > 0.0 else 0.0)
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _partition_rows(Xb, part, buf, s, e, f, bt, ml_i):
     """Stable in-place partition of ``part[s:e]`` by the split (f, bt, NaN left iff ml_i): rows going
-    left first. Returns the end of the left block (the same loop as in :func:`_grow_kernel`)."""
+    left first (``buf``: scratch of at least e - s rows). Returns the end of the left block."""
     nl = s
     nr = 0
     for i in range(s, e):  # branch-free stable partition
         r = part[i]
-        b = Xb[r, f]
-        go_left = np.int64((b <= bt) & (b != MISSING_BIN)) | (np.int64(b == MISSING_BIN) & ml_i)
+        go_left = _go_left(Xb[r, f], bt, ml_i)
         part[nl] = r
         buf[nr] = r
         nl += go_left
@@ -348,15 +344,7 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
     sp_cl = np.zeros(cap, dtype=np.float64)
     slot_of = np.full(cap, -1, dtype=np.int64)  # histogram slot of an open leaf
 
-    # ---- weighted mean of the target over the used rows
-    w_tot = 0.0
-    g_tot = 0.0
-    for i in range(m):
-        r = rows[i]
-        wi = w[r] if has_w else 1.0
-        w_tot += wi
-        g_tot += wi * y[r]
-    mu = g_tot / w_tot if w_tot > 0.0 else 0.0
+    w_tot, mu = _weighted_mean(y, w, has_w, rows)  # the target is centred on it
     n_nodes = 1
     value[0] = mu
     node_w[0] = w_tot
@@ -564,9 +552,7 @@ def _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_rang
             ml_i = np.int64(mgl[nd])
             for i in range(nstart[nd], nstop[nd]):
                 r = part[i]
-                b = Xb[r, f]
-                go_left = np.int64((b <= bt) & (b != MISSING_BIN)) | (np.int64(b == MISSING_BIN) & ml_i)
-                leaf_of[r] = lc + 1 - go_left
+                leaf_of[r] = lc + 1 - _go_left(Xb[r, f], bt, ml_i)
 
 
 _NO_LEAVES = np.empty(0, dtype=np.int32)
