@@ -1,0 +1,39 @@
+"""The example scripts run as a user runs them (a fresh interpreter, from the repository root) and
+print what their docstrings promise. Examples that need the real data skip without it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("NGB_DATA_HOME") or REPO.parent / "shared" / "datasets")
+
+EXAMPLES = {
+    # script: (data file it needs or None, lines its output must contain)
+    "quickstart.py": (None, ["test NLL", "90% interval cover"]),
+    "classification.py": (None, ["test accuracy", "test log loss", "true class in top 2"]),
+    "claim_frequency.py": ("freMTPL2freq/freMTPL2freq.csv", ["test Poisson deviance", "P(at least one claim"]),
+    "survival.py": ("flchain/flchain.csv", ["test concordance", "survival at 1/5/10 years"]),
+}
+
+
+def test_every_example_is_listed():
+    assert sorted(p.name for p in (REPO / "examples").glob("*.py")) == sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("script", sorted(EXAMPLES))
+def test_example_runs(script):
+    needs, expected = EXAMPLES[script]
+    if needs is not None and not (DATA / needs).exists():
+        pytest.skip(f"{DATA / needs} not found (set NGB_DATA_HOME)")
+    env = dict(os.environ, NGB_DATA_HOME=str(DATA), MPLBACKEND="Agg")
+    proc = subprocess.run([sys.executable, str(REPO / "examples" / script)], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for line in expected:
+        assert line in proc.stdout, proc.stdout
