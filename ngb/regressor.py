@@ -24,7 +24,8 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
     base : scikit-learn regressor or None
         Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3
         (``ngb.HistTreeRegressor(max_depth=3, min_samples_leaf=10)``: X binned once per fit, trees grown
-        by numba kernels).
+        by numba kernels); ``HistTreeRegressor(max_depth=None, max_leaf_nodes=63)`` grows best-first
+        trees instead (suits large data).
     n_estimators, learning_rate : boosting iterations and shrinkage.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.

@@ -68,20 +68,8 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     cap = 1
     if m > 0:
         cap = min((1 << (max_depth + 1)) - 1, 2 * m - 1)
-    feature = np.full(cap, -1, dtype=np.int32)
-    bin_thr = np.zeros(cap, dtype=np.uint8)
-    mgl = np.zeros(cap, dtype=np.bool_)
-    left = np.full(cap, -1, dtype=np.int32)
-    right = np.full(cap, -1, dtype=np.int32)
-    value = np.zeros(cap, dtype=np.float64)
-    gain = np.zeros(cap, dtype=np.float64)
-    node_w = np.zeros(cap, dtype=np.float64)
-    node_c = np.zeros(cap, dtype=np.float64)
-    node_g = np.zeros(cap, dtype=np.float64)  # sum of w * (y - mu)
-    nstart = np.zeros(cap, dtype=np.int64)
-    nstop = np.zeros(cap, dtype=np.int64)
-    has_range = np.zeros(cap, dtype=np.bool_)  # part[nstart:nstop] holds the node's rows
-    has_range[0] = True
+    (feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, node_g, nstart, nstop,
+     has_range) = _node_arrays(cap)
 
     w_tot, mu = _weighted_mean(y, w, has_w, rows)  # the target is centred on it
     n_nodes = 1
@@ -89,10 +77,9 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     node_w[0] = w_tot
     node_c[0] = m
     nstop[0] = m
-    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:
-        if want_leaf:
-            for i in range(m):
-                leaf_of[rows[i]] = 0
+    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:  # a single leaf
+        if leaf_of.shape[0] > 0:
+            leaf_of[rows] = 0
         return feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1]
 
     part = rows.copy()
@@ -220,6 +207,19 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _node_arrays(cap):
+    """Per-node arrays of a tree of at most ``cap`` nodes: split (feature, bin threshold, NaN left,
+    children), value, gain, weight, count, sum of w * (y - mu), the node's row range in the
+    partition and whether it has one (the root does)."""
+    has_range = np.zeros(cap, dtype=np.bool_)
+    has_range[0] = True
+    return (np.full(cap, -1, dtype=np.int32), np.zeros(cap, dtype=np.uint8), np.zeros(cap, dtype=np.bool_),
+            np.full(cap, -1, dtype=np.int32), np.full(cap, -1, dtype=np.int32), np.zeros(cap, dtype=np.float64),
+            np.zeros(cap, dtype=np.float64), np.zeros(cap, dtype=np.float64), np.zeros(cap, dtype=np.float64),
+            np.zeros(cap, dtype=np.float64), np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64), has_range)
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _go_left(b, bt, ml_i):
     """1 if bin code ``b`` goes left at threshold bin ``bt`` (NaN bin: left iff ``ml_i``), else 0."""
     return np.int64((b <= bt) & (b != MISSING_BIN)) | (np.int64(b == MISSING_BIN) & ml_i)
@@ -319,20 +319,8 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
         cap = min(2 * max_leaf_nodes - 1, 2 * m - 1)
         if max_depth < 30:
             cap = min(cap, (1 << (max_depth + 1)) - 1)
-    feature = np.full(cap, -1, dtype=np.int32)
-    bin_thr = np.zeros(cap, dtype=np.uint8)
-    mgl = np.zeros(cap, dtype=np.bool_)
-    left = np.full(cap, -1, dtype=np.int32)
-    right = np.full(cap, -1, dtype=np.int32)
-    value = np.zeros(cap, dtype=np.float64)
-    gain = np.zeros(cap, dtype=np.float64)
-    node_w = np.zeros(cap, dtype=np.float64)
-    node_c = np.zeros(cap, dtype=np.float64)
-    node_g = np.zeros(cap, dtype=np.float64)  # sum of w * (y - mu)
-    nstart = np.zeros(cap, dtype=np.int64)
-    nstop = np.zeros(cap, dtype=np.int64)
-    has_range = np.zeros(cap, dtype=np.bool_)  # part[nstart:nstop] holds the node's rows
-    has_range[0] = True
+    (feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, node_g, nstart, nstop,
+     has_range) = _node_arrays(cap)
     depth_of = np.zeros(cap, dtype=np.int64)
     # best split of an open leaf (found when the leaf was created)
     sp_j = np.zeros(cap, dtype=np.int64)
@@ -350,10 +338,9 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
     node_w[0] = w_tot
     node_c[0] = m
     nstop[0] = m
-    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:
-        if want_leaf:
-            for i in range(m):
-                leaf_of[rows[i]] = 0
+    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:  # a single leaf
+        if leaf_of.shape[0] > 0:
+            leaf_of[rows] = 0
         return feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1]
 
     part = rows.copy()
