@@ -155,7 +155,9 @@ class HistTreeLearners:
         if recorded is not None:
             leaves, vals = recorded
             return leaf_values(leaves, vals, np.empty((leaves.shape[1], k)))
-        return predict_forest_binned(self.XbF, learners, np.arange(k), 1.0, k, n_threads=self.n_threads)
+        # the depth <= 3 kernels read the column-ordered copy in place; the others want row order
+        Xb = self.XbF if max(t.depth for t in learners) <= 3 else self.Xb
+        return predict_forest_binned(Xb, learners, np.arange(k), 1.0, k, n_threads=self.n_threads)
 
 
 def _n_threads(n_jobs):
