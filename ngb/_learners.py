@@ -173,7 +173,12 @@ def _n_threads(n_jobs):
 
 def predict_iteration(learners, cols, X):
     """(n, k) predictions of one iteration's learners (fitted on columns ``cols``) on X."""
-    if cols is not None and not _is_tree(learners[0]):
+    if _is_tree(learners[0]):  # one pass for the k trees (they index X's own columns), nothing cached
+        from .tree import predict_forest
+
+        k = len(learners)
+        return predict_forest(X, learners, np.arange(k), 1.0, k)
+    if cols is not None:
         X = X[:, cols]
     return np.column_stack([est.predict(X) for est in learners])
 
