@@ -334,6 +334,19 @@ def test_predict_dist_from_several_threads():
         np.testing.assert_array_equal(theta, expected)
 
 
+def test_fits_of_different_sizes_in_several_threads():
+    """Fits running at the same time in threads (e.g. GridSearchCV with a thread backend) on data of
+    different sizes each give their sequential result (shared caches are keyed by size and read once)."""
+    X, y = _data(1200)
+    sizes = [300, 500, 700, 900, 1100, 1200] * 2
+    fit = lambda m: ngb.NGBRegressor(**FAST).fit(X[:m], y[:m]).predict_dist(X).theta  # noqa: E731
+    expected = {m: fit(m) for m in set(sizes)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(fit, sizes))
+    for m, theta in zip(sizes, results):
+        np.testing.assert_array_equal(theta, expected[m])
+
+
 def test_line_search_on_a_row_sample_for_large_data():
     """Above 4 * 65,536 rows the line search scores an evenly spaced row sample: the fit still
     descends, and it is the same for every n_jobs."""

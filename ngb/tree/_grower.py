@@ -558,11 +558,12 @@ _ALL_ROWS = [np.arange(0, dtype=np.int64)]
 
 def _all_rows(n):
     """arange(n) (int64, read only), cached for the last n (the rows of every iteration of a fit)."""
-    if _ALL_ROWS[0].shape[0] != n:
+    rows = _ALL_ROWS[0]  # read once: fits in other threads may replace the cache meanwhile
+    if rows.shape[0] != n:
         rows = np.arange(n, dtype=np.int64)
         rows.flags.writeable = False
         _ALL_ROWS[0] = rows
-    return _ALL_ROWS[0]
+    return rows
 
 
 def _as_index(a, n, name):
