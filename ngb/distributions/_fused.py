@@ -47,14 +47,24 @@ _LOG_GROUP = 16
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _add_log(total, prod, n_prod, acc):
-    """Multiply ``acc`` into the running product; add its log to ``total`` when the group is full.
-    Returns (total, prod, n_prod)."""
+def _add_class_row(total, wsum, prod, n_prod, acc, chosen, has_w, w, i):
+    """Add row i's categorical score log(acc) - chosen (acc = 1 + sum of exp(logits), chosen = the
+    observed class's logit): a weighted row with its own log, an unweighted one into the running
+    product, whose log is added when the group is full. Returns (total, wsum, prod, n_prod); the
+    caller adds ``_group_log`` of what is left at the end."""
+    if has_w:
+        return total + w[i] * (math.log(acc) - chosen), wsum + w[i], prod, n_prod
     prod *= acc
     n_prod += 1
     if n_prod == _LOG_GROUP or prod > 1e200:
-        return total + math.log(prod), 1.0, 0
-    return total, prod, n_prod
+        return total - chosen + math.log(prod), wsum + 1.0, 1.0, 0
+    return total - chosen, wsum + 1.0, prod, n_prod
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _group_log(prod, n_prod):
+    """The log of a last, incomplete group of unweighted rows (0 when there is none)."""
+    return math.log(prod) if n_prod > 0 else 0.0
 
 
 @njit(nogil=True, cache=True)
@@ -90,8 +100,8 @@ def poisson_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
 def categorical_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
     """Logits relative to class 0; y holds class codes. Score = log(1 + sum exp(eta)) - eta_y.
     The logit bounds (|eta| <= 30) keep the sum of exponentials finite without a max shift.
-    Unweighted, the logs of the sums are added by groups of rows (``_add_log``), as in the other
-    categorical kernels."""
+    Unweighted, the logs of the sums are added by groups of rows (``_add_class_row``), as in the
+    other categorical kernels."""
     total = 0.0
     wsum = 0.0
     prod = 1.0
@@ -106,15 +116,8 @@ def categorical_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
             acc += math.exp(eta)
             if j + 1 == code:
                 chosen = eta
-        if has_w:
-            total += w[i] * (math.log(acc) - chosen)
-            wsum += w[i]
-        else:
-            total, prod, n_prod = _add_log(total - chosen, prod, n_prod, acc)
-            wsum += 1.0
-    if n_prod > 0:
-        total += math.log(prod)
-    return total, wsum
+        total, wsum, prod, n_prod = _add_class_row(total, wsum, prod, n_prod, acc, chosen, has_w, w, i)
+    return total + _group_log(prod, n_prod), wsum
 
 
 #: rows per chunk at least (smaller inputs run in one call) and the most chunks
@@ -145,16 +148,20 @@ def _run_chunks(call, n, n_threads):
     return total / wsum
 
 
+def _kernel_args(bounds, y, w, aux):
+    """(lo, hi, has_w, w, aux) as the kernels take them: contiguous bounds, and y standing in for
+    absent weights or per-row terms (the kernels then do not read it)."""
+    lo = np.ascontiguousarray(bounds[:, 0])
+    hi = np.ascontiguousarray(bounds[:, 1])
+    return lo, hi, w is not None, (y if w is None else w), (y if aux is None else aux)
+
+
 def mean_score(kernel, bounds, theta, step, s, y, w, aux=None, n_threads=1):
     """Weighted mean score at clip(theta - s * step) from a fused kernel; ``step`` None means the
     score at theta itself; ``aux`` as the kernel needs it (None: y, for kernels that use none)."""
-    lo = np.ascontiguousarray(bounds[:, 0])
-    hi = np.ascontiguousarray(bounds[:, 1])
+    lo, hi, has_w, ww, aa = _kernel_args(bounds, y, w, aux)
     if step is None:
         step, s = theta, 0.0
-    has_w = w is not None
-    ww = w if has_w else y
-    aa = y if aux is None else aux
     s = float(s)
     return _run_chunks(
         lambda a, b: kernel(theta[a:b], step[a:b], s, y[a:b], ww[a:b], has_w, lo, hi, aa[a:b]), theta.shape[0], n_threads
@@ -252,15 +259,8 @@ def categorical_log_natgrad(theta, y, w, has_w, lo, hi, aux, out, diag, want_dia
                     out[i, j] = acc
             else:
                 out[i, code - 1] = -acc * math.exp(-chosen)
-        if has_w:
-            total += w[i] * (math.log(acc) - chosen)
-            wsum += w[i]
-        else:
-            total, prod, n_prod = _add_log(total - chosen, prod, n_prod, acc)
-            wsum += 1.0
-    if n_prod > 0:
-        total += math.log(prod)
-    return total, wsum
+        total, wsum, prod, n_prod = _add_class_row(total, wsum, prod, n_prod, acc, chosen, has_w, w, i)
+    return total + _group_log(prod, n_prod), wsum
 
 
 def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False, ex=None,
@@ -274,11 +274,7 @@ def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=
     diag = np.empty(theta.shape, order="F") if want_diag else out[:0]  # empty: the kernel skips it
     if ex is None:
         ex, ex_given = out[:0], False
-    lo = np.ascontiguousarray(bounds[:, 0])
-    hi = np.ascontiguousarray(bounds[:, 1])
-    has_w = w is not None
-    ww = w if has_w else y
-    aa = y if aux is None else aux
+    lo, hi, has_w, ww, aa = _kernel_args(bounds, y, w, aux)
     value = _run_chunks(
         lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b], want_diag,
                             ex[a:b], ex_given),
@@ -374,24 +370,13 @@ def categorical_log_score_leaves(theta, ex, leaves, vals, s, y, w, has_w, lo, hi
                 acc += math.exp(eta)
             if j + 1 == code:
                 chosen = eta
-        if has_w:
-            total += w[i] * (math.log(acc) - chosen)
-            wsum += w[i]
-        else:
-            total, prod, n_prod = _add_log(total - chosen, prod, n_prod, acc)
-            wsum += 1.0
-    if n_prod > 0:
-        total += math.log(prod)
-    return total, wsum
+        total, wsum, prod, n_prod = _add_class_row(total, wsum, prod, n_prod, acc, chosen, has_w, w, i)
+    return total + _group_log(prod, n_prod), wsum
 
 
 def leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, w, aux=None, n_threads=1):
     """Weighted mean score at clip(theta - s * vals[j, leaves[j, i]]) from a leaf kernel (see above)."""
-    lo = np.ascontiguousarray(bounds[:, 0])
-    hi = np.ascontiguousarray(bounds[:, 1])
-    has_w = w is not None
-    ww = w if has_w else y
-    aa = y if aux is None else aux
+    lo, hi, has_w, ww, aa = _kernel_args(bounds, y, w, aux)
     s = float(s)
     return _run_chunks(
         lambda a, b: kernel(theta[a:b], ex[a:b], leaves[:, a:b], vals, s, y[a:b], ww[a:b], has_w, lo, hi, aa[a:b]),
