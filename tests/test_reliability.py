@@ -336,7 +336,7 @@ def test_predict_dist_from_several_threads():
 
 def test_fits_of_different_sizes_in_several_threads():
     """Fits running at the same time in threads (e.g. GridSearchCV with a thread backend) on data of
-    different sizes each give their sequential result (shared caches are keyed by size and read once)."""
+    different sizes each give their sequential result (no state shared between fits)."""
     X, y = _data(1200)
     sizes = [300, 500, 700, 900, 1100, 1200] * 2
     fit = lambda m: ngb.NGBRegressor(**FAST).fit(X[:m], y[:m]).predict_dist(X).theta  # noqa: E731

@@ -553,19 +553,6 @@ def bin_counts(Xb):
     return np.stack([np.bincount(Xb[:, j], minlength=N_HIST_BINS) for j in range(Xb.shape[1])]).astype(np.int32)
 
 
-_ALL_ROWS = [np.arange(0, dtype=np.int64)]
-
-
-def _all_rows(n):
-    """arange(n) (int64, read only), cached for the last n (the rows of every iteration of a fit)."""
-    rows = _ALL_ROWS[0]  # read once: fits in other threads may replace the cache meanwhile
-    if rows.shape[0] != n:
-        rows = np.arange(n, dtype=np.int64)
-        rows.flags.writeable = False
-        _ALL_ROWS[0] = rows
-    return rows
-
-
 def _as_index(a, n, name):
     if a is None:
         return None
@@ -600,7 +587,7 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_
     w, has_w = _prepare_weight(sample_weight, n)
     rows = _as_index(rows, n, "rows")
     if rows is None:
-        rows = _all_rows(n)
+        rows = np.arange(n, dtype=np.int64)
     elif rows.size and (rows.min() < 0 or rows.max() >= n):
         raise IndexError("rows out of range")
     if features is None:
