@@ -64,6 +64,20 @@ def test_run_split_yacht(uci):
     assert "yacht" in uci.table([r], ["yacht"])
 
 
+def test_run_split_select_mse(uci):
+    """--select mse takes the argmin of the staged validation MSE of the mean (not the NLL's)."""
+    from ngb.datasets import load_uci
+
+    home = _uci_home(uci)
+    r = uci.run_split("yacht", 0, home, n_estimators=100, learning_rate=0.1, select="mse")
+    X, _, y, _ = load_uci("yacht", 0, data_home=home)
+    fit, val = uci.validation_rows(len(y), 0)
+    m = uci.make_model(100, 0.1, random_state=0).fit(X[fit], y[fit])
+    mse = [np.mean((p - y[val]) ** 2) for p in m.staged_predict(X[val])]
+    assert r["best_iter"] == int(np.argmin(mse)) + 1
+    assert r["best_iter"] != uci.run_split("yacht", 0, home, n_estimators=100, learning_rate=0.1)["best_iter"]
+
+
 def test_update_readme_keeps_other_sections(tmp_path):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from _readme import update_readme
