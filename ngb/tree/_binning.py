@@ -193,7 +193,8 @@ class BinMapper(BaseEstimator):
         categories; negative codes are missing). None: no categorical feature.
     n_categories : int array (n_features,) or None
         Number of categories of each categorical feature (entries of the other
-        features are ignored); None: max code + 1 of the data given to ``fit``.
+        features are ignored); None or a negative entry: max code + 1 of the
+        data given to ``fit``.
 
     Attributes
     ----------
@@ -239,7 +240,7 @@ class BinMapper(BaseEstimator):
         cat_cols = np.flatnonzero(is_cat)
         n_cats = None if self.n_categories is None else np.asarray(self.n_categories).reshape(-1)
         cat_bins = {  # on all rows: every code seen in fit gets its bin
-            int(f): categorical_n_bins(X[:, f], None if n_cats is None else int(n_cats[f]),
+            int(f): categorical_n_bins(X[:, f], None if n_cats is None or n_cats[f] < 0 else int(n_cats[f]),
                                        f"{f}" if feature_names is None else f"{feature_names[f]!r}")
             for f in cat_cols
         }
