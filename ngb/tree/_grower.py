@@ -27,6 +27,10 @@ splits found (children at ``max_depth``, with fewer than
 leaves or no open leaf.  Every split is the one :func:`find_best_split`
 returns for the node, as in level-wise growth.
 
+Categorical features (``bin_mapper.is_categorical_``): a split found on one
+sends the bins of its 256-bit set left (``_categorical``); partitions and the
+recorded leaves use that test, the rest of the growth is the same.
+
 Node ids are in breadth-first order (root 0, children of a node are
 consecutive ``left, left + 1``; best-first trees are renumbered so at the
 end).  Node values are weighted target means.
