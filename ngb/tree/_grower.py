@@ -63,8 +63,9 @@ WEIGHT_EPS_REL = 1e-12
 @njit(nogil=True, cache=True)
 def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, is_cat, max_depth, min_samples_leaf,
                  min_weight_leaf, leaf_of, root_cnt):
-    """Grow one tree; ``is_cat`` (p,) bool marks the categorical features. A non-empty ``leaf_of`` (int32, one entry per row of Xb) receives the leaf
-    node id of every used row (other entries are left as they are). A non-empty ``root_cnt``
+    """Grow one tree; ``is_cat`` (p,) bool marks the categorical features. A non-empty ``leaf_of``
+    (int32, one entry per row of Xb) receives the leaf node id of every used row (other entries are
+    left as they are). A non-empty ``root_cnt``
     (p, N_HIST_BINS) int32 holds the bin counts of the used rows for every column of Xb (the root's
     count histogram of a weighted fit, then not accumulated again)."""
     m = rows.shape[0]
