@@ -66,12 +66,18 @@ class SklearnLearners:
 
 
 class HistTreeLearners:
-    """Histogram trees on X binned once per fit; the k trees of an iteration grow in parallel threads."""
+    """Histogram trees on X binned once per fit; the k trees of an iteration grow in parallel threads.
+
+    ``categorical``: optional ``(from_dtype, n_categories)`` of a DataFrame X (the (p,) mask of its
+    pandas category columns, now codes, and their numbers of categories, -1 for other columns);
+    ``tree_params["categorical_features"]`` is resolved against it (see ``HistTreeRegressor``).
+    """
 
     records_leaves = True  # trees grown on every row report each row's leaf
 
-    def __init__(self, tree_params, X, n_jobs=None, random_state=None):
+    def __init__(self, tree_params, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):
         from .tree import BinMapper
+        from .tree._categorical import resolve_categorical_features
         from .tree._grower import _check_growth
 
         self.max_depth = tree_params["max_depth"]
@@ -79,7 +85,11 @@ class HistTreeLearners:
         self.min_weight_leaf = float(tree_params.get("min_weight_leaf", 0.0))
         self.max_leaf_nodes = tree_params.get("max_leaf_nodes")  # None: level-wise growth
         _check_growth(self.max_depth, self.max_leaf_nodes)  # fail before the first iteration
-        self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state).fit(X)
+        from_dtype, n_categories = (None, None) if categorical is None else categorical
+        is_cat = resolve_categorical_features(tree_params.get("categorical_features"), X.shape[1], from_dtype)
+        self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state,
+                                    categorical_features=is_cat if is_cat.any() else None,
+                                    n_categories=n_categories).fit(X, feature_names=feature_names)
         self.Xb = self.bin_mapper.transform(X)
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
         self.n_threads = None if n_jobs is None else _n_threads(n_jobs)  # None: all cores
@@ -155,8 +165,10 @@ class HistTreeLearners:
         if recorded is not None:
             leaves, vals = recorded
             return leaf_values(leaves, vals, np.empty((leaves.shape[1], k)))
-        # the depth <= 3 kernels read the column-ordered copy in place; the others want row order
-        Xb = self.XbF if max(t.depth for t in learners) <= 3 else self.Xb
+        # the depth <= 3 kernels read the column-ordered copy in place; the others (and forests with
+        # categorical splits) want row order
+        numeric_d3 = max(t.depth for t in learners) <= 3 and not any(t.has_categorical for t in learners)
+        Xb = self.XbF if numeric_d3 else self.Xb
         return predict_forest_binned(Xb, learners, np.arange(k), 1.0, k, n_threads=self.n_threads)
 
 
@@ -191,13 +203,17 @@ def _is_tree(learner):
     return isinstance(learner, Tree)
 
 
-def make_learners(base, X, n_jobs=None, random_state=None):
-    """The back end for ``base``: histogram fast path for HistTreeRegressor, generic otherwise."""
+def make_learners(base, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):
+    """The back end for ``base``: histogram fast path for HistTreeRegressor, generic otherwise.
+
+    ``categorical``, ``feature_names``: see :class:`HistTreeLearners` (ignored by other bases, which
+    see category columns as their ordered codes)."""
     try:
         from .tree import HistTreeRegressor
     except ImportError:  # pragma: no cover - tree module not built yet
         HistTreeRegressor = None
     if HistTreeRegressor is not None and type(base) is HistTreeRegressor:
         params = base.get_params()
-        return HistTreeLearners(params, X, n_jobs=n_jobs, random_state=random_state)
+        return HistTreeLearners(params, X, n_jobs=n_jobs, random_state=random_state, categorical=categorical,
+                                feature_names=feature_names)
     return SklearnLearners(base, X, n_jobs=n_jobs)

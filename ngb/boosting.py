@@ -30,6 +30,7 @@ from .distributions._fused import leaf_mean_score, subtract_leaf_steps
 from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
 from .tree._binning import map_chunks
+from .tree._categorical import category_columns, encode_categories
 from .version import __version__
 
 __all__ = ["BaseNGBoost", "NGBVersionWarning"]
@@ -160,31 +161,23 @@ class BaseNGBoost(BaseEstimator):
 
     # ------------------------------------------------------------------ input handling
     def _prepare_X(self, X, reset):
-        """Map pandas categorical columns to their integer codes (fit categories kept)."""
-        if isinstance(X, pd.DataFrame):
-            cat_cols = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
-            bad = [
-                c for c in X.columns
-                if c not in cat_cols and not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))
-            ]
-            if bad:
-                raise ValueError(
-                    f"Non-numeric columns {bad[:5]} (dtype {X[bad[0]].dtype}): convert them to numbers or to "
-                    "pandas 'category' dtype (categories are then used as ordered codes)."
-                )
-            if reset:
-                self._categories = {c: X[c].cat.categories for c in cat_cols}
-            if cat_cols or getattr(self, "_categories", None):
-                X = X.copy()
-                for c, cats in getattr(self, "_categories", {}).items():
-                    if c in X.columns:
-                        # codes of the fit categories; unseen categories and NaN become missing
-                        codes = cats.get_indexer(X[c].astype(object)).astype(float)
-                        codes[codes < 0] = np.nan
-                        X[c] = codes
-        elif reset:
-            self._categories = {}
+        """Map pandas categorical columns to their integer codes (fit categories kept; unseen
+        categories and NaN become missing). With ngb's histogram trees these columns then get
+        categorical splits (``HistTreeRegressor(categorical_features="from_dtype")``)."""
+        if reset:
+            X, self._categories = encode_categories(X)
+        elif isinstance(X, pd.DataFrame):
+            X, _ = encode_categories(X, getattr(self, "_categories", {}))
         return X
+
+    def _categorical_info(self, X):
+        """(mask of the pandas category columns, their numbers of fit categories (-1 elsewhere)) of
+        the DataFrame X given to fit (after ``_prepare_X``), or None for other inputs."""
+        from_dtype = category_columns(X)
+        if from_dtype is None:
+            return None
+        n_categories = np.array([len(self._categories[c]) if c in self._categories else -1 for c in X.columns])
+        return from_dtype, n_categories
 
     def _validate_X(self, X, reset):
         X = self._prepare_X(X, reset)
@@ -227,6 +220,7 @@ class BaseNGBoost(BaseEstimator):
 
     def _fit_unsafe(self, X, y, sample_weight, X_val=None, y_val=None, sample_weight_val=None, offset=None, offset_val=None):
         dist, score_name = self._validate_params()
+        X_in = X
         X, y = validate_data(
             self,
             self._prepare_X(X, reset=True),
@@ -239,6 +233,7 @@ class BaseNGBoost(BaseEstimator):
         )
         if np.isinf(X).any():
             raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
+        categorical = self._categorical_info(X_in)
         y = self._check_y(y, dist, fitting=True)
         sample_weight = self._check_weight(sample_weight, X)
         offset = self._check_offset(offset, X.shape[0])
@@ -277,7 +272,8 @@ class BaseNGBoost(BaseEstimator):
             w_val = off_val = None
             stop_early = False
 
-        state = self._boost(dist, score_name, base, X_tr, y_tr, w_tr, off_tr, X_val, y_val, w_val, off_val, stop_early, rng)
+        state = self._boost(dist, score_name, base, X_tr, y_tr, w_tr, off_tr, X_val, y_val, w_val, off_val, stop_early, rng,
+                            categorical=categorical)
         for key, value in state.items():
             setattr(self, key, value)
         return self
@@ -306,7 +302,8 @@ class BaseNGBoost(BaseEstimator):
             raise ValueError("offset contains NaN or infinite values.")
         return offset
 
-    def _boost(self, dist, score_name, base, X, y, w, offset, X_val, y_val, w_val, off_val, stop_early, rng):
+    def _boost(self, dist, score_name, base, X, y, w, offset, X_val, y_val, w_val, off_val, stop_early, rng,
+               categorical=None):
         n, p = X.shape
         theta0 = np.asarray(self._fit_marginal(dist, y, w), dtype=float)
         k = theta0.shape[0]
@@ -318,7 +315,8 @@ class BaseNGBoost(BaseEstimator):
         has_val = X_val is not None
         theta_val = _with_offset(np.tile(theta0, (X_val.shape[0], 1)), off_val) if has_val else None
 
-        learners = make_learners(base, X, n_jobs=self.n_jobs, random_state=rng.randint(2**31 - 1))
+        learners = make_learners(base, X, n_jobs=self.n_jobs, random_state=rng.randint(2**31 - 1),
+                                 categorical=categorical, feature_names=getattr(self, "feature_names_in_", None))
         n_rows = max(1, int(round(self.subsample * n))) if self.subsample < 1 else n
         n_cols = max(1, int(round(self.colsample * p))) if self.colsample < 1 else p
         lr = float(self.learning_rate)

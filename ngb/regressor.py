@@ -25,7 +25,11 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3
         (``ngb.HistTreeRegressor(max_depth=3, min_samples_leaf=10)``: X binned once per fit, trees grown
         by numba kernels); ``HistTreeRegressor(max_depth=None, max_leaf_nodes=63)`` grows best-first
-        trees instead (suits large data).
+        trees instead (suits large data). pandas ``category`` columns of X are mapped to the codes
+        of their fit categories (unseen categories and NaN: missing); ngb's trees split them
+        natively as categories (``HistTreeRegressor(categorical_features="from_dtype")``, the
+        default; a mask or indices select other columns, None uses the codes as ordered numbers),
+        other base learners see the ordered codes.
     n_estimators, learning_rate : boosting iterations and shrinkage.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.

@@ -2,10 +2,14 @@
 
 Layout follows scikit-learn's ``ensemble/_hist_gradient_boosting``:
 
-* ``_binning``   -- :class:`BinMapper` (quantile bins, NaN bin 255) and the
-  thread-pool helpers;
+* ``_binning``   -- :class:`BinMapper` (quantile bins, NaN bin 255; a
+  categorical feature's bin is its code) and the thread-pool helpers;
+* ``_categorical`` -- categorical features: pandas category encoding,
+  ``categorical_features`` resolution, the sorted-prefix split search and
+  the 256-bit "bins going left" rule;
 * ``_histogram`` -- per-node (sum w*y, sum w, count) histograms;
-* ``_splitting`` -- best split search (squared-error gain, NaN routing);
+* ``_splitting`` -- best split search (squared-error gain, NaN routing,
+  categorical subsets);
 * ``_grower``    -- level-wise growth (or best-first with ``max_leaf_nodes``)
   in one numba call, :func:`grow_tree`, :func:`grow_trees`;
 * ``_predictor`` -- :class:`Tree`, single-tree and packed-forest kernels,

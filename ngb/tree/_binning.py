@@ -16,6 +16,12 @@ distinct values each value gets its own bin.  Otherwise the cut points are
 The split "go left iff bin <= b" is exactly the raw-unit split
 "go left iff x <= thresholds_[f, b]" (``thresholds_`` is padded with +inf),
 which is what the predictors use.
+
+Categorical features (``categorical_features``): the bin of a value is its
+integer code, ``n_bins_non_missing_[f]`` is the number of categories (given
+``n_categories``, else max code + 1), NaN and codes outside
+``[0, n_bins_non_missing_[f])`` get :data:`MISSING_BIN`; no quantiles (see
+``_categorical``).
 """
 
 from __future__ import annotations
@@ -182,6 +188,13 @@ class BinMapper(BaseEstimator):
         Seed for the row subsample (only used when ``n > subsample``).
     n_threads : int or None
         Threads used by ``fit``/``transform`` (None: all cores).
+    categorical_features : bool array (n_features,) or None
+        Features whose values are category codes (bin = code, at most 255
+        categories; negative codes are missing). None: no categorical feature.
+    n_categories : int array (n_features,) or None
+        Number of categories of each categorical feature (entries of the other
+        features are ignored); None or a negative entry: max code + 1 of the
+        data given to ``fit``.
 
     Attributes
     ----------
@@ -191,26 +204,47 @@ class BinMapper(BaseEstimator):
         The thresholds padded with +inf: ``thresholds_[f, b]`` is the raw-unit
         threshold of the split "bin <= b".
     n_bins_non_missing_ : ndarray (n_features,) int64
+    is_categorical_ : ndarray (n_features,) bool
     has_missing_values_ : ndarray (n_features,) bool
         Whether the feature had NaN in the data given to ``fit``.
     missing_values_bin_idx_ : int
         Always 255.
     """
 
-    def __init__(self, max_bins=255, subsample=200_000, random_state=None, n_threads=None):
+    def __init__(self, max_bins=255, subsample=200_000, random_state=None, n_threads=None, categorical_features=None,
+                 n_categories=None):
         self.max_bins = max_bins
         self.subsample = subsample
         self.random_state = random_state
         self.n_threads = n_threads
+        self.categorical_features = categorical_features
+        self.n_categories = n_categories
 
-    def fit(self, X, y=None, sample_weight=None):
-        """Compute the bin thresholds. Zero-weight rows are ignored."""
+    def fit(self, X, y=None, sample_weight=None, feature_names=None):
+        """Compute the bin thresholds. Zero-weight rows are ignored (by the quantiles).
+
+        ``feature_names`` (optional) name the columns in error messages."""
+        from ._categorical import categorical_n_bins
+
         if not (isinstance(self.max_bins, (int, np.integer)) and 2 <= self.max_bins <= 255):
             raise ValueError(f"max_bins must be an int in [2, 255], got {self.max_bins!r}")
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2:
             raise ValueError("X must be 2-dimensional")
         n, p = X.shape
+        is_cat = np.zeros(p, dtype=bool)
+        if self.categorical_features is not None:
+            is_cat = np.asarray(self.categorical_features, dtype=bool).reshape(-1)
+            if is_cat.shape[0] != p:
+                raise ValueError(f"categorical_features must have one entry per feature ({p})")
+        cat_cols = np.flatnonzero(is_cat)
+        n_cats = None if self.n_categories is None else np.asarray(self.n_categories).reshape(-1)
+        cat_bins = {  # on all rows: every code seen in fit gets its bin
+            int(f): categorical_n_bins(X[:, f], None if n_cats is None or n_cats[f] < 0 else int(n_cats[f]),
+                                       f"{f}" if feature_names is None else f"{feature_names[f]!r}")
+            for f in cat_cols
+        }
+        X_all = X
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
         if self.subsample is not None and n > self.subsample:
@@ -223,6 +257,8 @@ class BinMapper(BaseEstimator):
         max_bins = int(self.max_bins)
 
         def work(f):
+            if is_cat[f]:
+                return np.empty(0, dtype=np.float64)
             return find_thresholds(Xf[:, f], max_bins, sample_weight)
 
         n_threads = effective_n_threads(self.n_threads)
@@ -230,12 +266,17 @@ class BinMapper(BaseEstimator):
             self.bin_thresholds_ = list(get_executor().map(work, range(p)))
         else:
             self.bin_thresholds_ = [work(f) for f in range(p)]
-        self.n_bins_non_missing_ = np.array([t.size + 1 for t in self.bin_thresholds_], dtype=np.int64)
+        self.n_bins_non_missing_ = np.array([cat_bins[f] if is_cat[f] else t.size + 1
+                                             for f, t in enumerate(self.bin_thresholds_)], dtype=np.int64)
+        self.is_categorical_ = is_cat
         thr = np.full((p, 256), np.inf)
         for f, t in enumerate(self.bin_thresholds_):
             thr[f, : t.size] = t
         self.thresholds_ = thr
         self.has_missing_values_ = np.isnan(Xf).any(axis=0)
+        if cat_cols.size:  # negative codes are missing too (on all rows)
+            Xc = X_all[:, cat_cols]
+            self.has_missing_values_[cat_cols] = (np.isnan(Xc) | (Xc < 0)).any(axis=0)
         self.missing_values_bin_idx_ = MISSING_BIN
         self.n_features_in_ = p
         return self
@@ -253,6 +294,12 @@ class BinMapper(BaseEstimator):
             n_threads=effective_n_threads(self.n_threads),
             min_chunk=20_000,
         )
+        is_cat = getattr(self, "is_categorical_", None)  # None: fitted before categorical features
+        if is_cat is not None and is_cat.any():
+            from ._categorical import map_categorical
+
+            cols = np.flatnonzero(is_cat).astype(np.int64)
+            map_categorical(X, cols, self.n_bins_non_missing_, out, 0, n)
         return out
 
     def fit_transform(self, X, y=None, sample_weight=None):

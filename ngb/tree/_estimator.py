@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._binning import BinMapper
+from ._categorical import category_columns, encode_categories, resolve_categorical_features
 from ._grower import grow_tree
 
 
@@ -40,17 +41,28 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         scikit-learn's ``HistGradientBoostingRegressor``), the leaf with the largest gain is split
         next until the tree has ``max_leaf_nodes`` leaves (or no leaf can be split within
         ``max_depth``).
+    categorical_features : "from_dtype", None, bool array (n_features,) or int array, default="from_dtype"
+        Features split natively as categories (a node sends any subset of the categories left, as
+        scikit-learn's ``HistGradientBoostingRegressor``, LightGBM, CatBoost): ``"from_dtype"`` the
+        pandas ``category`` columns of the DataFrame given to ``fit`` (none for arrays), None none,
+        a boolean mask or column indices. Values of a categorical feature are integer codes (a
+        pandas column: the codes of its fit categories), at most 255 categories (codes 0..254).
+        Missing at fit: NaN and negative codes; at predict also unseen categories, non-integer
+        values and codes >= the number of fit categories (max code + 1 for arrays). A category
+        with no training rows in a node goes to the child with the larger weight.
 
     Attributes
     ----------
     tree_ : :class:`~ngb.tree.Tree`
     bin_mapper_ : :class:`~ngb.tree.BinMapper`
     feature_importances_ : ndarray (n_features,), normalised total gain
+    is_categorical_ : ndarray (n_features,) bool, the categorical features
     n_features_in_ : int
     """
 
     def __init__(self, max_depth=3, min_samples_leaf=1, max_bins=255, random_state=None, min_weight_leaf=0.0,
-                 max_leaf_nodes=None):
+                 max_leaf_nodes=None, categorical_features="from_dtype"):
+        self.categorical_features = categorical_features
         self.max_depth = max_depth
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
@@ -83,13 +95,24 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None):
         self._check_params()
+        from_dtype = category_columns(X)
+        columns = list(X.columns) if from_dtype is not None else None
+        X, categories = encode_categories(X)
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan", y_numeric=True,
                              order="C")
         y = np.ascontiguousarray(y, dtype=np.float64)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-        self.bin_mapper_ = BinMapper(max_bins=int(self.max_bins), random_state=self.random_state).fit(
-            X, sample_weight=sample_weight
+        self.is_categorical_ = is_cat = resolve_categorical_features(self.categorical_features, X.shape[1],
+                                                                     from_dtype)
+        self._categories = categories
+        n_categories = None
+        if columns is not None:
+            n_categories = np.array([len(categories[c]) if c in categories else -1 for c in columns])
+        self.bin_mapper_ = BinMapper(max_bins=int(self.max_bins), random_state=self.random_state,
+                                     categorical_features=is_cat if is_cat.any() else None,
+                                     n_categories=n_categories).fit(
+            X, sample_weight=sample_weight, feature_names=columns
         )
         Xb = self.bin_mapper_.transform(X)
         self.tree_ = grow_tree(Xb, y, sample_weight, None, None, bin_mapper=self.bin_mapper_,
@@ -99,15 +122,19 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
                                max_leaf_nodes=None if self.max_leaf_nodes is None else int(self.max_leaf_nodes))
         return self
 
+    def _transform_X(self, X):
+        X, _ = encode_categories(X, getattr(self, "_categories", {}))
+        return validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False, order="C")
+
     def predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False, order="C")
+        X = self._transform_X(X)
         return self.tree_.predict(X)
 
     def apply(self, X):
         """Leaf index of every row."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=False, order="C")
+        X = self._transform_X(X)
         return self.tree_.apply(X)
 
     @property

@@ -27,6 +27,10 @@ splits found (children at ``max_depth``, with fewer than
 leaves or no open leaf.  Every split is the one :func:`find_best_split`
 returns for the node, as in level-wise growth.
 
+Categorical features (``bin_mapper.is_categorical_``): a split found on one
+sends the bins of its 256-bit set left (``_categorical``); partitions and the
+recorded leaves use that test, the rest of the growth is the same.
+
 Node ids are in breadth-first order (root 0, children of a node are
 consecutive ``left, left + 1``; best-first trees are renumbered so at the
 end).  Node values are weighted target means.
@@ -40,6 +44,7 @@ import numpy as np
 from numba import njit
 
 from ._binning import MISSING_BIN, N_HIST_BINS, effective_n_threads, get_executor, in_pool_thread
+from ._categorical import N_WORDS, bit_is_set
 from ._histogram import build_histogram, subtract_histograms
 from ._predictor import Tree
 from ._splitting import find_best_split
@@ -56,10 +61,11 @@ WEIGHT_EPS_REL = 1e-12
 
 
 @njit(nogil=True, cache=True)
-def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, min_samples_leaf, min_weight_leaf,
-                 leaf_of, root_cnt):
-    """Grow one tree; a non-empty ``leaf_of`` (int32, one entry per row of Xb) receives the leaf
-    node id of every used row (other entries are left as they are). A non-empty ``root_cnt``
+def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, is_cat, max_depth, min_samples_leaf,
+                 min_weight_leaf, leaf_of, root_cnt):
+    """Grow one tree; ``is_cat`` (p,) bool marks the categorical features. A non-empty ``leaf_of``
+    (int32, one entry per row of Xb) receives the leaf node id of every used row (other entries are
+    left as they are). A non-empty ``root_cnt``
     (p, N_HIST_BINS) int32 holds the bin counts of the used rows for every column of Xb (the root's
     count histogram of a weighted fit, then not accumulated again)."""
     m = rows.shape[0]
@@ -70,6 +76,7 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
         cap = min((1 << (max_depth + 1)) - 1, 2 * m - 1)
     (feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, node_g, nstart, nstop,
      has_range) = _node_arrays(cap)
+    cat_bits = np.zeros((cap, N_WORDS), dtype=np.uint32)  # bitsets of categorical splits
 
     w_tot, mu = _weighted_mean(y, w, has_w, rows)  # the target is centred on it
     n_nodes = 1
@@ -80,7 +87,8 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
     if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:  # a single leaf
         if leaf_of.shape[0] > 0:
             leaf_of[rows] = 0
-        return feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1]
+        return (feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1],
+                cat_bits[:1])
 
     part = rows.copy()
     buf = np.empty(m, dtype=rows.dtype)
@@ -109,8 +117,8 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
         for k in range(n_level):
             nd = level_nodes[k]
             jb, bb, ml, gn, gl, wl, cl = find_best_split(
-                level_hist[k], level_cnt[k], has_w, feats, n_bins_non_missing, node_g[nd], node_w[nd], node_c[nd],
-                min_samples_leaf, min_weight_leaf, weight_eps, min_gain,
+                level_hist[k], level_cnt[k], has_w, feats, n_bins_non_missing, is_cat, node_g[nd], node_w[nd],
+                node_c[nd], min_samples_leaf, min_weight_leaf, weight_eps, min_gain, cat_bits[nd],
             )
             if jb < 0:
                 continue
@@ -162,7 +170,8 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
                 continue
             s = nstart[nd]
             e = nstop[nd]
-            nl = _partition_rows(Xb, part, buf, s, e, feature[nd], bin_thr[nd], np.int64(mgl[nd]))
+            nl = _partition_rows(Xb, part, buf, s, e, feature[nd], bin_thr[nd], np.int64(mgl[nd]),
+                                 is_cat[feature[nd]], cat_bits[nd])
             nstart[lc] = s
             nstop[lc] = nl
             nstart[rc] = nl
@@ -201,9 +210,10 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, mi
         n_level = n_next
 
     if want_leaf:
-        _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_range, n_nodes, leaf_of)
+        _write_leaves(Xb, part, feature, bin_thr, mgl, is_cat, cat_bits, left, nstart, nstop, has_range, n_nodes,
+                      leaf_of)
     return (feature[:n_nodes], bin_thr[:n_nodes], mgl[:n_nodes], left[:n_nodes], right[:n_nodes],
-            value[:n_nodes], gain[:n_nodes], node_w[:n_nodes], node_c[:n_nodes])
+            value[:n_nodes], gain[:n_nodes], node_w[:n_nodes], node_c[:n_nodes], cat_bits[:n_nodes])
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -239,18 +249,28 @@ def _weighted_mean(y, w, has_w, rows):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _partition_rows(Xb, part, buf, s, e, f, bt, ml_i):
-    """Stable in-place partition of ``part[s:e]`` by the split (f, bt, NaN left iff ml_i): rows going
-    left first (``buf``: scratch of at least e - s rows). Returns the end of the left block."""
+def _partition_rows(Xb, part, buf, s, e, f, bt, ml_i, cat, bits):
+    """Stable in-place partition of ``part[s:e]`` by the split (f, bt, NaN left iff ml_i; if ``cat``:
+    left iff the bin is in the bitset ``bits``): rows going left first (``buf``: scratch of at least
+    e - s rows). Returns the end of the left block."""
     nl = s
     nr = 0
-    for i in range(s, e):  # branch-free stable partition
-        r = part[i]
-        go_left = _go_left(Xb[r, f], bt, ml_i)
-        part[nl] = r
-        buf[nr] = r
-        nl += go_left
-        nr += 1 - go_left
+    if cat:
+        for i in range(s, e):
+            r = part[i]
+            go_left = bit_is_set(bits, Xb[r, f])
+            part[nl] = r
+            buf[nr] = r
+            nl += go_left
+            nr += 1 - go_left
+    else:
+        for i in range(s, e):  # branch-free stable partition
+            r = part[i]
+            go_left = _go_left(Xb[r, f], bt, ml_i)
+            part[nl] = r
+            buf[nr] = r
+            nl += go_left
+            nr += 1 - go_left
     for i in range(nr):
         part[nl + i] = buf[i]
     return nl
@@ -303,7 +323,7 @@ def _heap_pop(hg, hn, size):
 
 
 @njit(nogil=True, cache=True)
-def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, max_depth, max_leaf_nodes,
+def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, is_cat, max_depth, max_leaf_nodes,
                             min_samples_leaf, min_weight_leaf, leaf_of, root_cnt):
     """Grow one tree best-first: split the open leaf of largest gain (the lowest node id on equal
     gains) until ``max_leaf_nodes`` leaves or no open leaf is left. A leaf is open when its depth is
@@ -321,6 +341,7 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
             cap = min(cap, (1 << (max_depth + 1)) - 1)
     (feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, node_g, nstart, nstop,
      has_range) = _node_arrays(cap)
+    cat_bits = np.zeros((cap, N_WORDS), dtype=np.uint32)  # bitsets of categorical splits
     depth_of = np.zeros(cap, dtype=np.int64)
     # best split of an open leaf (found when the leaf was created)
     sp_j = np.zeros(cap, dtype=np.int64)
@@ -330,6 +351,7 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
     sp_gl = np.zeros(cap, dtype=np.float64)
     sp_wl = np.zeros(cap, dtype=np.float64)
     sp_cl = np.zeros(cap, dtype=np.float64)
+    sp_bits = np.zeros((cap, N_WORDS), dtype=np.uint32)
     slot_of = np.full(cap, -1, dtype=np.int64)  # histogram slot of an open leaf
 
     w_tot, mu = _weighted_mean(y, w, has_w, rows)  # the target is centred on it
@@ -341,7 +363,8 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
     if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:  # a single leaf
         if leaf_of.shape[0] > 0:
             leaf_of[rows] = 0
-        return feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1]
+        return (feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1],
+                cat_bits[:1])
 
     part = rows.copy()
     buf = np.empty(m, dtype=rows.dtype)
@@ -377,8 +400,8 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
     heap_n = np.empty(heap_g.shape[0], dtype=np.int64)
     n_heap = 0
     jb, bb, ml, gn, gl, wl, cl = find_best_split(
-        pool_hist[slot0], pool_cnt[slot0], has_w, feats, n_bins_non_missing, node_g[0], node_w[0], node_c[0],
-        min_samples_leaf, min_weight_leaf, weight_eps, min_gain,
+        pool_hist[slot0], pool_cnt[slot0], has_w, feats, n_bins_non_missing, is_cat, node_g[0], node_w[0],
+        node_c[0], min_samples_leaf, min_weight_leaf, weight_eps, min_gain, sp_bits[0],
     )
     if jb >= 0:
         sp_j[0], sp_b[0], sp_ml[0], sp_gain[0], sp_gl[0], sp_wl[0], sp_cl[0] = jb, bb, ml, gn, gl, wl, cl
@@ -396,6 +419,7 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
         feature[nd] = feats[sp_j[nd]]
         bin_thr[nd] = sp_b[nd]
         mgl[nd] = sp_ml[nd]
+        cat_bits[nd] = sp_bits[nd]
         gain[nd] = sp_gain[nd]
         lc = n_nodes
         rc = n_nodes + 1
@@ -422,7 +446,8 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
         if ok_l or ok_r:
             s = nstart[nd]
             e = nstop[nd]
-            nl = _partition_rows(Xb, part, buf, s, e, feature[nd], bin_thr[nd], np.int64(mgl[nd]))
+            nl = _partition_rows(Xb, part, buf, s, e, feature[nd], bin_thr[nd], np.int64(mgl[nd]),
+                                 is_cat[feature[nd]], cat_bits[nd])
             nstart[lc] = s
             nstop[lc] = nl
             nstart[rc] = nl
@@ -474,8 +499,8 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
             if sc < 0:
                 continue
             jb, bb, ml, gn, gl, wl, cl = find_best_split(
-                pool_hist[sc], pool_cnt[sc], has_w, feats, n_bins_non_missing, node_g[ch], node_w[ch], node_c[ch],
-                min_samples_leaf, min_weight_leaf, weight_eps, min_gain,
+                pool_hist[sc], pool_cnt[sc], has_w, feats, n_bins_non_missing, is_cat, node_g[ch], node_w[ch],
+                node_c[ch], min_samples_leaf, min_weight_leaf, weight_eps, min_gain, sp_bits[ch],
             )
             if jb >= 0:
                 sp_j[ch], sp_b[ch], sp_ml[ch], sp_gain[ch], sp_gl[ch], sp_wl[ch], sp_cl[ch] = jb, bb, ml, gn, gl, wl, cl
@@ -501,6 +526,7 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
     feature = feature[order]
     bin_thr = bin_thr[order]
     mgl = mgl[order]
+    cat_bits = cat_bits[order]
     value = value[order]
     gain = gain[order]
     node_w = node_w[order]
@@ -517,12 +543,14 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, ma
             right[i] = left[i] + 1
 
     if want_leaf:
-        _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_range, n_nodes, leaf_of)
-    return feature, bin_thr, mgl, left, right, value, gain, node_w, node_c
+        _write_leaves(Xb, part, feature, bin_thr, mgl, is_cat, cat_bits, left, nstart, nstop, has_range, n_nodes,
+                      leaf_of)
+    return feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, cat_bits
 
 
 @njit(nogil=True, cache=True)
-def _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_range, n_nodes, leaf_of):
+def _write_leaves(Xb, part, feature, bin_thr, mgl, is_cat, cat_bits, left, nstart, nstop, has_range, n_nodes,
+                  leaf_of):
     """leaf_of[r] = leaf node of row r, from the row ranges of the partition: leaves that own a range
     directly; the children of a split node whose rows were not partitioned (they are leaves) by
     routing that node's rows once, as the partition would."""
@@ -537,9 +565,15 @@ def _write_leaves(Xb, part, feature, bin_thr, mgl, left, nstart, nstop, has_rang
             f = feature[nd]
             bt = bin_thr[nd]
             ml_i = np.int64(mgl[nd])
-            for i in range(nstart[nd], nstop[nd]):
-                r = part[i]
-                leaf_of[r] = lc + 1 - _go_left(Xb[r, f], bt, ml_i)
+            if is_cat[f]:
+                bits = cat_bits[nd]
+                for i in range(nstart[nd], nstop[nd]):
+                    r = part[i]
+                    leaf_of[r] = lc + 1 - bit_is_set(bits, Xb[r, f])
+            else:
+                for i in range(nstart[nd], nstop[nd]):
+                    r = part[i]
+                    leaf_of[r] = lc + 1 - _go_left(Xb[r, f], bt, ml_i)
 
 
 _NO_LEAVES = np.empty(0, dtype=np.int32)
@@ -582,6 +616,8 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_
             raise ValueError("Xb must be a 2-d binned matrix")
     n, p = Xb.shape
     nbnm = bin_mapper.n_bins_non_missing_
+    is_cat = getattr(bin_mapper, "is_categorical_", None)  # None: a BinMapper pickled before categorical features
+    is_cat = np.zeros(p, dtype=np.bool_) if is_cat is None else np.ascontiguousarray(is_cat, dtype=np.bool_)
     if nbnm.shape[0] != p:
         raise ValueError(f"Xb has {p} features but bin_mapper was fitted on {nbnm.shape[0]}")
     w, has_w = _prepare_weight(sample_weight, n)
@@ -600,7 +636,8 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_
     min_samples_leaf = int(min_samples_leaf)
     if min_samples_leaf < 1:
         raise ValueError("min_samples_leaf must be >= 1")
-    return Xb, w, has_w, rows, feats, nbnm, max_depth, max_leaf_nodes, min_samples_leaf, float(min_weight_leaf)
+    return (Xb, w, has_w, rows, feats, (nbnm, is_cat), max_depth, max_leaf_nodes, min_samples_leaf,
+            float(min_weight_leaf))
 
 
 _UNLIMITED_DEPTH = 1 << 40  # max_depth=None of a best-first tree
@@ -633,18 +670,28 @@ def _check_growth(max_depth, max_leaf_nodes):
     return max_depth, None
 
 
-def _grow(Xb, y, w, has_w, rows, feats, nbnm, max_depth, max_leaf_nodes, msl, mwl, leaf_of, root_cnt):
+def _grow(Xb, y, w, has_w, rows, feats, bins, max_depth, max_leaf_nodes, msl, mwl, leaf_of, root_cnt):
+    nbnm, is_cat = bins
     if max_leaf_nodes is None:
-        return _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, msl, mwl, leaf_of, root_cnt)
-    return _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, nbnm, max_depth, max_leaf_nodes, msl, mwl, leaf_of,
-                                   root_cnt)
+        return _grow_kernel(Xb, y, w, has_w, rows, feats, nbnm, is_cat, max_depth, msl, mwl, leaf_of, root_cnt)
+    return _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, nbnm, is_cat, max_depth, max_leaf_nodes, msl, mwl,
+                                   leaf_of, root_cnt)
 
 
 def _make_tree(out, bin_mapper):
-    feature, bin_thr, mgl, left, right, value, gain, node_w, node_c = out
+    feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, cat_bits = out
     is_split = feature >= 0
     threshold = np.where(is_split, bin_mapper.thresholds_[np.where(is_split, feature, 0), bin_thr], np.nan)
-    return Tree(feature, threshold, bin_thr, mgl, left, right, value, gain, node_w, node_c.astype(np.int64))
+    is_cat = getattr(bin_mapper, "is_categorical_", None)
+    cat_node = None
+    if is_cat is not None and is_cat.any():
+        cat_node = is_split & is_cat[np.where(is_split, feature, 0)]
+        if cat_node.any():
+            threshold[cat_node] = np.nan  # categorical splits have no threshold
+        else:
+            cat_node = None  # a tree without categorical splits is a plain numeric tree
+    return Tree(feature, threshold, bin_thr, mgl, left, right, value, gain, node_w, node_c.astype(np.int64),
+                is_categorical=cat_node, cat_bitset=None if cat_node is None else cat_bits)
 
 
 def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper, max_depth=3,
@@ -682,13 +729,13 @@ def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper
     -------
     Tree
     """
-    Xb, w, has_w, rows, feats, nbnm, max_depth, mln, msl, mwl = _prepare(
+    Xb, w, has_w, rows, feats, bins, max_depth, mln, msl, mwl = _prepare(
         Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf
     )
     y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
     if y.shape[0] != Xb.shape[0]:
         raise ValueError("y must have shape (n,)")
-    out = _grow(Xb, y, w, has_w, rows, feats, nbnm, max_depth, mln, msl, mwl, _NO_LEAVES, _NO_COUNTS)
+    out = _grow(Xb, y, w, has_w, rows, feats, bins, max_depth, mln, msl, mwl, _NO_LEAVES, _NO_COUNTS)
     return _make_tree(out, bin_mapper)
 
 
@@ -711,7 +758,7 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     """
     per_tree = sample_weight is not None and (isinstance(sample_weight, list) or np.ndim(sample_weight) == 2)
     all_rows = rows is None
-    Xb, w, has_w, rows, feats, nbnm, max_depth, mln, msl, mwl = _prepare(
+    Xb, w, has_w, rows, feats, bins, max_depth, mln, msl, mwl = _prepare(
         Xb, None if per_tree else sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes,
         min_samples_leaf, min_weight_leaf,
     )
@@ -745,7 +792,7 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     def grow(c):
         wc, has_wc = weights[c]
         leaf_of = _NO_LEAVES if leaves is None else leaves[c]
-        return _grow(Xb, Yf[:, c], wc, has_wc, rows, feats, nbnm, max_depth, mln, msl, mwl, leaf_of, root_cnt)
+        return _grow(Xb, Yf[:, c], wc, has_wc, rows, feats, bins, max_depth, mln, msl, mwl, leaf_of, root_cnt)
 
     n_threads = min(effective_n_threads(n_threads), k)
     if n_threads <= 1 or in_pool_thread():

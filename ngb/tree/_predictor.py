@@ -10,6 +10,11 @@ semantics of an internal node ``i`` on raw values::
 and on the binned matrix (``bin <= bin_threshold[i]``, NaN bin 255 routed by
 ``missing_go_left``), which is the same partition for the training data.
 
+A categorical split node (``is_categorical[i]``) goes left iff bit ``bin`` of
+``cat_bitset[i]`` is set, where ``bin`` is the bin code on the binned matrix
+and, on raw values, the code ``x`` when it is an integer in [0, 255), else the
+missing bin 255 (see ``_categorical``).
+
 Forest prediction (:class:`PackedForest`, :func:`predict_forest`,
 :func:`predict_forest_binned`; also used for single trees):
 
@@ -22,6 +27,8 @@ Forest prediction (:class:`PackedForest`, :func:`predict_forest`,
   (row, tree) on one core).
 * deeper forests walk trees padded to the forest depth (``MAX_PADDED_DEPTH``)
   or, beyond, the concatenated node arrays.
+* forests with a categorical split (any depth) walk the concatenated node
+  arrays with the bitset test (kind ``"pointer"``, :func:`_forest_pointer_cat`).
 
 Within a block trees are added in order, so every output cell receives its
 terms in tree order whatever the block size or number of threads (threads
@@ -35,6 +42,7 @@ import numpy as np
 from numba import njit
 
 from ._binning import MISSING_BIN, effective_n_threads, map_chunks
+from ._categorical import N_WORDS, bit_is_set, raw_category_bin
 
 # Forests deeper than this use the pointer-walking kernel (padding to a
 # complete tree of depth D costs 2**D nodes per tree).
@@ -77,6 +85,31 @@ def _apply_raw(X, feature, threshold, missing_go_left, left, right, out, start, 
             else:
                 nd = right[nd]
         out[i] = nd
+
+
+@njit(nogil=True, cache=True)
+def _apply_cat(X, is_binned, feature, threshold, nan_right, is_cat, bits, left, right, start, stop, out):
+    """Leaf node id of rows ``start:stop`` of raw (or binned, ``is_binned``: then ``threshold`` holds
+    bin thresholds) ``X`` for a tree with categorical splits."""
+    for i in range(start, stop):
+        out[i] = _walk_cat(X, i, is_binned, 0, feature, threshold, nan_right, is_cat, bits, left, right)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _walk_cat(X, i, is_binned, root, feature, thr, nan_right, is_cat, bits, left, right):
+    """Leaf reached by row ``i`` from node ``root`` (numeric and categorical nodes)."""
+    nd = root
+    while left[nd] >= 0:
+        v = X[i, feature[nd]]
+        if is_cat[nd]:
+            b = np.int64(v) if is_binned else raw_category_bin(v)
+            go_right = bit_is_set(bits[nd], b) == 0
+        elif _is_nan(v, is_binned):
+            go_right = nan_right[nd] != 0
+        else:
+            go_right = np.float64(v) > thr[nd]
+        nd = right[nd] if go_right else left[nd]
+    return nd
 
 
 @njit(nogil=True, cache=True)
@@ -323,6 +356,22 @@ def _forest_pointer(X, is_binned, roots, feature, thr, nan_right, left, right, v
                 out[i, c] += value[nd]
 
 
+@njit(nogil=True, cache=True)
+def _forest_pointer_cat(X, is_binned, roots, feature, thr, nan_right, is_cat, bits, left, right, value, param, out,
+                        start, stop):
+    """:func:`_forest_pointer` for forests with categorical splits (``is_cat`` (N,) uint8 per node,
+    ``bits`` (N, 8) uint32 bitsets)."""
+    n_trees = roots.shape[0]
+    for b0 in range(start, stop, _BLOCK):
+        b1 = min(b0 + _BLOCK, stop)
+        for t in range(n_trees):
+            c = param[t]
+            root = roots[t]
+            for i in range(b0, b1):
+                nd = _walk_cat(X, i, is_binned, root, feature, thr, nan_right, is_cat, bits, left, right)
+                out[i, c] += value[nd]
+
+
 # ---------------------------------------------------------------- helpers
 def _as_float_c(X, n_features=None):
     X = np.asarray(X)
@@ -346,13 +395,20 @@ class Tree:
     (weighted SSE reduction of the split, 0 for leaves), ``weight`` float64
     (sum of weights) and ``n_samples`` int64 (rows at fit).  Node ids are
     breadth-first (parents before children), as produced by the grower.
+
+    Trees with categorical splits also have ``is_categorical`` bool (n_nodes,)
+    and ``cat_bitset`` uint32 (n_nodes, 8): bit ``b`` (word ``b >> 5``) set
+    when bin ``b`` goes left (see the module docstring); their
+    ``threshold`` is NaN and ``missing_go_left`` is the bit of bin 255.
+    Both are None for numeric trees (whose pickles carry neither).
     """
 
     _ARRAYS = ("feature", "threshold", "bin_threshold", "missing_go_left", "left", "right", "value", "gain",
                "weight", "n_samples")
+    _CAT_ARRAYS = ("is_categorical", "cat_bitset")
 
     def __init__(self, feature, threshold, bin_threshold, missing_go_left, left, right, value, gain,
-                 weight=None, n_samples=None):
+                 weight=None, n_samples=None, is_categorical=None, cat_bitset=None):
         n = len(feature)
         self.feature = np.ascontiguousarray(feature, dtype=np.int32)
         self.threshold = np.ascontiguousarray(threshold, dtype=np.float64)
@@ -364,22 +420,42 @@ class Tree:
         self.gain = np.ascontiguousarray(gain, dtype=np.float64)
         self.weight = np.zeros(n) if weight is None else np.ascontiguousarray(weight, dtype=np.float64)
         self.n_samples = np.zeros(n, np.int64) if n_samples is None else np.ascontiguousarray(n_samples, np.int64)
+        if (is_categorical is None) != (cat_bitset is None):
+            raise ValueError("is_categorical and cat_bitset must be given together")
+        self.is_categorical = None
+        self.cat_bitset = None
+        if is_categorical is not None:
+            self.is_categorical = np.ascontiguousarray(is_categorical, dtype=np.bool_).reshape(n)
+            self.cat_bitset = np.ascontiguousarray(cat_bitset, dtype=np.uint32).reshape(n, N_WORDS)
         self._cache = {}
 
-    # pickling: arrays only
+    @property
+    def has_categorical(self):
+        """Whether the tree has categorical splits."""
+        return self.is_categorical is not None
+
+    # pickling: arrays only (numeric trees: the same state as before categorical splits existed)
     def __getstate__(self):
-        return {k: getattr(self, k) for k in self._ARRAYS}
+        state = {k: getattr(self, k) for k in self._ARRAYS}
+        if self.has_categorical:
+            state.update({k: getattr(self, k) for k in self._CAT_ARRAYS})
+        return state
 
     def __setstate__(self, state):
         for k in self._ARRAYS:
             setattr(self, k, state[k])
+        for k in self._CAT_ARRAYS:
+            setattr(self, k, state.get(k))
         self._cache = {}
 
     def __eq__(self, other):
         if not isinstance(other, Tree):
             return NotImplemented
+        if self.has_categorical != other.has_categorical:
+            return False
+        keys = self._ARRAYS + (self._CAT_ARRAYS if self.has_categorical else ())
         return all(np.array_equal(getattr(self, k), getattr(other, k), equal_nan=k in ("threshold",))
-                   for k in self._ARRAYS)
+                   for k in keys)
 
     __hash__ = None
 
@@ -427,6 +503,11 @@ class Tree:
         """Index of the leaf reached by every row of raw ``X``, shape (n,)."""
         X = _as_float_c(X, int(self.feature.max()) + 1)
         out = np.empty(X.shape[0], dtype=np.int64)
+        if self.has_categorical:
+            _apply_cat(X, False, self.feature, self.threshold, (~self.missing_go_left).astype(np.uint8),
+                       self.is_categorical.astype(np.uint8), self.cat_bitset, self.left, self.right, 0, X.shape[0],
+                       out)
+            return out
         _apply_raw(X, self.feature, self.threshold, self.missing_go_left, self.left, self.right, out, 0,
                    X.shape[0])
         return out
@@ -455,7 +536,8 @@ class PackedForest:
     Forests of depth <= 3 use the vectorised kernel (``kind == "d3"``,
     shallower trees are padded to depth 3), deeper ones walk trees padded to
     the forest depth (``"padded"``, depth <= ``MAX_PADDED_DEPTH``) or the
-    node arrays (``"pointer"``).
+    node arrays (``"pointer"``); forests with a categorical split always use
+    ``"pointer"`` with the bitset test (``has_categorical``).
     """
 
     def __init__(self, trees, params=None, weights=None, n_outputs=None):
@@ -476,7 +558,16 @@ class PackedForest:
         self.param = np.ascontiguousarray(params, dtype=np.int64)
         self.n_features_used = max((int(t.feature.max()) + 1 for t in trees), default=0)
         self.depth = depth = max((t.depth for t in trees), default=0)
-        if depth <= 3:
+        self.has_categorical = any(t.has_categorical for t in trees)
+        if self.has_categorical:
+            self.kind = "pointer"
+            self._pack_pointer(trees, weights)
+            self.is_cat = np.concatenate([t.is_categorical if t.has_categorical else np.zeros(t.n_nodes, bool)
+                                          for t in trees]).astype(np.uint8)
+            self.bits = np.concatenate([t.cat_bitset if t.has_categorical else np.zeros((t.n_nodes, N_WORDS),
+                                                                                          np.uint32)
+                                        for t in trees])
+        elif depth <= 3:
             self.kind = "d3"
             self._pack_complete(trees, weights, 3)
             real = self.nan_right.astype(bool) | np.isfinite(self.thr)
@@ -497,18 +588,21 @@ class PackedForest:
             self._pack_complete(trees, weights, depth)
         else:
             self.kind = "pointer"
-            sizes = np.array([t.n_nodes for t in trees], dtype=np.int64)
-            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-            self.roots = offsets
-            self.feature = np.concatenate([t.feature for t in trees]).astype(np.int64)
-            self.thr = np.concatenate([t.threshold for t in trees])
-            self.thr_bin = np.concatenate([t.bin_threshold for t in trees]).astype(np.float64)
-            self.nan_right = np.concatenate([~t.missing_go_left for t in trees]).astype(np.uint8)
-            self.left = np.concatenate([np.where(t.left >= 0, t.left + o, -1) for t, o in zip(trees, offsets)])
-            self.right = np.concatenate([np.where(t.right >= 0, t.right + o, -1) for t, o in zip(trees, offsets)])
-            self.left = self.left.astype(np.int64)
-            self.right = self.right.astype(np.int64)
-            self.value = np.concatenate([t.value * w for t, w in zip(trees, weights)])
+            self._pack_pointer(trees, weights)
+
+    def _pack_pointer(self, trees, weights):
+        sizes = np.array([t.n_nodes for t in trees], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.roots = offsets
+        self.feature = np.concatenate([t.feature for t in trees]).astype(np.int64)
+        self.thr = np.concatenate([t.threshold for t in trees])
+        self.thr_bin = np.concatenate([t.bin_threshold for t in trees]).astype(np.float64)
+        self.nan_right = np.concatenate([~t.missing_go_left for t in trees]).astype(np.uint8)
+        self.left = np.concatenate([np.where(t.left >= 0, t.left + o, -1) for t, o in zip(trees, offsets)])
+        self.right = np.concatenate([np.where(t.right >= 0, t.right + o, -1) for t, o in zip(trees, offsets)])
+        self.left = self.left.astype(np.int64)
+        self.right = self.right.astype(np.int64)
+        self.value = np.concatenate([t.value * w for t, w in zip(trees, weights)])
 
     def _pack_complete(self, trees, weights, depth):
         n_int = (1 << depth) - 1
@@ -558,6 +652,12 @@ class PackedForest:
             def work(a, b):
                 _forest_padded(X, is_binned, self.feat, thr, self.nan_right, self.leaf, self.param, self.depth, out,
                                a, b)
+        elif getattr(self, "has_categorical", False):
+            thr = self.thr_bin if is_binned else self.thr
+
+            def work(a, b):
+                _forest_pointer_cat(X, is_binned, self.roots, self.feature, thr, self.nan_right, self.is_cat,
+                                    self.bits, self.left, self.right, self.value, self.param, out, a, b)
         else:
             thr = self.thr_bin if is_binned else self.thr
 

@@ -24,6 +24,12 @@ NaN-left before NaN-right), a later candidate winning only if it is larger by
 a relative margin ``TIE_RTOL`` (1e-12): ties -- including ties blurred by
 rounding -- go to the lowest feature and bin.
 A node is split only if the best gain is ``> min_gain``.
+
+Categorical features (``is_cat``; see ``_categorical``): the node's non-empty bins (the missing
+bin included when the node has missing rows) sorted by mean target, left = each proper prefix of
+that order, with the same validity rules, score and tie rule (the candidates of a feature are
+compared in prefix order, features ascending as above).  The winning split's 256-bit set of left
+bins is written to ``bits``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import numpy as np
 from numba import njit
 
 from ._binning import MISSING_BIN
+from ._categorical import categorical_bitset, categorical_order
 
 TIE_RTOL = 1e-12
 """A candidate must beat the best score so far by this relative margin.
@@ -54,16 +61,18 @@ def _score(gl, wl, cl, g, w, c, min_samples_leaf, min_weight_leaf, weight_eps):
 
 
 @njit(nogil=True, cache=True)
-def find_best_split(hist, cnt, has_w, feats, n_bins_non_missing, g, w, c, min_samples_leaf, min_weight_leaf,
-                    weight_eps, min_gain):
+def find_best_split(hist, cnt, has_w, feats, n_bins_non_missing, is_cat, g, w, c, min_samples_leaf,
+                    min_weight_leaf, weight_eps, min_gain, bits):
     """Best split of a node given its histogram and totals ``(g, w, c)``.
 
     ``hist``/``cnt`` as in ``_histogram`` (``cnt`` only read when ``has_w``).
     ``feats`` must be sorted ascending (it is the tie-break order).
+    ``is_cat`` (p,) bool marks the categorical features (indexed by feature).
 
     Returns ``(j, bin, missing_go_left, gain, g_left, w_left, c_left)`` where
     ``j`` indexes ``feats``; ``j == -1`` means no valid split with
-    ``gain > min_gain``.
+    ``gain > min_gain``.  When the best split is categorical, ``bin`` is 0 and
+    its bitset of left bins is written to ``bits`` (8,) uint32 (untouched otherwise).
     """
     q = feats.shape[0]
     best_s = -1.0  # valid scores are >= 0
@@ -75,6 +84,22 @@ def find_best_split(hist, cnt, has_w, feats, n_bins_non_missing, g, w, c, min_sa
     best_cl = 0.0
     for j in range(q):
         nb = n_bins_non_missing[feats[j]]
+        if is_cat[feats[j]]:
+            cj = cnt[j] if has_w else cnt[0]
+            order = categorical_order(hist[j], cj, has_w, nb)
+            gl = 0.0
+            wl = 0.0
+            cl = 0.0
+            for i in range(order.shape[0] - 1):
+                hb = hist[j, order[i]]
+                gl += hb.real
+                wl += hb.imag
+                cl += float(cj[order[i]]) if has_w else hb.imag
+                s = _score(gl, wl, cl, g, w, c, min_samples_leaf, min_weight_leaf, weight_eps)
+                if s > best_s + TIE_RTOL * abs(best_s):
+                    best_s, best_j, best_b, best_mgl = s, j, i + 1, False  # best_b: number of left bins
+                    best_gl, best_wl, best_cl = gl, wl, cl
+            continue
         hm = hist[j, MISSING_BIN]
         gm = hm.real
         wm = hm.imag
@@ -115,4 +140,10 @@ def find_best_split(hist, cnt, has_w, feats, n_bins_non_missing, g, w, c, min_sa
     gain = best_s - g * g / w
     if not gain > min_gain:
         return -1, 0, False, 0.0, 0.0, 0.0, 0.0
+    fb = feats[best_j]
+    if is_cat[fb]:
+        cj = cnt[best_j] if has_w else cnt[0]
+        best_mgl = categorical_bitset(hist[best_j], cj, has_w, n_bins_non_missing[fb], best_b,
+                                      best_wl >= w - best_wl, bits)
+        best_b = 0
     return best_j, best_b, best_mgl, gain, best_gl, best_wl, best_cl

@@ -1,0 +1,220 @@
+"""Categorical features: input handling, binning checks, split search and the bitset rule.
+
+A categorical feature holds non-negative integer codes (a pandas ``category`` column: the codes
+of the categories seen in fit).  Its bin is its code (``n_bins_non_missing`` = number of
+categories, at most :data:`MAX_CATEGORIES`); NaN, negative and out-of-range codes go to the
+missing bin (255).
+
+A categorical split sends a set of bins left, stored as a 256-bit set (8 ``uint32`` words, bit
+``b`` of word ``b >> 5`` for bin ``b``).  The split search (:func:`categorical_order`, used by
+``find_best_split``) sorts the node's non-empty bins -- the missing bin included when the node has
+missing rows -- by mean target ``G_b / W_b`` (ties: lower bin code first) and scans the prefixes of
+that order: for squared error the best binary partition is one of them (Fisher 1958, Breiman et
+al. 1984).  Bins without training rows in the node (and the missing bin when the node has none)
+go to the child with the larger weight (left on ties); codes ``>= n_bins_non_missing`` (< 255)
+follow the missing bin.  On raw values a code is its bin when it is an integer in ``[0, 255)``,
+anything else (NaN, negative, non-integer, >= 255) is missing (:func:`raw_category_bin`).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from ._binning import MISSING_BIN
+
+MAX_CATEGORIES = 255
+"""Largest number of categories of a categorical feature (codes 0..254; 255 is the NaN bin)."""
+
+N_WORDS = 8
+"""uint32 words of a categorical split's bitset (256 bins)."""
+
+
+# ------------------------------------------------------------------------------ input handling
+def category_columns(X):
+    """(p,) bool mask of the pandas ``category`` columns of a DataFrame, None for other inputs."""
+    if not isinstance(X, pd.DataFrame):
+        return None
+    return np.array([isinstance(dt, pd.CategoricalDtype) for dt in X.dtypes], dtype=bool)
+
+
+def encode_categories(X, categories=None):
+    """DataFrame ``X`` with its ``category`` columns replaced by float codes.
+
+    ``categories``: dict column -> categories (pandas Index) of the fit; None learns them from
+    ``X`` (a fit).  Values not among the fit categories, and NaN, become NaN (missing).  Other
+    column dtypes must be numeric or bool.  Returns ``(X, categories)``; non-DataFrame input is
+    returned as is (with ``{}`` when learning).
+    """
+    if not isinstance(X, pd.DataFrame):
+        return X, ({} if categories is None else categories)
+    is_cat = category_columns(X)
+    cat_cols = [c for c, k in zip(X.columns, is_cat) if k]
+    bad = [
+        c for c, k in zip(X.columns, is_cat)
+        if not k and not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))
+    ]
+    if bad:
+        raise ValueError(
+            f"Non-numeric columns {bad[:5]} (dtype {X[bad[0]].dtype}): convert them to numbers or to pandas "
+            "'category' dtype (categories get native categorical splits with ngb's histogram trees, "
+            "and are used as ordered integer codes by other base learners)."
+        )
+    if categories is None:
+        categories = {c: X[c].cat.categories for c in cat_cols}
+    if categories:
+        X = X.copy()
+        for c, cats in categories.items():
+            if c in X.columns:
+                # codes of the fit categories; unseen categories and NaN become missing
+                codes = cats.get_indexer(X[c].astype(object)).astype(float)
+                codes[codes < 0] = np.nan
+                X[c] = codes
+    return X, categories
+
+
+def resolve_categorical_features(spec, n_features, from_dtype=None):
+    """(n_features,) bool mask of the categorical features for ``categorical_features=spec``.
+
+    ``spec``: ``"from_dtype"`` (the pandas category columns, ``from_dtype`` mask; none for arrays),
+    None (none), a bool mask of length ``n_features`` or integer column indices.
+    """
+    mask = np.zeros(n_features, dtype=bool)
+    if spec is None:
+        return mask
+    if isinstance(spec, str):
+        if spec != "from_dtype":
+            raise ValueError(f"categorical_features must be 'from_dtype', None, a boolean mask or integer "
+                             f"indices, got {spec!r}")
+        if from_dtype is not None:
+            mask[:] = from_dtype
+        return mask
+    arr = np.asarray(spec)
+    if arr.ndim != 1:
+        raise ValueError(f"categorical_features must be 1-d (a boolean mask or integer indices), got shape "
+                         f"{arr.shape}")
+    if arr.dtype == np.bool_:
+        if arr.shape[0] != n_features:
+            raise ValueError(f"categorical_features as a boolean mask must have length {n_features} (the "
+                             f"number of features), got {arr.shape[0]}")
+        return arr.copy()
+    if arr.size == 0:
+        return mask
+    if not (np.issubdtype(arr.dtype, np.integer) or all(isinstance(v, numbers.Integral) for v in arr.tolist())):
+        raise ValueError(f"categorical_features must be 'from_dtype', None, a boolean mask or integer indices, "
+                         f"got {spec!r}")
+    idx = arr.astype(np.int64)
+    if idx.min() < 0 or idx.max() >= n_features:
+        raise ValueError(f"categorical_features indices must be in [0, {n_features}), got {idx.tolist()}")
+    mask[idx] = True
+    return mask
+
+
+def categorical_n_bins(col, n_categories=None, name=None):
+    """Number of value bins of a categorical column (float codes, NaN / negative = missing).
+
+    ``n_categories`` (the fit categories of a pandas column) or else max code + 1 (at least 1).
+    Raises ValueError for non-integer or infinite codes and for more than :data:`MAX_CATEGORIES`
+    categories.
+    """
+    label = f"categorical feature {name}"
+    if n_categories is not None and n_categories > MAX_CATEGORIES:
+        raise ValueError(f"{label} has {n_categories} categories; at most {MAX_CATEGORIES} are supported "
+                         "(set categorical_features to leave it out and use its codes as ordered numbers)")
+    col = np.asarray(col, dtype=np.float64)
+    v = col[~np.isnan(col)]
+    bad = ~np.isfinite(v) | (v != np.floor(v))
+    if bad.any():
+        raise ValueError(f"{label} must hold integer codes (NaN = missing), found {v[bad][0]!r}")
+    top = v.max() if v.size else -1.0
+    if top >= MAX_CATEGORIES:
+        raise ValueError(f"{label} has code {top:g}; at most {MAX_CATEGORIES} categories (codes 0..254) "
+                         "are supported (set categorical_features to leave it out and use its codes as ordered "
+                         "numbers)")
+    if n_categories is not None:
+        return max(int(n_categories), 1)
+    return max(int(top) + 1, 1)
+
+
+@njit(nogil=True, cache=True)
+def map_categorical(X, cols, n_bins, out, start, stop):
+    """Bin codes of the categorical columns ``cols`` of rows ``start:stop`` of ``X`` (float64, C) into
+    ``out`` (uint8): the code when it is an integer in ``[0, n_bins[f])``, else MISSING_BIN."""
+    for i in range(start, stop):
+        for u in range(cols.shape[0]):
+            f = cols[u]
+            b = raw_category_bin(X[i, f])
+            out[i, f] = b if b < n_bins[f] else MISSING_BIN
+
+
+# ------------------------------------------------------------------------------ bitset rule
+@njit(nogil=True, cache=True, inline="always")
+def raw_category_bin(x):
+    """Bin of a raw categorical value: ``x`` when it is an integer in [0, 255), else MISSING_BIN."""
+    if x >= 0.0 and x < 255.0 and x == np.floor(x):
+        return np.int64(x)
+    return np.int64(MISSING_BIN)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def bit_is_set(bits, b):
+    """1 if bin ``b`` (0..255) is in the bitset ``bits`` (8 uint32 words), else 0."""
+    bi = np.int64(b)
+    return (np.int64(bits[bi >> 5]) >> (bi & 31)) & 1
+
+
+# ------------------------------------------------------------------------------ split search
+@njit(nogil=True, cache=True)
+def categorical_order(hist_j, cnt_j, has_w, nb):
+    """The node's non-empty bins of one feature sorted by mean target (ties: lower code first).
+
+    ``hist_j`` (256,) complex128 and ``cnt_j`` (256,) int32 (read only when ``has_w``) of the node;
+    bins ``0 .. nb - 1`` with rows, then the missing bin if it has rows.  Returns the (K,) int64
+    bin codes.
+    """
+    codes = np.empty(nb + 1, dtype=np.int64)
+    keys = np.empty(nb + 1, dtype=np.float64)
+    k = 0
+    for b in range(nb):
+        hb = hist_j[b]
+        cb = float(cnt_j[b]) if has_w else hb.imag
+        if cb > 0.0:
+            codes[k] = b
+            keys[k] = hb.real / hb.imag if hb.imag > 0.0 else 0.0
+            k += 1
+    hm = hist_j[MISSING_BIN]
+    cm = float(cnt_j[MISSING_BIN]) if has_w else hm.imag
+    if cm > 0.0:
+        codes[k] = MISSING_BIN
+        keys[k] = hm.real / hm.imag if hm.imag > 0.0 else 0.0
+        k += 1
+    perm = np.argsort(keys[:k], kind="mergesort")  # stable: equal means keep code order
+    return codes[:k][perm]
+
+
+@njit(nogil=True, cache=True)
+def categorical_bitset(hist_j, cnt_j, has_w, nb, n_left, heavier_left, bits):
+    """Write into ``bits`` (8,) uint32 the bitset of the split whose left child is the first
+    ``n_left`` bins of :func:`categorical_order`; bins without rows go left iff ``heavier_left``,
+    bins ``nb .. 254`` follow the missing bin. Returns whether the missing bin goes left."""
+    order = categorical_order(hist_j, cnt_j, has_w, nb)
+    bits[:] = 0
+    inl = np.zeros(256, dtype=np.bool_)
+    seen = np.zeros(256, dtype=np.bool_)
+    for i in range(order.shape[0]):
+        seen[order[i]] = True
+        inl[order[i]] = i < n_left
+    for b in range(nb):
+        if not seen[b]:
+            inl[b] = heavier_left
+    if not seen[MISSING_BIN]:
+        inl[MISSING_BIN] = heavier_left
+    for b in range(nb, MISSING_BIN):
+        inl[b] = inl[MISSING_BIN]
+    for b in range(256):
+        if inl[b]:
+            bits[b >> 5] |= np.uint32(1) << np.uint32(b & 31)
+    return inl[MISSING_BIN]
