@@ -165,8 +165,7 @@ class HistTreeLearners:
         if recorded is not None:
             leaves, vals = recorded
             return leaf_values(leaves, vals, np.empty((leaves.shape[1], k)))
-        # the depth <= 3 kernels read the column-ordered copy in place; the others (and forests with
-        # categorical splits) want row order
+        # the numeric depth <= 3 kernels read the column-ordered copy in place; the others want row order
         numeric_d3 = max(t.depth for t in learners) <= 3 and not any(t.has_categorical for t in learners)
         Xb = self.XbF if numeric_d3 else self.Xb
         return predict_forest_binned(Xb, learners, np.arange(k), 1.0, k, n_threads=self.n_threads)

@@ -172,6 +172,46 @@ def test_two_category_feature_equals_numeric_feature(nan_frac, max_leaf_nodes):
 
 
 # --------------------------------------------------------------------------- (c) predict paths
+@pytest.mark.parametrize("weighted", [False, True])
+def test_categorical_depth3_forests_use_the_vectorised_kernels(weighted):
+    """Forests of depth <= 3 with categorical splits run the "d3" kernels (raw, C- and F-ordered
+    binned), and equal the Python reference walk for every row, invalid codes included."""
+    X, y, is_cat = _mixed_data(2, n=1500)
+    rng = np.random.default_rng(11)
+    bm = BinMapper(categorical_features=is_cat).fit(X)
+    Xb = bm.transform(X)
+    w = rng.uniform(0.2, 2.0, X.shape[0]) if weighted else None
+    trees = [grow_tree(Xb, y + rng.normal(size=y.shape[0]), w, bin_mapper=bm, max_depth=d) for d in (1, 2, 3, 3, 3)]
+    trees.append(grow_tree(Xb, y, bin_mapper=bm, max_depth=3, features=[0, 1]))  # a numeric tree mixed in
+    assert sum(t.has_categorical for t in trees) >= 4 and not trees[-1].has_categorical
+    params = np.array([0, 1, 0, 1, 0, 1])
+    weights = np.array([1.0, 0.5, 2.0, -1.0, 0.3, 0.7])
+    pf = PackedForest(trees, params, weights, 2)
+    assert pf.kind == "d3" and pf.has_categorical and (pf.cat_idx >= 0).sum() >= 8
+    # raw codes the fit never saw: too large, negative, non-integer, inf, NaN; all take the missing route
+    Xr = X.copy()
+    Xr[:6, 2] = [99.0, -1.0, 2.5, np.inf, np.nan, 254.0]
+    Xr[6:9, 3] = [13.0, -3.0, 0.5]
+    Xbr = bm.transform(Xr)
+    expected = np.zeros((X.shape[0], 2))
+    for t, p, wt in zip(trees, params, weights):
+        expected[:, p] += wt * np.array([t.value[_walk(t, xb)[-1]] for xb in Xbr])
+    for n_threads in (1, 2):
+        np.testing.assert_allclose(predict_forest(Xr, pf, n_threads=n_threads), expected, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(predict_forest_binned(Xbr, pf, n_threads=n_threads), expected, rtol=1e-13,
+                                   atol=1e-13)
+        np.testing.assert_allclose(predict_forest_binned(np.asfortranarray(Xbr), pf, n_threads=n_threads), expected,
+                                   rtol=1e-13, atol=1e-13)
+    # one tree at a time (Tree.predict packs a single-tree d3 forest) gives the same bits as apply
+    for t in trees:
+        np.testing.assert_array_equal(t.predict(Xr), t.value[t.apply(Xr)])
+        np.testing.assert_array_equal(t.predict_binned(Xbr), t.value[t.apply(Xr)])
+    # many rows: several blocks and thread chunks, same bits as the single-threaded pass
+    Xl = np.tile(Xr, (30, 1))
+    np.testing.assert_array_equal(predict_forest(Xl, pf, n_threads=2), np.tile(predict_forest(Xr, pf, n_threads=1),
+                                                                                (30, 1)))
+
+
 @pytest.mark.parametrize("max_leaf_nodes", [None, 12])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_categorical_predict_paths_agree(max_leaf_nodes, weighted):

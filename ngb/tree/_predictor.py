@@ -117,7 +117,8 @@ def _to_complete(feature, threshold, bin_threshold, missing_go_left, left, right
     """Pad a tree to a complete tree of ``depth`` levels (BFS layout).
 
     Returns (feature, raw threshold, bin threshold as float, nan_right, leaf
-    values); padding nodes send every row left (threshold +inf, NaN left).
+    values, node id of every internal position (a leaf's id for padding
+    positions)); padding nodes send every row left (threshold +inf, NaN left).
     """
     n_int = (1 << depth) - 1
     feat = np.zeros(n_int, dtype=np.int64)
@@ -144,7 +145,7 @@ def _to_complete(feature, threshold, bin_threshold, missing_go_left, left, right
         if left[nd] >= 0:
             raise ValueError("tree deeper than the padding depth")
         leaf[k] = value[nd]
-    return feat, thr, thr_bin, nan_right, leaf
+    return feat, thr, thr_bin, nan_right, leaf, pos_node[:n_int].copy()
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -152,6 +153,37 @@ def _is_nan(v, is_binned):
     if is_binned:
         return v == MISSING_BIN
     return v != v
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _tree_d3_f(x0, x1, x2, x3, x4, x5, x6, thr, leaf, t, o, nb):
+    """Add tree ``t`` (depth 3) to ``o[:nb]``: go right iff ``x > thr`` (see :func:`_forest_d3`)."""
+    t0 = thr[t, 0]
+    t1 = thr[t, 1]
+    t2 = thr[t, 2]
+    t3 = thr[t, 3]
+    t4 = thr[t, 4]
+    t5 = thr[t, 5]
+    t6 = thr[t, 6]
+    l0 = leaf[t, 0]
+    l1 = leaf[t, 1]
+    l2 = leaf[t, 2]
+    l3 = leaf[t, 3]
+    l4 = leaf[t, 4]
+    l5 = leaf[t, 5]
+    l6 = leaf[t, 6]
+    l7 = leaf[t, 7]
+    for i in range(nb):
+        c0 = x0[i] > t0
+        c1 = x1[i] > t1
+        c2 = x2[i] > t2
+        c3 = x3[i] > t3
+        c4 = x4[i] > t4
+        c5 = x5[i] > t5
+        c6 = x6[i] > t6
+        lo = (l3 if c4 else l2) if c1 else (l1 if c3 else l0)
+        hi = (l7 if c6 else l6) if c2 else (l5 if c5 else l4)
+        o[i] += hi if c0 else lo
 
 
 @njit(nogil=True, cache=True)
@@ -193,33 +225,7 @@ def _forest_d3(X, ufeat, feat, thr, nan_right, leaf, param, out, start, stop):
             x4 = Xr[feat[t, 4]] if nan_right[t, 4] else Xl[feat[t, 4]]
             x5 = Xr[feat[t, 5]] if nan_right[t, 5] else Xl[feat[t, 5]]
             x6 = Xr[feat[t, 6]] if nan_right[t, 6] else Xl[feat[t, 6]]
-            t0 = thr[t, 0]
-            t1 = thr[t, 1]
-            t2 = thr[t, 2]
-            t3 = thr[t, 3]
-            t4 = thr[t, 4]
-            t5 = thr[t, 5]
-            t6 = thr[t, 6]
-            l0 = leaf[t, 0]
-            l1 = leaf[t, 1]
-            l2 = leaf[t, 2]
-            l3 = leaf[t, 3]
-            l4 = leaf[t, 4]
-            l5 = leaf[t, 5]
-            l6 = leaf[t, 6]
-            l7 = leaf[t, 7]
-            o = outT[param[t]]
-            for i in range(nb):
-                c0 = x0[i] > t0
-                c1 = x1[i] > t1
-                c2 = x2[i] > t2
-                c3 = x3[i] > t3
-                c4 = x4[i] > t4
-                c5 = x5[i] > t5
-                c6 = x6[i] > t6
-                lo = (l3 if c4 else l2) if c1 else (l1 if c3 else l0)
-                hi = (l7 if c6 else l6) if c2 else (l5 if c5 else l4)
-                o[i] += hi if c0 else lo
+            _tree_d3_f(x0, x1, x2, x3, x4, x5, x6, thr, leaf, t, outT[param[t]], nb)
         for i in range(nb):
             for c in range(n_out):
                 out[b0 + i, c] = outT[c, i]
@@ -308,6 +314,106 @@ def _forest_d3_binned_f(XbF, feat, add, thu, leaf, param, out, start, stop):
             _tree_d3_u8(XbF[b0:b1, feat[t, 0]], XbF[b0:b1, feat[t, 1]], XbF[b0:b1, feat[t, 2]],
                         XbF[b0:b1, feat[t, 3]], XbF[b0:b1, feat[t, 4]], XbF[b0:b1, feat[t, 5]],
                         XbF[b0:b1, feat[t, 6]], add, thu, leaf, t, outT[param[t]], nb)
+        for i in range(nb):
+            for c in range(n_out):
+                out[b0 + i, c] = outT[c, i]
+
+
+# ---------------------------------------------------------------- depth-3 forests with categorical splits
+# Separate kernels, so the numeric ones above keep their code (and speed): a categorical split
+# (``cat_idx[t, p] >= 0``: row of ``cat_bits``, the node's 256-bit set) first writes "goes right"
+# (0 / 1) for the block's rows into a scratch row, which the split then compares with its
+# threshold (0.5 on floats; ``add = 0, thu = 0`` on uint8 codes).
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _pick7(cols, scr, cat_idx, t):
+    """The 7 split columns of tree ``t``: the scratch row for categorical splits, else ``cols[p]``."""
+    return ((scr[0] if cat_idx[t, 0] >= 0 else cols[0]), (scr[1] if cat_idx[t, 1] >= 0 else cols[1]),
+            (scr[2] if cat_idx[t, 2] >= 0 else cols[2]), (scr[3] if cat_idx[t, 3] >= 0 else cols[3]),
+            (scr[4] if cat_idx[t, 4] >= 0 else cols[4]), (scr[5] if cat_idx[t, 5] >= 0 else cols[5]),
+            (scr[6] if cat_idx[t, 6] >= 0 else cols[6]))
+
+
+@njit(nogil=True, cache=True)
+def _forest_d3_cat(X, ufeat, feat, thr, nan_right, leaf, param, cat_idx, cat_bits, out, start, stop):
+    """:func:`_forest_d3` with categorical splits (raw codes: :func:`raw_category_bin`)."""
+    n_trees = feat.shape[0]
+    n_used = ufeat.shape[0]
+    n_out = out.shape[1]
+    Xl = np.empty((n_used, _BLOCK), dtype=np.float64)
+    Xr = np.empty((n_used, _BLOCK), dtype=np.float64)
+    Xc = np.empty((n_used, _BLOCK), dtype=np.uint8)  # category bins (only read for categorical splits)
+    scr = np.empty((7, _BLOCK), dtype=np.float64)
+    outT = np.empty((n_out, _BLOCK), dtype=np.float64)
+    for b0 in range(start, stop, _BLOCK):
+        nb = min(_BLOCK, stop - b0)
+        for i in range(nb):
+            for u in range(n_used):
+                x = X[b0 + i, ufeat[u]]
+                Xc[u, i] = raw_category_bin(x)
+                if x != x:
+                    Xl[u, i] = -np.inf
+                    Xr[u, i] = np.inf
+                else:
+                    Xl[u, i] = x
+                    Xr[u, i] = min(x, _FMAX)
+            for c in range(n_out):
+                outT[c, i] = out[b0 + i, c]
+        for t in range(n_trees):
+            cols = (Xr[feat[t, 0]] if nan_right[t, 0] else Xl[feat[t, 0]],
+                    Xr[feat[t, 1]] if nan_right[t, 1] else Xl[feat[t, 1]],
+                    Xr[feat[t, 2]] if nan_right[t, 2] else Xl[feat[t, 2]],
+                    Xr[feat[t, 3]] if nan_right[t, 3] else Xl[feat[t, 3]],
+                    Xr[feat[t, 4]] if nan_right[t, 4] else Xl[feat[t, 4]],
+                    Xr[feat[t, 5]] if nan_right[t, 5] else Xl[feat[t, 5]],
+                    Xr[feat[t, 6]] if nan_right[t, 6] else Xl[feat[t, 6]])
+            for p in range(7):
+                ci = cat_idx[t, p]
+                if ci >= 0:
+                    src = Xc[feat[t, p]]
+                    for i in range(nb):
+                        scr[p, i] = 1.0 - bit_is_set(cat_bits[ci], src[i])
+            x0, x1, x2, x3, x4, x5, x6 = _pick7(cols, scr, cat_idx, t)
+            _tree_d3_f(x0, x1, x2, x3, x4, x5, x6, thr, leaf, t, outT[param[t]], nb)
+        for i in range(nb):
+            for c in range(n_out):
+                out[b0 + i, c] = outT[c, i]
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _tree_d3_u8_cat(cols, cat_idx, cat_bits, add, thu, leaf, t, scr, o, nb):
+    """:func:`_tree_d3_u8` of tree ``t`` on the bin columns ``cols`` with its categorical splits."""
+    for p in range(7):
+        ci = cat_idx[t, p]
+        if ci >= 0:
+            src = cols[p]
+            for i in range(nb):
+                scr[p, i] = np.uint8(1 - bit_is_set(cat_bits[ci], src[i]))
+    x0, x1, x2, x3, x4, x5, x6 = _pick7(cols, scr, cat_idx, t)
+    _tree_d3_u8(x0, x1, x2, x3, x4, x5, x6, add, thu, leaf, t, o, nb)
+
+
+@njit(nogil=True, cache=True)
+def _forest_d3_binned_cat(Xb, ufeat, feat, add, thu, leaf, param, cat_idx, cat_bits, out, start, stop):
+    """:func:`_forest_d3_binned` with categorical splits."""
+    n_trees = feat.shape[0]
+    n_used = ufeat.shape[0]
+    n_out = out.shape[1]
+    Xt = np.empty((n_used, _BLOCK), dtype=np.uint8)
+    scr = np.empty((7, _BLOCK), dtype=np.uint8)
+    outT = np.empty((n_out, _BLOCK), dtype=np.float64)
+    for b0 in range(start, stop, _BLOCK):
+        nb = min(_BLOCK, stop - b0)
+        for i in range(nb):
+            for u in range(n_used):
+                Xt[u, i] = Xb[b0 + i, ufeat[u]]
+            for c in range(n_out):
+                outT[c, i] = out[b0 + i, c]
+        for t in range(n_trees):
+            cols = (Xt[feat[t, 0]], Xt[feat[t, 1]], Xt[feat[t, 2]], Xt[feat[t, 3]], Xt[feat[t, 4]], Xt[feat[t, 5]],
+                    Xt[feat[t, 6]])
+            _tree_d3_u8_cat(cols, cat_idx, cat_bits, add, thu, leaf, t, scr, outT[param[t]], nb)
         for i in range(nb):
             for c in range(n_out):
                 out[b0 + i, c] = outT[c, i]
@@ -534,10 +640,11 @@ class PackedForest:
     None: all 0; ``weights`` None: all 1; ``n_outputs`` None: max param + 1).
 
     Forests of depth <= 3 use the vectorised kernel (``kind == "d3"``,
-    shallower trees are padded to depth 3), deeper ones walk trees padded to
-    the forest depth (``"padded"``, depth <= ``MAX_PADDED_DEPTH``) or the
-    node arrays (``"pointer"``); forests with a categorical split always use
-    ``"pointer"`` with the bitset test (``has_categorical``).
+    shallower trees are padded to depth 3; categorical splits included),
+    deeper ones walk trees padded to the forest depth (``"padded"``, depth
+    <= ``MAX_PADDED_DEPTH``) or the node arrays (``"pointer"``); deeper
+    forests with a categorical split use ``"pointer"`` with the bitset test
+    (``has_categorical``).
     """
 
     def __init__(self, trees, params=None, weights=None, n_outputs=None):
@@ -559,7 +666,7 @@ class PackedForest:
         self.n_features_used = max((int(t.feature.max()) + 1 for t in trees), default=0)
         self.depth = depth = max((t.depth for t in trees), default=0)
         self.has_categorical = any(t.has_categorical for t in trees)
-        if self.has_categorical:
+        if self.has_categorical and depth > 3:
             self.kind = "pointer"
             self._pack_pointer(trees, weights)
             self.is_cat = np.concatenate([t.is_categorical if t.has_categorical else np.zeros(t.n_nodes, bool)
@@ -570,7 +677,9 @@ class PackedForest:
         elif depth <= 3:
             self.kind = "d3"
             self._pack_complete(trees, weights, 3)
-            real = self.nan_right.astype(bool) | np.isfinite(self.thr)
+            self._pack_categorical_d3(trees)
+            cat = self.cat_idx >= 0 if self.has_categorical else np.zeros(self.feat.shape, bool)
+            real = self.nan_right.astype(bool) | np.isfinite(self.thr) | cat
             ufeat = np.unique(self.feat[real]) if n_trees else np.zeros(0, np.int64)
             if ufeat.size == 0:
                 ufeat = np.zeros(1, np.int64)  # padding nodes read column 0
@@ -580,9 +689,12 @@ class PackedForest:
             # NaN-split thresholds (+inf, NaN right) become max float: see _forest_d3
             self.thr_d3 = np.where((self.nan_right == 1) & np.isinf(self.thr), _FMAX, self.thr)
             # uint8 split test of the binned kernels: see _tree_d3_u8
-            nan_left = real & (self.nan_right == 0)
+            nan_left = real & (self.nan_right == 0) & ~cat
             self.add_u8 = nan_left.astype(np.int64)
-            self.thu_u8 = np.where(real, self.thr_bin + self.add_u8, 255).astype(np.int64)
+            self.thu_u8 = np.where(real & ~cat, self.thr_bin + self.add_u8, 255).astype(np.int64)
+            # categorical splits compare their 0/1 scratch row ("goes right") with 0.5 / 0
+            self.thr_d3[cat] = 0.5
+            self.thu_u8[cat] = 0
         elif depth <= MAX_PADDED_DEPTH:
             self.kind = "padded"
             self._pack_complete(trees, weights, depth)
@@ -603,6 +715,25 @@ class PackedForest:
         self.left = self.left.astype(np.int64)
         self.right = self.right.astype(np.int64)
         self.value = np.concatenate([t.value * w for t, w in zip(trees, weights)])
+
+    def _pack_categorical_d3(self, trees):
+        """``cat_idx`` (n_trees, 7): row of ``cat_bits`` (n_cat, 8) holding the bitset of the
+        categorical split at each padded position, -1 elsewhere (no rows for numeric forests)."""
+        if not self.has_categorical:
+            self.cat_idx = np.zeros((0, 7), np.int64)
+            self.cat_bits = np.zeros((0, N_WORDS), np.uint32)
+            return
+        self.cat_idx = np.full((self.n_trees, 7), -1, np.int64)
+        bits = []
+        for ti, t in enumerate(trees):
+            if not t.has_categorical:
+                continue
+            nodes = t._complete(3)[5]
+            for pos, nd in enumerate(nodes):
+                if t.left[nd] >= 0 and t.is_categorical[nd]:
+                    self.cat_idx[ti, pos] = len(bits)
+                    bits.append(t.cat_bitset[nd])
+        self.cat_bits = np.ascontiguousarray(np.array(bits, np.uint32).reshape(-1, N_WORDS))
 
     def _pack_complete(self, trees, weights, depth):
         n_int = (1 << depth) - 1
@@ -635,17 +766,25 @@ class PackedForest:
         n_cols = self.ufeat.shape[0] if self.kind == "d3" else 0
         if n * (n_cols + self.n_trees * max(self.depth, 1)) < 1_000_000:
             n_threads = 1
-        if self.kind == "d3" and is_binned and X.flags.f_contiguous and not X.flags.c_contiguous:
+        if self.kind == "d3" and is_binned and X.flags.f_contiguous and not X.flags.c_contiguous:  # numeric
             def work(a, b):
                 _forest_d3_binned_f(X, self.feat, self.add_u8, self.thu_u8, self.leaf, self.param, out, a, b)
         elif self.kind == "d3" and is_binned:
             def work(a, b):
-                _forest_d3_binned(X, self.ufeat, self.feat_compact, self.add_u8, self.thu_u8, self.leaf, self.param,
-                                  out, a, b)
+                if self.has_categorical:
+                    _forest_d3_binned_cat(X, self.ufeat, self.feat_compact, self.add_u8, self.thu_u8, self.leaf,
+                                          self.param, self.cat_idx, self.cat_bits, out, a, b)
+                else:
+                    _forest_d3_binned(X, self.ufeat, self.feat_compact, self.add_u8, self.thu_u8, self.leaf,
+                                      self.param, out, a, b)
         elif self.kind == "d3":
             def work(a, b):
-                _forest_d3(X, self.ufeat, self.feat_compact, self.thr_d3, self.nan_right, self.leaf, self.param, out,
-                           a, b)
+                if self.has_categorical:
+                    _forest_d3_cat(X, self.ufeat, self.feat_compact, self.thr_d3, self.nan_right, self.leaf,
+                                   self.param, self.cat_idx, self.cat_bits, out, a, b)
+                else:
+                    _forest_d3(X, self.ufeat, self.feat_compact, self.thr_d3, self.nan_right, self.leaf, self.param,
+                               out, a, b)
         elif self.kind == "padded":
             thr = self.thr_bin if is_binned else self.thr
 
@@ -680,11 +819,13 @@ class PackedForest:
         """Same as :meth:`predict` on the binned matrix of the trees' BinMapper.
 
         ``Xb`` may be C-ordered (as returned by ``BinMapper.transform``) or
-        F-ordered; for depth <= 3 forests an F-ordered copy (made once, e.g.
-        ``np.asfortranarray(Xb)``) is read in place and is the fastest input.
+        F-ordered; for numeric depth <= 3 forests an F-ordered copy (made once,
+        e.g. ``np.asfortranarray(Xb)``) is read in place and is the fastest
+        input (other forests copy it to C order).
         """
         Xb = np.asarray(Xb)
-        if Xb.dtype != np.uint8 or not (Xb.flags.c_contiguous or (Xb.flags.f_contiguous and self.kind == "d3")):
+        f_ok = self.kind == "d3" and not self.has_categorical  # the kernels that read columns in place
+        if Xb.dtype != np.uint8 or not (Xb.flags.c_contiguous or (Xb.flags.f_contiguous and f_ok)):
             Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
         if Xb.ndim != 2 or Xb.shape[1] < self.n_features_used:
             raise ValueError(f"Xb must be 2-d with at least {self.n_features_used} columns")
