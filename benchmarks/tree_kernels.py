@@ -1,12 +1,14 @@
 """Timings of the ngb.tree kernels.
 
-    python benchmarks/tree_kernels.py [--n 100000] [--p 20] [--trees 1500] [--cold]
+    python benchmarks/tree_kernels.py [--n 100000] [--p 20] [--trees 1500] [--cold] [--categorical]
 
 ``--cold`` points NUMBA_CACHE_DIR to an empty temporary directory so that the
 "first calls" line measures a full numba compilation.
 
 Reports numba compile/cache-load time (first call), binning, one depth-3 tree
-(grow_tree), grow_trees for k columns, predict_binned, and predict_forest.
+(grow_tree), grow_trees for k columns, predict_binned, and predict_forest;
+``--categorical`` adds forests whose trees split two 20-level category columns
+natively against the same columns split as ordered codes.
 Timings are the best of several repeats; single-threaded ones are thread CPU
 time (labelled "cpu"), multi-threaded ones wall time ("wall").
 """
@@ -40,6 +42,8 @@ def main():
     ap.add_argument("--depth", type=int, default=3)
     ap.add_argument("--nan", type=float, default=0.0, help="fraction of NaN in X")
     ap.add_argument("--cold", action="store_true", help="compile from scratch (empty numba cache)")
+    ap.add_argument("--categorical", action="store_true",
+                    help="also time forests with categorical splits (two 20-level columns) against ordered codes")
     args = ap.parse_args()
     if args.cold:
         import tempfile
@@ -128,6 +132,37 @@ def main():
         t = best_cpu(lambda: predict_forest_binned(M, ktrees, np.arange(args.k), 1.0, args.k, n_threads=1))
         print(f"predict_forest_binned of one iteration's {args.k} trees on {n} training rows ({name}-ordered Xb, "
               f"1 thread): {t * 1e3:.2f} ms cpu")
+    if args.categorical:
+        categorical_forests(X, rng, args)
+
+
+def categorical_forests(X, rng, args):
+    """Forests on X whose last two columns are 20-level codes, split natively vs as ordered codes."""
+    from ngb.tree import BinMapper, PackedForest, grow_tree, predict_forest, predict_forest_binned
+
+    n, p, d = X.shape[0], X.shape[1], args.depth
+    X = X.copy()
+    X[:, -2:] = rng.integers(0, 20, (n, 2))
+    effect = rng.normal(size=(2, 20))
+    y = np.sin(np.nan_to_num(X[:, 0])) + effect[0][X[:, -2].astype(int)] + effect[1][X[:, -1].astype(int)]
+    m = min(n, 5000)
+    for native in (False, True):
+        mask = np.zeros(p, bool)
+        mask[-2:] = native
+        bm = BinMapper(categorical_features=mask if native else None).fit(X[:m])
+        Xb2 = bm.transform(X[:m])
+        trees = []
+        for _ in range(args.trees):
+            r = np.sort(rng.choice(m, m // 2, replace=False))
+            trees.append(grow_tree(Xb2, y[:m] + rng.normal(size=m), None, r, bin_mapper=bm, max_depth=d))
+        packed = PackedForest(trees, np.arange(args.trees) % args.k, 0.1, args.k)
+        n_cat = sum(int(t.is_categorical[t.left >= 0].sum()) for t in trees if t.has_categorical)
+        Xb = bm.transform(X)
+        label = "native categorical splits" if native else "codes as numbers"
+        t_raw = best_cpu(lambda: predict_forest(X, packed, n_threads=1), number=1, repeat=3)
+        t_bin = best_cpu(lambda: predict_forest_binned(Xb, packed, n_threads=1), number=1, repeat=3)
+        print(f"forest of {args.trees} trees ({label}, kind {packed.kind}, {n_cat} categorical splits) x {n} rows, "
+              f"1 thread: predict_forest {t_raw * 1e3:.1f} ms cpu, predict_forest_binned {t_bin * 1e3:.1f} ms cpu")
 
 
 if __name__ == "__main__":
