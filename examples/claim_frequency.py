@@ -18,7 +18,7 @@ from ngb.datasets import load_fremtpl2freq
 df = load_fremtpl2freq()
 df = df.sample(200_000, random_state=0)  # a subsample keeps the example quick
 X = df[["VehPower", "VehAge", "DrivAge", "BonusMalus", "Density", "Area", "VehBrand", "VehGas", "Region"]].copy()
-X["Density"] = np.log(X["Density"])  # categorical columns stay pandas categories: ngb uses their codes
+X["Density"] = np.log(X["Density"])  # category columns stay pandas categories: ngb splits them natively
 claims, exposure = df["ClaimNb"].to_numpy(float), df["Exposure"].to_numpy(float)
 X_tr, X_te, n_tr, n_te, e_tr, e_te = train_test_split(X, claims, exposure, test_size=0.25, random_state=0)
 X_fit, X_val, n_fit, n_val, e_fit, e_val = train_test_split(X_tr, n_tr, e_tr, test_size=0.1, random_state=0)
