@@ -78,6 +78,15 @@ def test_run_split_select_mse(uci):
     assert r["best_iter"] != uci.run_split("yacht", 0, home, n_estimators=100, learning_rate=0.1)["best_iter"]
 
 
+def test_nested_protocol_smoke(uci):
+    """uci_validation --nested: the protocol inside the training split gives a finite, reproducible NLL."""
+    home = _uci_home(uci)
+    uv = _load("uci_validation")
+    a = uv.nested_nll("yacht", 1, False, home)
+    assert np.isfinite(a) and a == uv.nested_nll("yacht", 1, False, home)
+    assert a != uv.nested_nll("yacht", 1, True, home)
+
+
 def test_update_readme_keeps_other_sections(tmp_path):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from _readme import update_readme
