@@ -86,7 +86,8 @@ class HistTreeLearners:
         self.max_leaf_nodes = tree_params.get("max_leaf_nodes")  # None: level-wise growth
         _check_growth(self.max_depth, self.max_leaf_nodes)  # fail before the first iteration
         from_dtype, n_categories = (None, None) if categorical is None else categorical
-        is_cat = resolve_categorical_features(tree_params.get("categorical_features"), X.shape[1], from_dtype)
+        is_cat = resolve_categorical_features(tree_params.get("categorical_features"), X.shape[1], from_dtype,
+                                              feature_names)
         self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state,
                                     categorical_features=is_cat if is_cat.any() else None,
                                     n_categories=n_categories).fit(X, feature_names=feature_names)

@@ -28,8 +28,8 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         trees instead (suits large data). pandas ``category`` columns of X are mapped to the codes
         of their fit categories (unseen categories and NaN: missing); ngb's trees split them
         natively as categories (``HistTreeRegressor(categorical_features="from_dtype")``, the
-        default; a mask or indices select other columns, None uses the codes as ordered numbers),
-        other base learners see the ordered codes.
+        default; a mask, indices or column names select other columns, None uses the codes as ordered
+        numbers), other base learners see the ordered codes.
     n_estimators, learning_rate : boosting iterations and shrinkage.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.

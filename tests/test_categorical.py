@@ -469,6 +469,8 @@ def test_categorical_features_api():
         (np.array([2]), X, [False, False, True]),
         ([1, 2], df, [False, True, True]),
         ([], X, [False, False, False]),
+        (["c"], df, [False, False, True]),
+        (np.array(["b", "c"]), df, [False, True, True]),
     ]
     for spec, data, expected in cases:
         est = HistTreeRegressor(categorical_features=spec).fit(data, y)
@@ -490,3 +492,17 @@ def test_categorical_features_api():
             HistTreeRegressor(categorical_features=bad).fit(X, y)
     with pytest.raises(ValueError, match="categorical_features must be"):
         ngb.NGBRegressor(base=HistTreeRegressor(categorical_features="auto"), n_estimators=2).fit(X, y)
+    # column names: only with a DataFrame, and only its columns
+    with pytest.raises(ValueError, match="needs X as a DataFrame"):
+        HistTreeRegressor(categorical_features=["c"]).fit(X, y)
+    with pytest.raises(ValueError, match=r"names \['z'\] are not columns"):
+        HistTreeRegressor(categorical_features=["c", "z"]).fit(df, y)
+    # the engine resolves names against the DataFrame's columns: the same model as with indices
+    by_name = ngb.NGBRegressor(base=HistTreeRegressor(categorical_features=["c"]), n_estimators=20,
+                               random_state=0).fit(df, y)
+    by_index = ngb.NGBRegressor(base=HistTreeRegressor(categorical_features=[2]), n_estimators=20,
+                                random_state=0).fit(df, y)
+    assert any(t.has_categorical for it in by_name._estimators for t in it)
+    np.testing.assert_array_equal(by_name.predict(df), by_index.predict(df))
+    with pytest.raises(ValueError, match="needs X as a DataFrame"):
+        ngb.NGBRegressor(base=HistTreeRegressor(categorical_features=["c"]), n_estimators=2).fit(X, y)

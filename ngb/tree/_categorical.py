@@ -76,19 +76,20 @@ def encode_categories(X, categories=None):
     return X, categories
 
 
-def resolve_categorical_features(spec, n_features, from_dtype=None):
+def resolve_categorical_features(spec, n_features, from_dtype=None, feature_names=None):
     """(n_features,) bool mask of the categorical features for ``categorical_features=spec``.
 
     ``spec``: ``"from_dtype"`` (the pandas category columns, ``from_dtype`` mask; none for arrays),
-    None (none), a bool mask of length ``n_features`` or integer column indices.
+    None (none), a bool mask of length ``n_features``, integer column indices, or column names
+    (strings; needs ``feature_names``, the DataFrame's columns).
     """
     mask = np.zeros(n_features, dtype=bool)
     if spec is None:
         return mask
     if isinstance(spec, str):
         if spec != "from_dtype":
-            raise ValueError(f"categorical_features must be 'from_dtype', None, a boolean mask or integer "
-                             f"indices, got {spec!r}")
+            raise ValueError(f"categorical_features must be 'from_dtype', None, a boolean mask, integer indices "
+                             f"or column names, got {spec!r}")
         if from_dtype is not None:
             mask[:] = from_dtype
         return mask
@@ -103,9 +104,21 @@ def resolve_categorical_features(spec, n_features, from_dtype=None):
         return arr.copy()
     if arr.size == 0:
         return mask
+    if arr.dtype.kind in "US" or (arr.dtype == object and all(isinstance(v, str) for v in arr.tolist())):
+        if feature_names is None:
+            raise ValueError("categorical_features given as column names needs X as a DataFrame with those "
+                             f"columns; got names {arr.tolist()} and X without column names")
+        names = [str(c) for c in feature_names]
+        unknown = [v for v in arr.tolist() if v not in names]
+        if unknown:
+            raise ValueError(f"categorical_features names {unknown} are not columns of X ({names[:10]}...)"
+                             if len(names) > 10 else
+                             f"categorical_features names {unknown} are not columns of X ({names})")
+        mask[[names.index(v) for v in arr.tolist()]] = True
+        return mask
     if not (np.issubdtype(arr.dtype, np.integer) or all(isinstance(v, numbers.Integral) for v in arr.tolist())):
-        raise ValueError(f"categorical_features must be 'from_dtype', None, a boolean mask or integer indices, "
-                         f"got {spec!r}")
+        raise ValueError(f"categorical_features must be 'from_dtype', None, a boolean mask, integer indices or "
+                         f"column names, got {spec!r}")
     idx = arr.astype(np.int64)
     if idx.min() < 0 or idx.max() >= n_features:
         raise ValueError(f"categorical_features indices must be in [0, {n_features}), got {idx.tolist()}")

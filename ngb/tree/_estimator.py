@@ -41,11 +41,11 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         scikit-learn's ``HistGradientBoostingRegressor``), the leaf with the largest gain is split
         next until the tree has ``max_leaf_nodes`` leaves (or no leaf can be split within
         ``max_depth``).
-    categorical_features : "from_dtype", None, bool array (n_features,) or int array, default="from_dtype"
+    categorical_features : "from_dtype", None, bool array (n_features,), int array or column names, default="from_dtype"
         Features split natively as categories (a node sends any subset of the categories left, as
         scikit-learn's ``HistGradientBoostingRegressor``, LightGBM, CatBoost): ``"from_dtype"`` the
         pandas ``category`` columns of the DataFrame given to ``fit`` (none for arrays), None none,
-        a boolean mask or column indices. Values of a categorical feature are integer codes (a
+        a boolean mask, column indices or column names (X a DataFrame). Values of a categorical feature are integer codes (a
         pandas column: the codes of its fit categories), at most 255 categories (codes 0..254).
         Missing at fit: NaN and negative codes; at predict also unseen categories, non-integer
         values and codes >= the number of fit categories (max code + 1 for arrays). A category
@@ -104,7 +104,7 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         self.is_categorical_ = is_cat = resolve_categorical_features(self.categorical_features, X.shape[1],
-                                                                     from_dtype)
+                                                                     from_dtype, columns)
         self._categories = categories
         n_categories = None
         if columns is not None:
