@@ -212,9 +212,14 @@ def test_categorical_depth3_forests_use_the_vectorised_kernels(weighted):
                                                                                 (30, 1)))
 
 
+@pytest.mark.parametrize("kind", ["padded", "pointer"])
 @pytest.mark.parametrize("max_leaf_nodes", [None, 12])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_categorical_predict_paths_agree(max_leaf_nodes, weighted):
+def test_categorical_predict_paths_agree(max_leaf_nodes, weighted, kind, monkeypatch):
+    if kind == "pointer":  # forests deeper than MAX_PADDED_DEPTH walk the node arrays
+        import ngb.tree._predictor as predictor
+
+        monkeypatch.setattr(predictor, "MAX_PADDED_DEPTH", 2)
     X, y, is_cat = _mixed_data(1)
     n = X.shape[0]
     rng = np.random.default_rng(5)
@@ -252,7 +257,7 @@ def test_categorical_predict_paths_agree(max_leaf_nodes, weighted):
     for t, p, wt in zip(forest, params, weights):
         expected[:, p] += wt * t.predict(X)
     pf = PackedForest(forest, params, weights, 2)
-    assert pf.kind == "pointer" and pf.has_categorical
+    assert pf.kind == kind and pf.has_categorical
     for n_threads in (1, 2):
         np.testing.assert_array_equal(predict_forest(X, pf, init=init, n_threads=n_threads), expected)
         np.testing.assert_array_equal(predict_forest_binned(Xb, forest, params, weights, 2, init=init,

@@ -442,6 +442,32 @@ def _forest_padded(X, is_binned, feat, thr, nan_right, leaf, param, depth, out, 
 
 
 @njit(nogil=True, cache=True)
+def _forest_padded_cat(X, is_binned, feat, thr, nan_right, cat_idx, cat_bits, leaf, param, depth, out, start, stop):
+    """:func:`_forest_padded` with categorical splits (``cat_idx`` (n_trees, n_int): row of
+    ``cat_bits`` of the split at each padded position, -1 for numeric ones)."""
+    n_trees = feat.shape[0]
+    n_int = feat.shape[1]
+    for b0 in range(start, stop, _BLOCK):
+        b1 = min(b0 + _BLOCK, stop)
+        for t in range(n_trees):
+            c = param[t]
+            for i in range(b0, b1):
+                idx = 0
+                for _ in range(depth):
+                    v = X[i, feat[t, idx]]
+                    ci = cat_idx[t, idx]
+                    if ci >= 0:
+                        b = np.int64(v) if is_binned else raw_category_bin(v)
+                        go_right = 1 - bit_is_set(cat_bits[ci], b)
+                    elif _is_nan(v, is_binned):
+                        go_right = np.int64(nan_right[t, idx])
+                    else:
+                        go_right = np.int64(np.float64(v) > thr[t, idx])
+                    idx = 2 * idx + 1 + go_right
+                out[i, c] += leaf[t, idx - n_int]
+
+
+@njit(nogil=True, cache=True)
 def _forest_pointer(X, is_binned, roots, feature, thr, nan_right, left, right, value, param, out, start, stop):
     """Generic forest walk on concatenated node arrays (any depth)."""
     n_trees = roots.shape[0]
@@ -640,11 +666,10 @@ class PackedForest:
     None: all 0; ``weights`` None: all 1; ``n_outputs`` None: max param + 1).
 
     Forests of depth <= 3 use the vectorised kernel (``kind == "d3"``,
-    shallower trees are padded to depth 3; categorical splits included),
-    deeper ones walk trees padded to the forest depth (``"padded"``, depth
-    <= ``MAX_PADDED_DEPTH``) or the node arrays (``"pointer"``); deeper
-    forests with a categorical split use ``"pointer"`` with the bitset test
-    (``has_categorical``).
+    shallower trees are padded to depth 3), deeper ones walk trees padded to
+    the forest depth (``"padded"``, depth <= ``MAX_PADDED_DEPTH``) or the
+    node arrays (``"pointer"``); each kind has a variant with the bitset test
+    of categorical splits (``has_categorical``).
     """
 
     def __init__(self, trees, params=None, weights=None, n_outputs=None):
@@ -666,7 +691,7 @@ class PackedForest:
         self.n_features_used = max((int(t.feature.max()) + 1 for t in trees), default=0)
         self.depth = depth = max((t.depth for t in trees), default=0)
         self.has_categorical = any(t.has_categorical for t in trees)
-        if self.has_categorical and depth > 3:
+        if self.has_categorical and depth > MAX_PADDED_DEPTH:
             self.kind = "pointer"
             self._pack_pointer(trees, weights)
             self.is_cat = np.concatenate([t.is_categorical if t.has_categorical else np.zeros(t.n_nodes, bool)
@@ -677,7 +702,7 @@ class PackedForest:
         elif depth <= 3:
             self.kind = "d3"
             self._pack_complete(trees, weights, 3)
-            self._pack_categorical_d3(trees)
+            self._pack_categorical(trees, 3)
             cat = self.cat_idx >= 0 if self.has_categorical else np.zeros(self.feat.shape, bool)
             real = self.nan_right.astype(bool) | np.isfinite(self.thr) | cat
             ufeat = np.unique(self.feat[real]) if n_trees else np.zeros(0, np.int64)
@@ -698,6 +723,7 @@ class PackedForest:
         elif depth <= MAX_PADDED_DEPTH:
             self.kind = "padded"
             self._pack_complete(trees, weights, depth)
+            self._pack_categorical(trees, depth)
         else:
             self.kind = "pointer"
             self._pack_pointer(trees, weights)
@@ -716,19 +742,20 @@ class PackedForest:
         self.right = self.right.astype(np.int64)
         self.value = np.concatenate([t.value * w for t, w in zip(trees, weights)])
 
-    def _pack_categorical_d3(self, trees):
-        """``cat_idx`` (n_trees, 7): row of ``cat_bits`` (n_cat, 8) holding the bitset of the
-        categorical split at each padded position, -1 elsewhere (no rows for numeric forests)."""
+    def _pack_categorical(self, trees, depth):
+        """``cat_idx`` (n_trees, 2**depth - 1): row of ``cat_bits`` (n_cat, 8) holding the bitset of
+        the categorical split at each padded position, -1 elsewhere (no rows for numeric forests)."""
+        n_int = (1 << depth) - 1
         if not self.has_categorical:
-            self.cat_idx = np.zeros((0, 7), np.int64)
+            self.cat_idx = np.zeros((0, n_int), np.int64)
             self.cat_bits = np.zeros((0, N_WORDS), np.uint32)
             return
-        self.cat_idx = np.full((self.n_trees, 7), -1, np.int64)
+        self.cat_idx = np.full((self.n_trees, n_int), -1, np.int64)
         bits = []
         for ti, t in enumerate(trees):
             if not t.has_categorical:
                 continue
-            nodes = t._complete(3)[5]
+            nodes = t._complete(depth)[5]
             for pos, nd in enumerate(nodes):
                 if t.left[nd] >= 0 and t.is_categorical[nd]:
                     self.cat_idx[ti, pos] = len(bits)
@@ -785,6 +812,12 @@ class PackedForest:
                 else:
                     _forest_d3(X, self.ufeat, self.feat_compact, self.thr_d3, self.nan_right, self.leaf, self.param,
                                out, a, b)
+        elif self.kind == "padded" and self.has_categorical:
+            thr = self.thr_bin if is_binned else self.thr
+
+            def work(a, b):
+                _forest_padded_cat(X, is_binned, self.feat, thr, self.nan_right, self.cat_idx, self.cat_bits,
+                                   self.leaf, self.param, self.depth, out, a, b)
         elif self.kind == "padded":
             thr = self.thr_bin if is_binned else self.thr
 
