@@ -191,19 +191,14 @@ def categorical_order(hist_j, cnt_j, has_w, nb):
     codes = np.empty(nb + 1, dtype=np.int64)
     keys = np.empty(nb + 1, dtype=np.float64)
     k = 0
-    for b in range(nb):
+    for q in range(nb + 1):  # the value bins, then the missing bin
+        b = q if q < nb else MISSING_BIN
         hb = hist_j[b]
         cb = float(cnt_j[b]) if has_w else hb.imag
         if cb > 0.0:
             codes[k] = b
             keys[k] = hb.real / hb.imag if hb.imag > 0.0 else 0.0
             k += 1
-    hm = hist_j[MISSING_BIN]
-    cm = float(cnt_j[MISSING_BIN]) if has_w else hm.imag
-    if cm > 0.0:
-        codes[k] = MISSING_BIN
-        keys[k] = hm.real / hm.imag if hm.imag > 0.0 else 0.0
-        k += 1
     perm = np.argsort(keys[:k], kind="mergesort")  # stable: equal means keep code order
     return codes[:k][perm]
 
