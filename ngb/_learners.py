@@ -89,8 +89,8 @@ class HistTreeLearners:
         is_cat = resolve_categorical_features(tree_params.get("categorical_features"), X.shape[1], from_dtype,
                                               feature_names)
         self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state,
-                                    categorical_features=is_cat if is_cat.any() else None,
-                                    n_categories=n_categories).fit(X, feature_names=feature_names)
+                                    categorical_features=is_cat, n_categories=n_categories).fit(
+            X, feature_names=feature_names)
         self.Xb = self.bin_mapper.transform(X)
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
         self.n_threads = None if n_jobs is None else _n_threads(n_jobs)  # None: all cores

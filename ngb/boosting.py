@@ -30,7 +30,7 @@ from .distributions._fused import leaf_mean_score, subtract_leaf_steps
 from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
 from .tree._binning import map_chunks
-from .tree._categorical import category_columns, encode_categories
+from .tree._categorical import category_columns, category_counts, encode_categories
 from .version import __version__
 
 __all__ = ["BaseNGBoost", "NGBVersionWarning"]
@@ -176,8 +176,7 @@ class BaseNGBoost(BaseEstimator):
         from_dtype = category_columns(X)
         if from_dtype is None:
             return None
-        n_categories = np.array([len(self._categories[c]) if c in self._categories else -1 for c in X.columns])
-        return from_dtype, n_categories
+        return from_dtype, category_counts(X.columns, self._categories)
 
     def _validate_X(self, X, reset):
         X = self._prepare_X(X, reset)

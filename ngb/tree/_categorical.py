@@ -76,6 +76,12 @@ def encode_categories(X, categories=None):
     return X, categories
 
 
+def category_counts(columns, categories):
+    """(p,) int64 number of fit categories of each pandas category column of ``columns`` (-1 for the
+    other columns), from the ``categories`` dict of :func:`encode_categories`."""
+    return np.array([len(categories[c]) if c in categories else -1 for c in columns], dtype=np.int64)
+
+
 def resolve_categorical_features(spec, n_features, from_dtype=None, feature_names=None):
     """(n_features,) bool mask of the categorical features for ``categorical_features=spec``.
 

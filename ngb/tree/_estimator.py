@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._binning import BinMapper
-from ._categorical import category_columns, encode_categories, resolve_categorical_features
+from ._categorical import category_columns, category_counts, encode_categories, resolve_categorical_features
 from ._grower import grow_tree
 
 
@@ -41,12 +41,13 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         scikit-learn's ``HistGradientBoostingRegressor``), the leaf with the largest gain is split
         next until the tree has ``max_leaf_nodes`` leaves (or no leaf can be split within
         ``max_depth``).
-    categorical_features : "from_dtype", None, bool array (n_features,), int array or column names, default="from_dtype"
+    categorical_features : "from_dtype", None, bool mask, int indices or column names, default="from_dtype"
         Features split natively as categories (a node sends any subset of the categories left, as
         scikit-learn's ``HistGradientBoostingRegressor``, LightGBM, CatBoost): ``"from_dtype"`` the
         pandas ``category`` columns of the DataFrame given to ``fit`` (none for arrays), None none,
-        a boolean mask, column indices or column names (X a DataFrame). Values of a categorical feature are integer codes (a
-        pandas column: the codes of its fit categories), at most 255 categories (codes 0..254).
+        a boolean mask, column indices or column names (X a DataFrame). Values of a categorical
+        feature are integer codes (a pandas column: the codes of its fit categories), at most 255
+        categories (codes 0..254).
         Missing at fit: NaN and negative codes; at predict also unseen categories, non-integer
         values and codes >= the number of fit categories (max code + 1 for arrays). A category
         with no training rows in a node goes to the child with the larger weight.
@@ -106,12 +107,9 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         self.is_categorical_ = is_cat = resolve_categorical_features(self.categorical_features, X.shape[1],
                                                                      from_dtype, columns)
         self._categories = categories
-        n_categories = None
-        if columns is not None:
-            n_categories = np.array([len(categories[c]) if c in categories else -1 for c in columns])
+        n_categories = None if columns is None else category_counts(columns, categories)
         self.bin_mapper_ = BinMapper(max_bins=int(self.max_bins), random_state=self.random_state,
-                                     categorical_features=is_cat if is_cat.any() else None,
-                                     n_categories=n_categories).fit(
+                                     categorical_features=is_cat, n_categories=n_categories).fit(
             X, sample_weight=sample_weight, feature_names=columns
         )
         Xb = self.bin_mapper_.transform(X)
