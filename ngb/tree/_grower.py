@@ -78,17 +78,10 @@ def _grow_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, is_cat, max_d
      has_range) = _node_arrays(cap)
     cat_bits = np.zeros((cap, N_WORDS), dtype=np.uint32)  # bitsets of categorical splits
 
-    w_tot, mu = _weighted_mean(y, w, has_w, rows)  # the target is centred on it
+    w_tot, mu = _init_root(y, w, has_w, rows, value, node_w, node_c, nstop)  # the target is centred on mu
     n_nodes = 1
-    value[0] = mu
-    node_w[0] = w_tot
-    node_c[0] = m
-    nstop[0] = m
     if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:  # a single leaf
-        if leaf_of.shape[0] > 0:
-            leaf_of[rows] = 0
-        return (feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1],
-                cat_bits[:1])
+        return _single_leaf(rows, leaf_of, feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, cat_bits)
 
     part = rows.copy()
     buf = np.empty(m, dtype=rows.dtype)
@@ -249,6 +242,27 @@ def _weighted_mean(y, w, has_w, rows):
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _init_root(y, w, has_w, rows, value, node_w, node_c, nstop):
+    """Set the root (node 0) over the used ``rows``; returns (total weight, weighted target mean)."""
+    w_tot, mu = _weighted_mean(y, w, has_w, rows)
+    m = rows.shape[0]
+    value[0] = mu
+    node_w[0] = w_tot
+    node_c[0] = m
+    nstop[0] = m
+    return w_tot, mu
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _single_leaf(rows, leaf_of, feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, cat_bits):
+    """The node arrays of a tree that is its root leaf (every used row recorded in leaf 0)."""
+    if leaf_of.shape[0] > 0:
+        leaf_of[rows] = 0
+    return (feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1],
+            cat_bits[:1])
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _partition_rows(Xb, part, buf, s, e, f, bt, ml_i, cat, bits):
     """Stable in-place partition of ``part[s:e]`` by the split (f, bt, NaN left iff ml_i; if ``cat``:
     left iff the bin is in the bitset ``bits``): rows going left first (``buf``: scratch of at least
@@ -354,17 +368,10 @@ def _grow_best_first_kernel(Xb, y, w, has_w, rows, feats, n_bins_non_missing, is
     sp_bits = np.zeros((cap, N_WORDS), dtype=np.uint32)
     slot_of = np.full(cap, -1, dtype=np.int64)  # histogram slot of an open leaf
 
-    w_tot, mu = _weighted_mean(y, w, has_w, rows)  # the target is centred on it
+    w_tot, mu = _init_root(y, w, has_w, rows, value, node_w, node_c, nstop)  # the target is centred on mu
     n_nodes = 1
-    value[0] = mu
-    node_w[0] = w_tot
-    node_c[0] = m
-    nstop[0] = m
     if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:  # a single leaf
-        if leaf_of.shape[0] > 0:
-            leaf_of[rows] = 0
-        return (feature[:1], bin_thr[:1], mgl[:1], left[:1], right[:1], value[:1], gain[:1], node_w[:1], node_c[:1],
-                cat_bits[:1])
+        return _single_leaf(rows, leaf_of, feature, bin_thr, mgl, left, right, value, gain, node_w, node_c, cat_bits)
 
     part = rows.copy()
     buf = np.empty(m, dtype=rows.dtype)
