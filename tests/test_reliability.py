@@ -361,3 +361,20 @@ def test_line_search_on_a_row_sample_for_large_data():
     assert np.all(fits[0].scalings_ > 0) and np.all(np.diff(fits[0].train_score_) < 0)
     np.testing.assert_array_equal(fits[0].scalings_, fits[1].scalings_)
     np.testing.assert_array_equal(fits[0].predict_dist(X[:100]).theta, fits[1].predict_dist(X[:100]).theta)
+
+
+def test_studentt_keeps_learning_near_the_normal_limit():
+    """Gaussian noise drives the Student t's df to its upper end. In the coordinate log df the df
+    metric entry falls like 3.5 / df^2, the natural gradient on it grows like df, and the shared
+    line search froze loc and scale with it (steps of ~1e-4, a near-constant model). In the
+    coordinate log(df / (1 + df)) the fit learns like the Normal's."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, (600, 3))
+    y = 3 * np.sin(X[:, 0]) + X[:, 1] + rng.normal(0, 1, 600)
+    kw = dict(n_estimators=100, learning_rate=0.1, random_state=0, n_jobs=1)
+    t = ngb.NGBRegressor(dist="studentt", **kw).fit(X[:400], y[:400])
+    normal = ngb.NGBRegressor(dist="normal", **kw).fit(X[:400], y[:400])
+    assert t.predict_dist(X[:1]).df[0] > 30  # the marginal fit is near the normal limit
+    assert np.median(t.scalings_) >= 0.5
+    assert t.score(X[400:], y[400:]) > normal.score(X[400:], y[400:]) - 0.05
+    assert np.std(t.predict(X[400:])) > 0.8 * np.std(normal.predict(X[400:]))

@@ -1,6 +1,6 @@
 """Student t distributions (scipy ``t(df, loc, scale)``).
 
-- :class:`StudentT`: internal parameters (loc, log scale, log df), all three learned.
+- :class:`StudentT`: internal parameters (loc, log scale, log(df / (1 + df))), all three learned.
 - :class:`TFixedDf`: df fixed by the class attribute ``df`` (3 by default); internal (loc, log scale).
   ``TFixedDf.with_df(5.0)`` makes a subclass with another fixed df.
 - :class:`Cauchy`: ``TFixedDf`` with df = 1.
@@ -13,11 +13,15 @@ Fisher information of t(df=nu, loc, scale) in (loc, scale, nu) (closed form):
     I_nu,nu = [trigamma(nu/2) - trigamma((nu+1)/2)] / 4 - (nu + 5) / (2 nu (nu + 1) (nu + 3))
     I_loc,scale = I_loc,nu = 0.
 
-With internal log scale and log nu this gives 2 nu / (nu + 3) for log scale and
--2 nu / ((nu + 1)(nu + 3)) for the (log scale, log nu) cross term. For nu > 50 the nu entry and the
-digamma difference in the gradient are evaluated by their asymptotic series (derived from the
-Euler-Boole summation of trigamma/digamma), which avoids the cancellation of the direct
-differences; relative accuracy is better than 1e-12 throughout.
+The df coordinate is d = log(nu / (1 + nu)) (d < 0; d ~ log nu for small nu, d ~ -1/nu for large
+nu), so dnu/dd = nu (1 + nu). In (log scale, d) the entries are 2 nu / (nu + 3), the cross term
+-2 nu / (nu + 3) and nu^2 (1 + nu)^2 I_nu,nu, which tends to 1 as nu -> 0 and to 3.5 as nu -> inf:
+the metric stays well conditioned up to the normal limit. (In log nu the df entry falls like
+3.5 / nu^2, the natural gradient on log nu grows like nu, and one shared step size would have to
+freeze loc and scale with it.) For nu > 50 the nu entry and the digamma difference in the gradient
+are evaluated by their asymptotic series (derived from the Euler-Boole summation of
+trigamma/digamma), which avoids the cancellation of the direct differences; relative accuracy is
+better than 1e-12 throughout.
 """
 
 from __future__ import annotations
@@ -78,6 +82,15 @@ def _log1p_minus_frac(r):
     return np.where(small, series, np.log1p(rl) - rl / (1 + rl))
 
 
+def _df_from_internal(d):
+    """nu = e^d / (1 - e^d) for the internal df coordinate d = log(nu / (1 + nu)) < 0."""
+    return 1.0 / np.expm1(-d)
+
+
+def _internal_from_df(nu):
+    return -np.log1p(1.0 / nu)
+
+
 def _t_logpdf(z, log_scale, nu):
     return (
         gammaln(0.5 * (nu + 1))
@@ -112,15 +125,16 @@ def _robust_start(y, w):
 
 
 class StudentT(Distribution):
-    """StudentT(df, loc, scale). Internal theta = (loc, log scale, log df).
+    """StudentT(df, loc, scale). Internal theta = (loc, log scale, log(df / (1 + df))).
 
     Score "log" with the closed-form Fisher information of the module docstring; natural gradient
-    in closed form (loc decouples; 2x2 inverse for (log scale, log df)).
+    in closed form (loc decouples; 2x2 inverse for (log scale, df coordinate)). df is kept in
+    [e^-3, 1e6] (about 0.05 to the normal limit).
     """
 
-    param_names = ("loc", "log_scale", "log_df")
+    param_names = ("loc", "log_scale", "log_df_ratio")
     scores = ("log",)
-    bounds = ((-1e100, 1e100), (-40.0, 40.0), (-3.0, 14.0))
+    bounds = ((-1e100, 1e100), (-40.0, 40.0), (float(_internal_from_df(np.exp(-3.0))), float(_internal_from_df(1e6))))
     support = "real"
 
     def __init__(self, df=5.0, loc=0.0, scale=1.0):
@@ -131,13 +145,13 @@ class StudentT(Distribution):
             raise ValueError("df, loc and scale must be scalars or 1-D arrays.")
         if np.any(~(scale > 0)) or np.any(~(df > 0)):
             raise ValueError("df and scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([loc, np.log(scale), np.log(df)])))
+        self._set_internal(self.clip_internal(np.column_stack([loc, np.log(scale), _internal_from_df(df)])))
 
     def _set_internal(self, theta):
         self._theta = theta
         self.loc = theta[:, 0]
         self.scale = np.exp(theta[:, 1])
-        self.df = np.exp(theta[:, 2])
+        self.df = _df_from_internal(theta[:, 2])
 
     @property
     def params(self):
@@ -148,7 +162,7 @@ class StudentT(Distribution):
         y = np.asarray(y, float)
         w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
         loc, log_scale = _robust_start(y, w)
-        return _weighted_fit(cls, y, w, np.array([loc, log_scale, np.log(5.0)]))
+        return _weighted_fit(cls, y, w, np.array([loc, log_scale, _internal_from_df(5.0)]))
 
     def to_scipy(self):
         return stats.t(df=self.df, loc=self.loc, scale=self.scale)
@@ -173,16 +187,17 @@ class StudentT(Distribution):
         z = self._z(y)
         d_loc, d_log_scale = self._loc_scale_grad(z, nu)
         r = z * z / nu
-        # nu * dS/dnu = nu/2 [psi(nu/2) - psi((nu+1)/2) + 1/nu + log(1+r) - (nu+1)/nu * r/(1+r)]
-        d_log_df = 0.5 * nu * (_digamma_gap(nu) + _log1p_minus_frac(r) - (r / (1 + r)) / nu)
-        return np.column_stack([d_loc, d_log_scale, d_log_df])
+        # nu (1 + nu) dS/dnu with
+        # dS/dnu = 1/2 [psi(nu/2) - psi((nu+1)/2) + 1/nu + log(1+r) - (nu+1)/nu * r/(1+r)]
+        d_df = 0.5 * nu * (1 + nu) * (_digamma_gap(nu) + _log1p_minus_frac(r) - (r / (1 + r)) / nu)
+        return np.column_stack([d_loc, d_log_scale, d_df])
 
     def _fisher_parts(self):
         nu = self.df
         i_loc = (nu + 1) / ((nu + 3) * self.scale**2)
         i_ss = 2 * nu / (nu + 3)
-        i_sd = -2 * nu / ((nu + 1) * (nu + 3))
-        i_dd = nu * nu * _df_fisher(nu)
+        i_sd = -i_ss
+        i_dd = (nu * (1 + nu)) ** 2 * _df_fisher(nu)
         return i_loc, i_ss, i_sd, i_dd
 
     def _log_metric(self):
