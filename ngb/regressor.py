@@ -87,17 +87,19 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         return self._predict_dist(X, offset)
 
     def predict(self, X, offset=None):
-        """Predicted mean, shape (n,)."""
-        return self.predict_dist(X, offset).mean()
+        """Predicted mean, shape (n,) ((n, d) for a multivariate family). For the Student t families
+        (studentt, t_fixed_df, cauchy), whose mean may not exist, the location: the mean where it
+        exists, the median always."""
+        return self.predict_dist(X, offset).point_prediction()
 
     def staged_predict_dist(self, X, offset=None):
         """Yield the predicted distribution after each kept iteration."""
         yield from self._staged_dists(X, offset)
 
     def staged_predict(self, X, offset=None):
-        """Yield the predicted mean after each kept iteration."""
+        """Yield ``predict``'s point prediction after each kept iteration."""
         for d in self._staged_dists(X, offset):
-            yield d.mean()
+            yield d.point_prediction()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -378,3 +378,18 @@ def test_studentt_keeps_learning_near_the_normal_limit():
     assert np.median(t.scalings_) >= 0.5
     assert t.score(X[400:], y[400:]) > normal.score(X[400:], y[400:]) - 0.05
     assert np.std(t.predict(X[400:])) > 0.8 * np.std(normal.predict(X[400:]))
+
+
+@pytest.mark.parametrize("dist", ["cauchy", "studentt", "t_fixed_df"])
+def test_student_t_families_predict_their_location(dist):
+    """predict is the location for the t families: the Cauchy has no mean (scipy gives NaN) and a
+    Student t row with df <= 1 has none either (inf), but the location is the median always."""
+    X, y = _data(300)
+    model = ngb.NGBRegressor(dist=dist, **FAST).fit(X, y)
+    d = model.predict_dist(X[:50])
+    pred = model.predict(X[:50])
+    np.testing.assert_array_equal(pred, d.loc)
+    np.testing.assert_allclose(pred, d.median(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(list(model.staged_predict(X[:50]))[-1], pred)
+    heavy = ngb.StudentT(df=[0.5, 5.0], loc=[1.0, 2.0], scale=1.0)
+    assert np.all(np.isfinite(heavy.point_prediction())) and not np.isfinite(heavy.mean()[0])

@@ -324,6 +324,11 @@ class Distribution:
         """Mean per row, shape (n,)."""
         return np.asarray(self.to_scipy().mean(), dtype=float)
 
+    def point_prediction(self):
+        """The point prediction of ``NGBRegressor.predict``: the mean, shape (n,) (families whose
+        mean may not exist override it)."""
+        return self.mean()
+
     def var(self):
         """Variance per row, shape (n,)."""
         return np.asarray(self.to_scipy().var(), dtype=float)

@@ -170,6 +170,10 @@ class StudentT(Distribution):
     def _z(self, y):
         return (y - self.loc) / self.scale
 
+    def point_prediction(self):
+        """loc: the mean where it exists (df > 1), the median and mode always, shape (n,)."""
+        return self.loc.copy()
+
     def logpdf(self, y):
         return _t_logpdf(self._z(self._as_y(y)), self._theta[:, 1], self.df)
 
@@ -266,6 +270,8 @@ class TFixedDf(Distribution):
 
     def _z(self, y):
         return (y - self.loc) / self.scale
+
+    point_prediction = StudentT.point_prediction
 
     def logpdf(self, y):
         return _t_logpdf(self._z(self._as_y(y)), self._theta[:, 1], float(self.df))
