@@ -236,6 +236,12 @@ class BaseNGBoost(BaseEstimator):
         y = self._check_y(y, dist, fitting=True)
         sample_weight = self._check_weight(sample_weight, X)
         offset = self._check_offset(offset, X.shape[0])
+        if sample_weight is not None and not np.all(sample_weight > 0):
+            # a zero weight removes the row, exactly (scikit-learn's convention): the bins, the
+            # minimum leaf sizes and the validation split never see it
+            keep = sample_weight > 0
+            X, y, sample_weight = X[keep], y[keep], sample_weight[keep]
+            offset = None if offset is None else offset[keep]
         rng = check_random_state(self.random_state)
         base = _default_base() if self.base is None else self.base
 

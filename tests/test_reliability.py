@@ -393,3 +393,29 @@ def test_student_t_families_predict_their_location(dist):
     np.testing.assert_array_equal(list(model.staged_predict(X[:50]))[-1], pred)
     heavy = ngb.StudentT(df=[0.5, 5.0], loc=[1.0, 2.0], scale=1.0)
     assert np.all(np.isfinite(heavy.point_prediction())) and not np.isfinite(heavy.mean()[0])
+
+
+@pytest.mark.parametrize("Est,target,kw", [
+    (ngb.NGBRegressor, "reg", {}),
+    (ngb.NGBRegressor, "reg", {"early_stopping": True, "validation_fraction": 0.2}),
+    (ngb.NGBClassifier, "clf", {}),
+    (ngb.NGBRegressor, "count", {"dist": "poisson"}),
+])
+def test_zero_weight_is_removing_the_row(Est, target, kw):
+    """A zero sample weight is the row removed (scikit-learn's convention): same bins, same leaf
+    sizes, same validation split, the same model bit for bit."""
+    X, y = _data(300, seed=3)
+    if target == "clf":
+        y = (y > np.median(y)).astype(int)
+    elif target == "count":
+        y = np.random.default_rng(0).poisson(np.exp(0.5 * X[:, 0]))
+    offset = np.linspace(-0.5, 0.5, len(y)) if target == "count" else None
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    w[::3] = 0.0
+    keep = w > 0
+    fit_kw = {} if offset is None else {"offset": offset}
+    a = Est(**FAST, **kw).fit(X, y, sample_weight=w, **fit_kw)
+    fit_kw = {} if offset is None else {"offset": offset[keep]}
+    b = Est(**FAST, **kw).fit(X[keep], y[keep], sample_weight=w[keep], **fit_kw)
+    assert a.n_iter_ == b.n_iter_
+    np.testing.assert_array_equal(a.predict_dist(X).theta, b.predict_dist(X).theta)
