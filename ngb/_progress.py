@@ -40,7 +40,7 @@ class FitProgress:
     """
 
     def __init__(self, verbose, n_iter, score_name):
-        self.verbose = int(verbose or 0)
+        self.verbose = max(int(verbose or 0), 0)  # negative values are silent, as 0
         self.n_iter = n_iter
         self.score_name = score_name
         self.every = 1 if self.verbose >= 2 else max(1, n_iter // 10)

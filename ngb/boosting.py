@@ -255,14 +255,28 @@ class BaseNGBoost(BaseEstimator):
             if len(y_val) != X_val.shape[0]:
                 raise ValueError(f"X_val has {X_val.shape[0]} rows but y_val has {len(y_val)}.")
             w_val = self._check_weight(sample_weight_val, X_val)
+            if offset is not None and offset_val is None:
+                raise ValueError("offset was given for the training rows but not offset_val for X_val: the "
+                                 "validation rows would be scored without their offsets (e.g. exposure).")
             off_val = self._check_offset(offset_val, X_val.shape[0])
             X_tr, y_tr, w_tr, off_tr = X, y, sample_weight, offset
             stop_early = early is not False
+        elif sample_weight_val is not None or offset_val is not None:
+            raise ValueError("sample_weight_val and offset_val need X_val and y_val.")
         elif early is True or (early == "auto" and X.shape[0] > 10000):
             idx = np.arange(X.shape[0])
             stratify = y if self._stratify_split() else None
             if stratify is not None and np.unique(y, return_counts=True)[1].min() < 2:
                 stratify = None  # a class with one member cannot be stratified
+            if stratify is not None:
+                n_classes, n_val = len(np.unique(y)), int(np.ceil(self.validation_fraction * len(y)))
+                if min(n_val, len(y) - n_val) < n_classes:
+                    raise ValueError(
+                        f"early stopping with validation_fraction={self.validation_fraction} splits {len(y)} rows "
+                        f"into {len(y) - n_val} training and {n_val} validation rows, too few for a stratified "
+                        f"split of {n_classes} classes: raise validation_fraction, pass X_val and y_val, or set "
+                        "early_stopping=False."
+                    )
             idx_tr, idx_val = train_test_split(
                 idx, test_size=self.validation_fraction, stratify=stratify, random_state=rng.randint(2**31 - 1)
             )
@@ -300,7 +314,10 @@ class BaseNGBoost(BaseEstimator):
     def _check_offset(offset, n):
         if offset is None:
             return None
-        offset = np.asarray(offset, dtype=float).reshape(-1)
+        offset = np.asarray(offset, dtype=float)
+        if offset.ndim > 2 or (offset.ndim == 2 and offset.shape[1] != 1):
+            raise ValueError(f"offset must be one value per row, shape ({n},); got shape {offset.shape}.")
+        offset = offset.reshape(-1)
         if offset.shape[0] != n:
             raise ValueError(f"offset has {offset.shape[0]} values for {n} rows.")
         if not np.all(np.isfinite(offset)):
@@ -435,7 +452,7 @@ class BaseNGBoost(BaseEstimator):
                 scalings.append(scale)
                 # with all rows and a fused natural gradient, the next iteration's pass yields the
                 # training score for free; it is only computed here when it is shown
-                defer = natgrad_kernel is not None and rows is None and not self.verbose
+                defer = natgrad_kernel is not None and rows is None and not progress.verbose
                 train_scores.append(None if defer else mean_score(theta, y, w, aux=aux))
                 val_score = None
                 if has_val:
@@ -627,6 +644,16 @@ def _metric_weights(diag, w):
         else:
             out.append(col if w is None else col * w)
     return out
+
+
+def weighted_mean(values, sample_weight):
+    """Mean of the per-row ``values`` (n,), weighted by a validated ``sample_weight`` (n,) if given."""
+    if sample_weight is None:
+        return float(np.mean(values))
+    w = _check_sample_weight(sample_weight, values, dtype=np.float64, ensure_non_negative=True)
+    if not np.all(np.isfinite(w)) or w.sum() <= 0:
+        raise ValueError("sample_weight must be finite with a positive sum.")
+    return float(np.average(values, weights=w))
 
 
 def _take(idx, *arrays):

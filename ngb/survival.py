@@ -11,7 +11,7 @@ import numpy as np
 from scipy import optimize
 from sklearn.utils.validation import check_is_fitted
 
-from .boosting import BaseNGBoost, _ScoreParameter
+from .boosting import BaseNGBoost, _ScoreParameter, weighted_mean
 from .distributions import get_distribution
 from .scores import resolve_score
 
@@ -39,7 +39,13 @@ def make_y(time, event):
 
 
 def _time_event(y):
-    """(time, event) float arrays from a structured survival array or an (n, 2) [time, event] array."""
+    """(time, event) float arrays from a structured survival array, a two-column DataFrame whose
+    event column is boolean or named "event" (read by name), or an (n, 2) [time, event] array."""
+    columns = getattr(y, "columns", None)
+    if columns is not None and len(columns) == 2 and hasattr(y, "to_records"):
+        is_bool = [str(dt) in ("bool", "boolean") for dt in y.dtypes]
+        if sum(is_bool) == 1 or "event" in [str(c) for c in columns]:
+            y = y.astype({c: bool for c, b in zip(columns, is_bool) if b}).to_records(index=False)
     y = np.asarray(y)
     if y.dtype.names is not None:
         names = y.dtype.names
@@ -251,7 +257,7 @@ class NGBSurvival(BaseNGBoost):
         d = self.predict_dist(X)
         if len(yy) != len(d):
             raise ValueError(f"X has {len(d)} rows but y has {len(yy)}.")
-        return float(-np.average(d.score(yy, "censored_log"), weights=sample_weight))
+        return -weighted_mean(d.score(yy, "censored_log"), sample_weight)
 
     def concordance(self, X, y):
         """Harrell's concordance index of the predicted median (shorter median = higher risk)."""

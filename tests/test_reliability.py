@@ -116,6 +116,14 @@ def _cases():
     yield "X_val without y_val", R, dict(X=X, y=y, X_val=X), ValueError, "together"
     yield "X_val wrong width", R, dict(X=X, y=y, X_val=X[:, :2], y_val=y), ValueError, "features"
     yield "offset length", R, dict(X=X, y=y, offset=np.zeros(3)), ValueError, "offset"
+    counts = at(np.ones(n), 0, 5.0)
+    P = lambda: R(dist="poisson")  # noqa: E731
+    yield "offset of 2 columns", P, dict(X=X, y=counts, offset=np.zeros((n // 2, 2))), ValueError, "one value per row"
+    yield "offset without offset_val", P, dict(X=X, y=counts, offset=np.zeros(n), X_val=X, y_val=counts), ValueError, "offset_val"
+    yield "offset_val without X_val", P, dict(X=X, y=counts, offset_val=np.zeros(n)), ValueError, "need X_val"
+    yield "sample_weight_val without X_val", R, dict(X=X, y=y, sample_weight_val=np.ones(n)), ValueError, "need X_val"
+    yield "counts beyond the Poisson range", P, dict(X=X, y=at(np.ones(n), 0, 1e9)), ValueError, "beyond the family's range"
+    yield "early stopping with too few rows per class", lambda: C(early_stopping=True), dict(X=X[:20], y=labels[:20]), ValueError, "validation_fraction=0.1 splits 20 rows"
     yield "single class", C, dict(X=X, y=np.zeros(n)), ValueError, "only one class"
     yield "continuous labels", C, dict(X=X, y=y), ValueError, "Unknown label type|continuous"
     yield "NaN label", C, dict(X=X, y=at(labels.astype(float), 0, np.nan)), ValueError, "NaN"
@@ -419,3 +427,42 @@ def test_zero_weight_is_removing_the_row(Est, target, kw):
     b = Est(**FAST, **kw).fit(X[keep], y[keep], sample_weight=w[keep], **fit_kw)
     assert a.n_iter_ == b.n_iter_
     np.testing.assert_array_equal(a.predict_dist(X).theta, b.predict_dist(X).theta)
+
+
+def test_score_checks_its_sample_weight():
+    X, y = _data(80)
+    model = ngb.NGBRegressor(**FAST).fit(X, y)
+    w = np.linspace(0.5, 2.0, 80)
+    assert model.score(X, y, sample_weight=w) == pytest.approx(np.average(model.predict_dist(X).logpdf(y), weights=w))
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.score(X, y, sample_weight=np.ones(79))
+    with pytest.raises(ValueError, match="Negative"):
+        model.score(X, y, sample_weight=np.where(np.arange(80) == 3, -50.0, 1.0))
+    clf = ngb.NGBClassifier(**FAST).fit(X, y > 0)
+    with pytest.raises(ValueError, match="sample_weight"):
+        clf.score(X, y > 0, sample_weight=np.ones(3))
+
+
+def test_negative_verbose_is_silent(caplog):
+    X, y = _data(80)
+    with caplog.at_level("INFO", logger="ngb"):
+        ngb.NGBRegressor(**FAST, verbose=-1).fit(X, y)
+    assert not caplog.records
+    with caplog.at_level("INFO", logger="ngb"):
+        ngb.NGBRegressor(**FAST, verbose=1).fit(X, y)
+    assert caplog.records
+
+
+def test_survival_dataframe_target_is_read_by_column_name():
+    """A DataFrame y whose event column is boolean or named "event" is read by name, in either
+    column order; without such a column the documented [time, event] order applies."""
+    from ngb.survival import make_y
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    t = rng.exponential(5.0, 120) + 0.1
+    e = rng.random(120) < 0.6
+    ref = ngb.NGBSurvival(**FAST).fit(X, make_y(t, e)).predict(X)
+    for y in (pd.DataFrame({"event": e.astype(int), "time": t}), pd.DataFrame({"Days": t, "Status": e}),
+              pd.DataFrame({"Status": e, "Days": t}), pd.DataFrame(np.column_stack([t, e]))):
+        np.testing.assert_array_equal(ngb.NGBSurvival(**FAST).fit(X, y).predict(X), ref)

@@ -37,6 +37,13 @@ def solve_small(metric, grad):
     return np.linalg.solve(metric, grad[..., None])[..., 0]
 
 
+def _finite_y(y):
+    y = np.asarray(y, dtype=float)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinite values.")
+    return y
+
+
 class Distribution:
     """Base class: ``n`` rows of one family, internal parameters ``theta`` of shape (n, k).
 
@@ -101,9 +108,18 @@ class Distribution:
     @classmethod
     def check_y(cls, y):
         """Return y as a float array after checking it lies in the family's support."""
-        y = np.asarray(y, dtype=float)
-        if not np.all(np.isfinite(y)):
-            raise ValueError("y contains NaN or infinite values.")
+        return _finite_y(y)
+
+    @classmethod
+    def _check_counts(cls, y):
+        """check_y for count families whose first internal parameter is the log mean."""
+        y = _finite_y(y)
+        if np.any(y < 0) or np.any(y != np.round(y)):
+            raise ValueError(f"{cls.__name__} targets must be non-negative integers (counts).")
+        top = np.exp(cls.bounds[0][1])
+        if np.any(y > top):
+            raise ValueError(f"{cls.__name__} counts above {top:.3g} (e^{cls.bounds[0][1]:g}) are beyond the "
+                             "family's range of means; model them with a continuous family (e.g. lognormal).")
         return y
 
     # ------------------------------------------------------------------ internal state

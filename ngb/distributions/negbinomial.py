@@ -218,10 +218,7 @@ class NegativeBinomial(Distribution):
 
     @classmethod
     def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y < 0) or np.any(y != np.round(y)):
-            raise ValueError("NegativeBinomial targets must be non-negative integers (counts).")
-        return y
+        return cls._check_counts(y)
 
     @staticmethod
     def _size_bracket(k, mu, n):

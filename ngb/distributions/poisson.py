@@ -53,10 +53,7 @@ class Poisson(Distribution):
 
     @classmethod
     def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y < 0) or np.any(y != np.round(y)):
-            raise ValueError("Poisson targets must be non-negative integers (counts).")
-        return y
+        return cls._check_counts(y)
 
     @classmethod
     def fused_aux(cls, y):
