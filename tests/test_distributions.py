@@ -706,3 +706,23 @@ def test_fused_natural_gradient_kernels_match(name):
         np.testing.assert_allclose(diag, d.metric_diagonal(score), rtol=1e-12)
         np.testing.assert_allclose(direction, d.d_score(y, score) / diag, rtol=1e-10, atol=1e-14)
         assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._y_per_row_is_scalar])
+def test_per_row_methods_take_a_grid_of_values_per_row(name):
+    """cdf, logcdf, sf, logsf, logpdf and pdf take y of shape (n, m): column j is the method at
+    y[:, j], and logpdf/cdf equal scipy's on the grid."""
+    case = CASES[name]
+    rng = _rng("grid", name)
+    d = case.make(rng, 6)
+    grid = case.sample(rng, d, 4).T  # (n, m) = (6, 4)
+    for method in ("cdf", "logcdf", "sf", "logsf", "logpdf", "pdf"):
+        got = getattr(d, method)(grid)
+        assert got.shape == (6, 4), method
+        columns = np.column_stack([getattr(d, method)(grid[:, j]) for j in range(4)])
+        np.testing.assert_array_equal(got, columns, err_msg=method)
+    frozen = case.oracle(d)
+    ref_logpdf = (frozen.logpmf if case.discrete else frozen.logpdf)(grid.T).T
+    np.testing.assert_allclose(d.logpdf(grid), ref_logpdf, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(d.cdf(grid), frozen.cdf(grid.T).T, rtol=1e-9, atol=1e-12)
+    assert d.cdf(grid[:, :1]).shape == (6, 1)

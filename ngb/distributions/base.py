@@ -15,6 +15,7 @@ object from :meth:`to_scipy` and are overridden where a closed form is cheaper.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -37,6 +38,25 @@ def solve_small(metric, grad):
     return np.linalg.solve(metric, grad[..., None])[..., 0]
 
 
+#: per-row evaluations that also take a grid of m values per row, y of shape (n, m) -> (n, m)
+_PER_ROW_METHODS = ("cdf", "logcdf", "sf", "logsf", "logpdf", "pdf")
+
+
+def _on_grids(method):
+    """Let ``method(y)`` take y of shape (n, m) (m values for each of the n rows) -> (n, m)."""
+
+    @functools.wraps(method)
+    def evaluate(self, y):
+        grid = np.asarray(y) if not np.isscalar(y) else None
+        if grid is not None and grid.ndim == 2 and self._y_per_row_is_scalar and grid.shape[0] == len(self):
+            n, m = grid.shape
+            rows = self if m == 1 else self[np.repeat(np.arange(n), m)]
+            return np.asarray(method(rows, grid.reshape(-1))).reshape(n, m)
+        return method(self, y)
+
+    return evaluate
+
+
 def _finite_y(y):
     y = np.asarray(y, dtype=float)
     if not np.all(np.isfinite(y)):
@@ -53,12 +73,20 @@ class Distribution:
     """
 
     param_names: tuple = ()
+    #: False for families whose y per row is a vector (multivariate): no (n, m) grids for them
+    _y_per_row_is_scalar: bool = True
     scores: tuple = ("log",)
     bounds: tuple = ()
     #: kind of target the family models: "real", "positive", "count", "unit", "class"
     support: str = "real"
     #: whether y is discrete (log-pmf) or continuous (log-density)
     discrete: bool = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in _PER_ROW_METHODS:
+            if name in cls.__dict__:
+                setattr(cls, name, _on_grids(cls.__dict__[name]))
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -390,7 +418,8 @@ class Distribution:
         return lo, hi
 
     def cdf(self, y):
-        """P(Y <= y) per row, shape (n,)."""
+        """P(Y <= y) per row: y scalar or (n,) -> (n,); y (n, m), m values per row -> (n, m) (as
+        logcdf, sf, logsf, logpdf and pdf)."""
         return np.asarray(self.to_scipy().cdf(self._as_y(y)), dtype=float)
 
     def logcdf(self, y):
@@ -424,3 +453,7 @@ class Distribution:
     def _sample_uniform(self, u, rng):
         """Draws from uniforms u of shape (n, m) (inverse-cdf by default)."""
         return self._ppf(u)
+
+
+for _name in _PER_ROW_METHODS:
+    setattr(Distribution, _name, _on_grids(getattr(Distribution, _name)))

@@ -55,6 +55,7 @@ class MultivariateNormal(Distribution):
 
     scores = ("log",)
     support = "real"
+    _y_per_row_is_scalar = False
     multi_output = True
 
     def __init__(self, mean=None, cov=None):
