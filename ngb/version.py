@@ -1,3 +1,3 @@
 """The ngb version (also stamped into pickled models)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
