@@ -128,10 +128,10 @@ class Exponential(Distribution):
 
     # right censoring: log S(t) = -t / scale
     def logsf(self, y):
-        return -self._as_y(y) / self.scale
+        return -np.maximum(self._as_y(y), 0.0) / self.scale  # S(y) = 1 below the support
 
     def _d_logsf(self, y):
-        return (self._as_y(y) / self.scale)[:, None]
+        return (np.maximum(self._as_y(y), 0.0) / self.scale)[:, None]
 
     # censored CRPS: int_0^t F^2 = t - 2 scale (1 - e^-u) + scale (1 - e^-2u) / 2 = scale g(u), u = t / scale
     def _crps_below(self, t):

@@ -157,10 +157,6 @@ class LogNormal(Distribution):
     def _ppf(self, q):
         return np.exp(self.mu[:, None] + self.s[:, None] * ndtri(q))
 
-    def _z(self, y):
-        with np.errstate(divide="ignore"):
-            return (np.log(y) - self.mu) / self.s
-
     def cdf(self, y):
         y = self._as_y(y)
         return np.where(y > 0, ndtr(self._z(np.where(y > 0, y, 1.0))), 0.0)
@@ -239,11 +235,15 @@ class LogNormal(Distribution):
             return (np.log(y) - self.mu) / self.s
 
     def logsf(self, y):
-        return log_ndtr(-self._z(y))
+        y = self._as_y(y)
+        pos = y > 0  # S(y) = 1 below the support
+        return np.where(pos, log_ndtr(-self._z(np.where(pos, y, 1.0))), 0.0)
 
     def _d_logsf(self, y):
-        z = self._z(y)
-        mills = np.exp(-0.5 * z * z - _LOG_SQRT_2PI - log_ndtr(-z))  # phi(z) / Phi(-z)
+        y = self._as_y(y)
+        pos = y > 0
+        z = self._z(np.where(pos, y, 1.0))
+        mills = np.where(pos, np.exp(-0.5 * z * z - _LOG_SQRT_2PI - log_ndtr(-z)), 0.0)  # phi(z) / Phi(-z)
         return np.column_stack([mills / self.s, mills * z])
 
     # censored CRPS: int_0^t F^2 dx. With x = exp(mu + s u) and one integration by parts it is
