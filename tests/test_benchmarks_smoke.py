@@ -129,3 +129,18 @@ def test_uci_validation_curve_points(uci, monkeypatch):
     best, at125, at150, it = curves.curve_points("yacht", 0, True, 10, home)
     assert 1 <= it <= 40
     assert best <= at125 and best <= at150  # the minimum of the curve
+
+
+def test_readme_summary_quotes_the_benchmark_tables():
+    """Every figure in the README's "Latest figures" paragraph is one the benchmark tables hold."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    tables = "\n".join(line for line in (BENCH / "README.md").read_text().splitlines() if line.startswith("|"))
+    start = readme.index("Latest figures there")
+    paragraph = readme[start: readme.index("\n\n", start)]
+    figures = re.findall(r"\d+\.\d+|\d+×", paragraph)
+    assert len(figures) >= 10
+    missing = [f for f in figures if f not in tables]
+    assert not missing, f"README.md quotes figures that benchmarks/README.md does not hold: {missing}"
