@@ -35,11 +35,6 @@ _EDGE_POINTS = {
     "class": [-1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 2.5, 3.0, 4.0, 4.5],
 }
 
-#: the density at a support edge the family itself excludes (check_y rejects y <= 0 for these;
-#: scipy returns the limit, +inf for shape < 1, and the library -inf): not compared there
-_OPEN_EDGE_LOGPDF = {("gamma", 0.0), ("weibull", 0.0), ("beta", 0.0), ("beta", 1.0)}
-
-
 _METHODS = ("cdf", "sf", "logcdf", "logsf", "logpdf", "pdf")
 
 
@@ -58,8 +53,6 @@ def _value_cases():
         support = FAMILIES[name].support
         for y0 in [None] + _EDGE_POINTS[support]:
             for method in _METHODS:
-                if method in ("logpdf", "pdf") and (name, y0) in _OPEN_EDGE_LOGPDF:
-                    continue
                 out.append(pytest.param(name, method, y0, id=f"{name}-{method}-{'sampled' if y0 is None else y0}"))
     return out
 
@@ -439,3 +432,17 @@ def test_fused_leaf_kernels_on_rows_inside_the_bounds(name):
                 expected = np.average(per_row, weights=weights)
                 got = leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, weights, aux)
                 assert got == pytest.approx(expected, rel=1e-12), (score, s)
+
+
+@pytest.mark.parametrize("make,y,ref", [
+    (lambda: ngb.Gamma(a=[1.0, 0.5, 3.0], scale=2.0), 0.0, stats.gamma(a=[1.0, 0.5, 3.0], scale=2.0)),
+    (lambda: ngb.Weibull(c=[1.0, 0.5, 3.0], scale=2.0), 0.0, stats.weibull_min(c=[1.0, 0.5, 3.0], scale=2.0)),
+    (lambda: ngb.Beta(a=[1.0, 0.5, 3.0], b=2.5), 0.0, stats.beta(a=[1.0, 0.5, 3.0], b=2.5)),
+    (lambda: ngb.Beta(a=2.5, b=[1.0, 0.5, 3.0]), 1.0, stats.beta(a=2.5, b=[1.0, 0.5, 3.0])),
+])
+def test_density_at_the_support_edge_is_scipys_limit(make, y, ref):
+    """At the closed edge of the support the density is the limit, as scipy: finite at shape 1,
+    +inf below, 0 above."""
+    d = make()
+    np.testing.assert_allclose(d.logpdf(np.full(3, y)), ref.logpdf(y), rtol=1e-12)
+    assert np.isfinite(d.logpdf(np.full(3, y))[0])

@@ -130,7 +130,10 @@ class Beta(Distribution):
         inside = (y > 0) & (y < 1)
         ys = np.where(inside, y, 0.5)
         out = (self.a - 1) * np.log(ys) + (self.b - 1) * np.log1p(-ys) - betaln(self.a, self.b)
-        return np.where(inside, out, -np.inf)
+        # at y = 0 and y = 1 the limits, as scipy: +inf below shape 1, log b (log a) at a = 1 (b = 1)
+        at0 = np.where(self.a < 1, np.inf, np.where(self.a == 1, np.log(self.b), -np.inf))
+        at1 = np.where(self.b < 1, np.inf, np.where(self.b == 1, np.log(self.a), -np.inf))
+        return np.where(inside, out, np.where(y == 0, at0, np.where(y == 1, at1, -np.inf)))
 
     def _log_score(self, y):
         return -self.logpdf(y)

@@ -122,7 +122,9 @@ class Gamma(Distribution):
         pos = y > 0
         ys = np.where(pos, y, 1.0)
         out = (self.a - 1) * np.log(ys) - ys / self.scale - self.a * self._theta[:, 1] - gammaln(self.a)
-        return np.where(pos, out, -np.inf)
+        # at y = 0 the limit, as scipy: +inf for a < 1, 1/scale for a = 1, 0 for a > 1
+        at0 = np.where(self.a < 1, np.inf, np.where(self.a == 1, -self._theta[:, 1], -np.inf))
+        return np.where(pos, out, np.where(y == 0, at0, -np.inf))
 
     def _log_score(self, y):
         return -self.logpdf(y)

@@ -139,7 +139,9 @@ class Weibull(Distribution):
         pos = y > 0
         big_l, log_w, w = self._parts(np.where(pos, y, 1.0))
         out = self._theta[:, 0] - self._theta[:, 1] + (self.c - 1) * big_l - w
-        return np.where(pos, out, -np.inf)
+        # at y = 0 the limit, as scipy: +inf for c < 1, 1/scale for c = 1, 0 for c > 1
+        at0 = np.where(self.c < 1, np.inf, np.where(self.c == 1, -self._theta[:, 1], -np.inf))
+        return np.where(pos, out, np.where(y == 0, at0, -np.inf))
 
     def _log_score(self, y):
         return -self.logpdf(y)
