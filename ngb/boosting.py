@@ -310,6 +310,10 @@ class BaseNGBoost(BaseEstimator):
             raise ValueError("sample_weight sums to zero: at least one row needs a positive weight.")
         return w
 
+    def _weighted_mean(self, values, sample_weight):
+        """Mean of the per-row ``values`` (n,), weighted by ``sample_weight`` (n,) checked as in fit."""
+        return float(np.average(values, weights=self._check_weight(sample_weight, values)))
+
     @staticmethod
     def _check_offset(offset, n):
         if offset is None:
@@ -644,16 +648,6 @@ def _metric_weights(diag, w):
         else:
             out.append(col if w is None else col * w)
     return out
-
-
-def weighted_mean(values, sample_weight):
-    """Mean of the per-row ``values`` (n,), weighted by a validated ``sample_weight`` (n,) if given."""
-    if sample_weight is None:
-        return float(np.mean(values))
-    w = _check_sample_weight(sample_weight, values, dtype=np.float64, ensure_non_negative=True)
-    if not np.all(np.isfinite(w)) or w.sum() <= 0:
-        raise ValueError("sample_weight must be finite with a positive sum.")
-    return float(np.average(values, weights=w))
 
 
 def _take(idx, *arrays):

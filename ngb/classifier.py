@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
-from .boosting import BaseNGBoost, _ScoreParameter, weighted_mean
+from .boosting import BaseNGBoost, _ScoreParameter
 
 __all__ = ["NGBClassifier"]
 
@@ -131,7 +131,7 @@ class NGBClassifier(ClassifierMixin, BaseNGBoost):
         d = self.predict_dist(X)
         if len(codes) != len(d):
             raise ValueError(f"X has {len(d)} rows but y has {len(codes)}.")
-        return weighted_mean(d.logpdf(codes), sample_weight)
+        return self._weighted_mean(d.logpdf(codes), sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from .boosting import BaseNGBoost, _ScoreParameter, weighted_mean
+from .boosting import BaseNGBoost, _ScoreParameter
 
 __all__ = ["NGBRegressor"]
 
@@ -113,4 +113,4 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         y = self._check_y(np.asarray(y), self._dist)
         if len(y) != len(d):
             raise ValueError(f"X has {len(d)} rows but y has {len(y)}.")
-        return weighted_mean(d.logpdf(y), sample_weight)
+        return self._weighted_mean(d.logpdf(y), sample_weight)

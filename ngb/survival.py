@@ -11,7 +11,7 @@ import numpy as np
 from scipy import optimize
 from sklearn.utils.validation import check_is_fitted
 
-from .boosting import BaseNGBoost, _ScoreParameter, weighted_mean
+from .boosting import BaseNGBoost, _ScoreParameter
 from .distributions import get_distribution
 from .scores import resolve_score
 
@@ -257,7 +257,7 @@ class NGBSurvival(BaseNGBoost):
         d = self.predict_dist(X)
         if len(yy) != len(d):
             raise ValueError(f"X has {len(d)} rows but y has {len(yy)}.")
-        return -weighted_mean(d.score(yy, "censored_log"), sample_weight)
+        return -self._weighted_mean(d.score(yy, "censored_log"), sample_weight)
 
     def concordance(self, X, y):
         """Harrell's concordance index of the predicted median (shorter median = higher risk)."""
