@@ -57,6 +57,12 @@ def _on_grids(method):
     return evaluate
 
 
+def edge_logpdf(shape, at_shape_one):
+    """Log-density at a closed edge of the support where it behaves like x^(shape - 1), as scipy
+    takes the limit: +inf for shape < 1, ``at_shape_one`` for shape = 1, -inf for shape > 1."""
+    return np.where(shape < 1, np.inf, np.where(shape == 1, at_shape_one, -np.inf))
+
+
 def _finite_y(y):
     y = np.asarray(y, dtype=float)
     if not np.all(np.isfinite(y)):

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import betaln, digamma, polygamma
 
-from .base import Distribution
+from .base import Distribution, edge_logpdf
 
 __all__ = ["Beta"]
 
@@ -130,9 +130,7 @@ class Beta(Distribution):
         inside = (y > 0) & (y < 1)
         ys = np.where(inside, y, 0.5)
         out = (self.a - 1) * np.log(ys) + (self.b - 1) * np.log1p(-ys) - betaln(self.a, self.b)
-        # at y = 0 and y = 1 the limits, as scipy: +inf below shape 1, log b (log a) at a = 1 (b = 1)
-        at0 = np.where(self.a < 1, np.inf, np.where(self.a == 1, np.log(self.b), -np.inf))
-        at1 = np.where(self.b < 1, np.inf, np.where(self.b == 1, np.log(self.a), -np.inf))
+        at0, at1 = edge_logpdf(self.a, np.log(self.b)), edge_logpdf(self.b, np.log(self.a))  # y = 0, y = 1
         return np.where(inside, out, np.where(y == 0, at0, np.where(y == 1, at1, -np.inf)))
 
     def _log_score(self, y):

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import digamma, gammaincc, gammaln, polygamma
 
-from .base import Distribution
+from .base import Distribution, edge_logpdf
 
 __all__ = ["Gamma"]
 
@@ -122,8 +122,7 @@ class Gamma(Distribution):
         pos = y > 0
         ys = np.where(pos, y, 1.0)
         out = (self.a - 1) * np.log(ys) - ys / self.scale - self.a * self._theta[:, 1] - gammaln(self.a)
-        # at y = 0 the limit, as scipy: +inf for a < 1, 1/scale for a = 1, 0 for a > 1
-        at0 = np.where(self.a < 1, np.inf, np.where(self.a == 1, -self._theta[:, 1], -np.inf))
+        at0 = edge_logpdf(self.a, -self._theta[:, 1])  # density 1/scale at y = 0 when a = 1
         return np.where(pos, out, np.where(y == 0, at0, -np.inf))
 
     def _log_score(self, y):

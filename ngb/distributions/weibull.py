@@ -6,7 +6,7 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import gammaln
 
-from .base import Distribution
+from .base import Distribution, edge_logpdf
 
 __all__ = ["Weibull"]
 
@@ -139,8 +139,7 @@ class Weibull(Distribution):
         pos = y > 0
         big_l, log_w, w = self._parts(np.where(pos, y, 1.0))
         out = self._theta[:, 0] - self._theta[:, 1] + (self.c - 1) * big_l - w
-        # at y = 0 the limit, as scipy: +inf for c < 1, 1/scale for c = 1, 0 for c > 1
-        at0 = np.where(self.c < 1, np.inf, np.where(self.c == 1, -self._theta[:, 1], -np.inf))
+        at0 = edge_logpdf(self.c, -self._theta[:, 1])  # density 1/scale at y = 0 when c = 1
         return np.where(pos, out, np.where(y == 0, at0, -np.inf))
 
     def _log_score(self, y):
