@@ -27,8 +27,11 @@ Forest prediction (:class:`PackedForest`, :func:`predict_forest`,
   (row, tree) on one core).
 * deeper forests walk trees padded to the forest depth (``MAX_PADDED_DEPTH``)
   or, beyond, the concatenated node arrays.
-* forests with a categorical split (any depth) walk the concatenated node
-  arrays with the bitset test (kind ``"pointer"``, :func:`_forest_pointer_cat`).
+* forests with a categorical split use the same three kinds with the bitset
+  test: depth <= 3 through a scratch row per categorical split
+  (:func:`_forest_d3_cat`, :func:`_forest_d3_binned_cat`), deeper ones
+  :func:`_forest_padded_cat` and, beyond ``MAX_PADDED_DEPTH``,
+  :func:`_forest_pointer_cat`.
 
 Within a block trees are added in order, so every output cell receives its
 terms in tree order whatever the block size or number of threads (threads
@@ -691,15 +694,7 @@ class PackedForest:
         self.n_features_used = max((int(t.feature.max()) + 1 for t in trees), default=0)
         self.depth = depth = max((t.depth for t in trees), default=0)
         self.has_categorical = any(t.has_categorical for t in trees)
-        if self.has_categorical and depth > MAX_PADDED_DEPTH:
-            self.kind = "pointer"
-            self._pack_pointer(trees, weights)
-            self.is_cat = np.concatenate([t.is_categorical if t.has_categorical else np.zeros(t.n_nodes, bool)
-                                          for t in trees]).astype(np.uint8)
-            self.bits = np.concatenate([t.cat_bitset if t.has_categorical else np.zeros((t.n_nodes, N_WORDS),
-                                                                                          np.uint32)
-                                        for t in trees])
-        elif depth <= 3:
+        if depth <= 3:
             self.kind = "d3"
             self._pack_complete(trees, weights, 3)
             self._pack_categorical(trees, 3)
@@ -727,6 +722,11 @@ class PackedForest:
         else:
             self.kind = "pointer"
             self._pack_pointer(trees, weights)
+            if self.has_categorical:
+                self.is_cat = np.concatenate([t.is_categorical if t.has_categorical else np.zeros(t.n_nodes, bool)
+                                              for t in trees]).astype(np.uint8)
+                self.bits = np.concatenate([t.cat_bitset if t.has_categorical
+                                            else np.zeros((t.n_nodes, N_WORDS), np.uint32) for t in trees])
 
     def _pack_pointer(self, trees, weights):
         sizes = np.array([t.n_nodes for t in trees], dtype=np.int64)
