@@ -89,9 +89,9 @@ def nested(names, n_splits, home):
         splits = sorted({s for (m, s, _) in tasks if m == n})
         a = np.array([got[(n, s, False)] for s in splits])
         b = np.array([got[(n, s, True)] for s in splits])
-        se = lambda v: v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else float("nan")  # noqa: E731
-        print(f"| {uci.SHORT[n]} | {len(splits)} | {a.mean():.3f} ± {se(a):.3f} | {b.mean():.3f} ± {se(b):.3f} "
-              f"| {(b - a).mean():+.3f} ± {se(b - a):.3f} |", flush=True)
+        (ma, sa), (mb, sb), (md, sd) = uci.mean_se(a), uci.mean_se(b), uci.mean_se(b - a)
+        print(f"| {uci.SHORT[n]} | {len(splits)} | {ma:.3f} ± {sa:.3f} | {mb:.3f} ± {sb:.3f} | {md:+.3f} ± {sd:.3f} |",
+              flush=True)
 
 
 def main(argv=None):
