@@ -13,6 +13,8 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
+from ._threads import resolve_n_threads
+
 __all__ = ["SklearnLearners", "HistTreeLearners", "make_learners", "predict_iteration"]
 
 
@@ -48,10 +50,10 @@ class SklearnLearners:
         seeds = rng.randint(0, 2**31 - 1, size=k)
         grad = np.asfortranarray(grad)
         col_w = (lambda j: weight[j]) if isinstance(weight, list) else (lambda j: weight)
-        if self.n_jobs in (None, 1) or k == 1:
+        if resolve_n_threads(self.n_jobs) == 1 or k == 1:
             learners = [_fit_one(self.base, X, grad[:, j], col_w(j), int(seeds[j])) for j in range(k)]
         else:
-            learners = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            learners = Parallel(n_jobs=min(resolve_n_threads(self.n_jobs), k), prefer="threads")(
                 delayed(_fit_one)(self.base, X, grad[:, j], col_w(j), int(seeds[j])) for j in range(k)
             )
         return learners
@@ -93,7 +95,7 @@ class HistTreeLearners:
             X, feature_names=feature_names)
         self.Xb = self.bin_mapper.transform(X)
         self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
-        self.n_threads = None if n_jobs is None else _n_threads(n_jobs)  # None: all cores
+        self.n_threads = resolve_n_threads(n_jobs)
         self._grad = None
         self._root_counts = None  # bin counts of all rows, the root count histogram of every tree
         self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
@@ -170,17 +172,6 @@ class HistTreeLearners:
         numeric_d3 = max(t.depth for t in learners) <= 3 and not any(t.has_categorical for t in learners)
         Xb = self.XbF if numeric_d3 else self.Xb
         return predict_forest_binned(Xb, learners, np.arange(k), 1.0, k, n_threads=self.n_threads)
-
-
-def _n_threads(n_jobs):
-    import os
-
-    if n_jobs is None:
-        return 1
-    n_cpu = os.cpu_count() or 1
-    if n_jobs < 0:
-        return max(1, n_cpu + 1 + n_jobs)
-    return max(1, min(int(n_jobs), n_cpu))
 
 
 def predict_iteration(learners, cols, X):

@@ -11,7 +11,6 @@ rule at the current parameters, and scalings_[m] comes from a line search on the
 from __future__ import annotations
 
 import numbers
-import os
 import warnings
 
 import numpy as np
@@ -22,14 +21,14 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._learners import _n_threads, make_learners, predict_iteration
+from ._learners import make_learners, predict_iteration
+from ._threads import map_chunks, resolve_n_threads
 from ._progress import FitProgress
 from .distributions import get_distribution
 from .distributions._fused import mean_score as fused_mean_score
 from .distributions._fused import leaf_mean_score, subtract_leaf_steps
 from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
-from .tree._binning import map_chunks
 from .tree._categorical import category_columns, category_counts, encode_categories
 from .version import __version__
 
@@ -359,7 +358,7 @@ class BaseNGBoost(BaseEstimator):
             lo, hi = np.ascontiguousarray(bounds[:, 0]), np.ascontiguousarray(bounds[:, 1])
 
         # the fused kernels run on fixed row chunks (results do not depend on the thread count)
-        score_threads = (os.cpu_count() or 1) if self.n_jobs is None else _n_threads(self.n_jobs)
+        score_threads = resolve_n_threads(self.n_jobs)
         aux = dist.fused_aux(y) if kernel is not None else None
         aux_val = dist.fused_aux(y_val) if kernel is not None and has_val else None
 

@@ -20,13 +20,12 @@ about one unit in the last place per iteration).
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 from numba import njit
 
-from ..tree._binning import get_executor, in_pool_thread
+from .._threads import sum_fixed_chunks
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -120,34 +119,6 @@ def categorical_log_score_mean(theta, step, s, y, w, has_w, lo, hi, aux):
     return total + _group_log(prod, n_prod), wsum
 
 
-#: rows per chunk at least (smaller inputs run in one call) and the most chunks
-_MIN_CHUNK = 25_000
-_MAX_CHUNKS = 16
-
-
-@functools.lru_cache(maxsize=64)
-def _chunk_spans(n):
-    """The fixed (start, stop) row chunks of range(n), a function of n only."""
-    n_chunks = max(1, min(_MAX_CHUNKS, n // _MIN_CHUNK))
-    bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64).tolist()
-    return tuple(zip(bounds[:-1], bounds[1:]))
-
-
-def _run_chunks(call, n, n_threads):
-    """Sum the (total, wsum) pairs of ``call(start, stop)`` over the fixed chunks of range(n)."""
-    spans = _chunk_spans(n)
-    if len(spans) > 1 and n_threads > 1 and not in_pool_thread():
-        parts = list(get_executor().map(lambda ab: call(*ab), spans))
-    else:
-        parts = [call(a, b) for a, b in spans]
-    total = 0.0
-    wsum = 0.0
-    for t, ws in parts:
-        total += t
-        wsum += ws
-    return total / wsum
-
-
 def _kernel_args(bounds, y, w, aux):
     """(lo, hi, has_w, w, aux) as the kernels take them: contiguous bounds, and y standing in for
     absent weights or per-row terms (the kernels then do not read it)."""
@@ -163,7 +134,7 @@ def mean_score(kernel, bounds, theta, step, s, y, w, aux=None, n_threads=1):
     if step is None:
         step, s = theta, 0.0
     s = float(s)
-    return _run_chunks(
+    return sum_fixed_chunks(
         lambda a, b: kernel(theta[a:b], step[a:b], s, y[a:b], ww[a:b], has_w, lo, hi, aa[a:b]), theta.shape[0], n_threads
     )
 
@@ -275,7 +246,7 @@ def natural_gradient_and_score(kernel, bounds, theta, y, w, aux=None, n_threads=
     if ex is None:
         ex, ex_given = out[:0], False
     lo, hi, has_w, ww, aa = _kernel_args(bounds, y, w, aux)
-    value = _run_chunks(
+    value = sum_fixed_chunks(
         lambda a, b: kernel(theta[a:b], y[a:b], ww[a:b], has_w, lo, hi, aa[a:b], out[a:b], diag[a:b], want_diag,
                             ex[a:b], ex_given),
         theta.shape[0],
@@ -378,7 +349,7 @@ def leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, w, aux=None, 
     """Weighted mean score at clip(theta - s * vals[j, leaves[j, i]]) from a leaf kernel (see above)."""
     lo, hi, has_w, ww, aa = _kernel_args(bounds, y, w, aux)
     s = float(s)
-    return _run_chunks(
+    return sum_fixed_chunks(
         lambda a, b: kernel(theta[a:b], ex[a:b], leaves[:, a:b], vals, s, y[a:b], ww[a:b], has_w, lo, hi, aa[a:b]),
         theta.shape[0],
         n_threads,

@@ -26,14 +26,12 @@ integer code, ``n_bins_non_missing_[f]`` is the number of categories (given
 
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from numba import njit
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+
+from .._threads import get_executor, in_pool_thread, map_chunks, resolve_n_threads
 
 MISSING_BIN = 255
 """Bin code of missing values (NaN), for every feature."""
@@ -42,72 +40,6 @@ N_HIST_BINS = 256
 """Number of histogram slots per feature (codes 0..255)."""
 
 _FMAX = np.finfo(np.float64).max
-
-
-# --------------------------------------------------------------------------
-# Thread helpers shared by the package (the numba kernels release the GIL, so
-# plain Python threads give real parallelism without numba's threading layer,
-# which is not safe to call concurrently from several threads).
-
-_EXECUTOR = None
-_EXECUTOR_LOCK = threading.Lock()
-
-
-_N_CPU = os.cpu_count() or 1  # read once: os.cpu_count() costs ~20 us, and this runs every iteration
-
-
-def effective_n_threads(n_threads=None):
-    """Resolve ``n_threads`` (None or <= 0 means all cores, -1 style)."""
-    n_cpu = _N_CPU
-    if n_threads is None:
-        return n_cpu
-    n_threads = int(n_threads)
-    if n_threads <= 0:
-        return max(1, n_cpu + 1 + n_threads)
-    return n_threads
-
-
-def _reset_executor_after_fork():
-    # worker threads do not survive fork(): a child process starts a new pool
-    global _EXECUTOR, _EXECUTOR_LOCK
-    _EXECUTOR = None
-    _EXECUTOR_LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_executor_after_fork)
-
-
-def in_pool_thread():
-    """True when running on a worker of the shared pool (never nest submits)."""
-    return threading.current_thread().name.startswith("ngb-tree")
-
-
-def get_executor():
-    """A process-wide thread pool (created lazily, one worker per core)."""
-    global _EXECUTOR
-    if _EXECUTOR is None:
-        with _EXECUTOR_LOCK:
-            if _EXECUTOR is None:
-                _EXECUTOR = ThreadPoolExecutor(max_workers=max(2, _N_CPU), thread_name_prefix="ngb-tree")
-    return _EXECUTOR
-
-
-def map_chunks(func, n, n_threads=1, min_chunk=10_000):
-    """Call ``func(start, stop)`` on contiguous chunks covering ``range(n)``.
-
-    Runs the chunks on the shared pool when ``n_threads > 1`` and ``n`` is
-    large enough; each chunk writes a disjoint output slice, so the result
-    does not depend on the number of threads.
-    """
-    n_chunks = min(n_threads, max(1, n // min_chunk))
-    if n_chunks <= 1 or in_pool_thread():
-        func(0, n)
-        return
-    bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64)
-    futures = [get_executor().submit(func, int(bounds[i]), int(bounds[i + 1])) for i in range(n_chunks)]
-    for fut in futures:
-        fut.result()
 
 
 def _midpoints(a, b):
@@ -261,7 +193,7 @@ class BinMapper(BaseEstimator):
                 return np.empty(0, dtype=np.float64)
             return find_thresholds(Xf[:, f], max_bins, sample_weight)
 
-        n_threads = effective_n_threads(self.n_threads)
+        n_threads = resolve_n_threads(self.n_threads)
         if n_threads > 1 and p > 1 and n * p > 50_000 and not in_pool_thread():
             self.bin_thresholds_ = list(get_executor().map(work, range(p)))
         else:
@@ -291,7 +223,7 @@ class BinMapper(BaseEstimator):
         map_chunks(
             lambda a, b: _map_to_bins(X, self.thresholds_, out, a, b),
             n,
-            n_threads=effective_n_threads(self.n_threads),
+            n_threads=resolve_n_threads(self.n_threads),
             min_chunk=20_000,
         )
         is_cat = getattr(self, "is_categorical_", None)  # None: fitted before categorical features

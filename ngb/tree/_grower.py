@@ -43,7 +43,8 @@ import numbers
 import numpy as np
 from numba import njit
 
-from ._binning import MISSING_BIN, N_HIST_BINS, effective_n_threads, get_executor, in_pool_thread
+from .._threads import get_executor, in_pool_thread, resolve_n_threads
+from ._binning import MISSING_BIN, N_HIST_BINS
 from ._categorical import N_WORDS, bit_is_set
 from ._histogram import build_histogram, subtract_histograms
 from ._predictor import Tree
@@ -801,7 +802,7 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
         leaf_of = _NO_LEAVES if leaves is None else leaves[c]
         return _grow(Xb, Yf[:, c], wc, has_wc, rows, feats, bins, max_depth, mln, msl, mwl, leaf_of, root_cnt)
 
-    n_threads = min(effective_n_threads(n_threads), k)
+    n_threads = min(resolve_n_threads(n_threads), k)
     if n_threads <= 1 or in_pool_thread():
         outs = [grow(c) for c in range(k)]
     else:

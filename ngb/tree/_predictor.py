@@ -44,7 +44,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._binning import MISSING_BIN, effective_n_threads, map_chunks
+from .._threads import map_chunks, resolve_n_threads
+from ._binning import MISSING_BIN
 from ._categorical import N_WORDS, bit_is_set, raw_category_bin
 
 # Forests deeper than this use the pointer-walking kernel (padding to a
@@ -788,7 +789,7 @@ class PackedForest:
             raise ValueError("out must be a C-contiguous float64 array of shape (n, n_outputs)")
         if self.n_trees == 0 or n == 0:
             return out
-        n_threads = effective_n_threads(n_threads)
+        n_threads = resolve_n_threads(n_threads)
         # below ~1M (row, column-or-node) visits threads cost more than they save
         n_cols = self.ufeat.shape[0] if self.kind == "d3" else 0
         if n * (n_cols + self.n_trees * max(self.depth, 1)) < 1_000_000:
