@@ -78,15 +78,13 @@ class HistTreeLearners:
     records_leaves = True  # trees grown on every row report each row's leaf
 
     def __init__(self, tree_params, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):
-        from .tree import BinMapper
-        from .tree._categorical import resolve_categorical_features
-        from .tree._grower import _check_growth
+        from .tree import BinMapper, check_growth, resolve_categorical_features
 
         self.max_depth = tree_params["max_depth"]
         self.min_samples_leaf = tree_params["min_samples_leaf"]
         self.min_weight_leaf = float(tree_params.get("min_weight_leaf", 0.0))
         self.max_leaf_nodes = tree_params.get("max_leaf_nodes")  # None: level-wise growth
-        _check_growth(self.max_depth, self.max_leaf_nodes)  # fail before the first iteration
+        check_growth(self.max_depth, self.max_leaf_nodes)  # fail before the first iteration
         from_dtype, n_categories = (None, None) if categorical is None else categorical
         is_cat = resolve_categorical_features(tree_params.get("categorical_features"), X.shape[1], from_dtype,
                                               feature_names)
@@ -102,8 +100,7 @@ class HistTreeLearners:
         self._recorded = (None, None)  # (last iteration's trees, their (k, n) training leaves or None)
 
     def fit_iteration(self, rows, cols, grad, weight, rng):
-        from .tree import grow_trees
-        from .tree._grower import bin_counts
+        from .tree import bin_counts, grow_trees
 
         n, k = self.Xb.shape[0], grad.shape[1]
         leaves = root_counts = None
@@ -151,7 +148,7 @@ class HistTreeLearners:
     def recorded_leaves(self, learners):
         """(leaves (k, n) int32, leaf values (k, L)) of the training rows when ``learners`` are the
         last iteration's trees grown on every row, else None."""
-        from .tree._predictor import leaf_value_table
+        from .tree import leaf_value_table
 
         trees, leaves = self._recorded
         if leaves is None or trees is not learners:
@@ -160,8 +157,7 @@ class HistTreeLearners:
 
     def predict_train(self, learners, cols):
         """(n, k) predictions of the iteration's trees on the training rows."""
-        from .tree import predict_forest_binned
-        from .tree._predictor import leaf_values
+        from .tree import leaf_values, predict_forest_binned
 
         k = len(learners)
         recorded = self.recorded_leaves(learners)

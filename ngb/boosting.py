@@ -29,7 +29,7 @@ from .distributions._fused import mean_score as fused_mean_score
 from .distributions._fused import leaf_mean_score, subtract_leaf_steps
 from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
 from .scores import resolve_score
-from .tree._categorical import category_columns, category_counts, encode_categories
+from .tree import category_columns, category_counts, encode_categories
 from .version import __version__
 
 __all__ = ["BaseNGBoost", "NGBVersionWarning"]

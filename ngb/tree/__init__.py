@@ -33,13 +33,23 @@ parallelism uses a shared Python thread pool, results never depend on the
 number of threads.
 """
 
-from ._binning import MISSING_BIN, BinMapper
+from ._binning import MISSING_BIN, N_HIST_BINS, BinMapper
+from ._categorical import category_columns, category_counts, encode_categories, resolve_categorical_features
 from ._estimator import HistTreeRegressor
-from ._grower import grow_tree, grow_trees
-from ._predictor import PackedForest, Tree, predict_forest, predict_forest_binned
+from ._grower import bin_counts, check_growth, grow_tree, grow_trees
+from ._predictor import PackedForest, Tree, leaf_value_table, leaf_values, predict_forest, predict_forest_binned
 
 __all__ = [
     "BinMapper",
+    "N_HIST_BINS",
+    "bin_counts",
+    "check_growth",
+    "leaf_value_table",
+    "leaf_values",
+    "category_columns",
+    "category_counts",
+    "encode_categories",
+    "resolve_categorical_features",
     "grow_tree",
     "grow_trees",
     "HistTreeRegressor",

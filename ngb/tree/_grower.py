@@ -640,7 +640,7 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_
         feats = np.unique(_as_index(features, p, "features"))
         if feats.size and (feats[0] < 0 or feats[-1] >= p):
             raise IndexError("features out of range")
-    max_depth, max_leaf_nodes = _check_growth(max_depth, max_leaf_nodes)
+    max_depth, max_leaf_nodes = check_growth(max_depth, max_leaf_nodes)
     min_samples_leaf = int(min_samples_leaf)
     if min_samples_leaf < 1:
         raise ValueError("min_samples_leaf must be >= 1")
@@ -656,7 +656,7 @@ def _is_int(v):
     return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-def _check_growth(max_depth, max_leaf_nodes):
+def check_growth(max_depth, max_leaf_nodes):
     """Validated (max_depth, max_leaf_nodes) for the kernels: level-wise (max_leaf_nodes None, int
     max_depth in [0, 30]) or best-first (int max_leaf_nodes >= 2, max_depth None or int >= 0)."""
     if max_leaf_nodes is not None:
