@@ -25,9 +25,7 @@ from ._learners import make_learners, predict_iteration
 from ._threads import map_chunks, resolve_n_threads
 from ._progress import FitProgress
 from .distributions import get_distribution
-from .distributions._fused import mean_score as fused_mean_score
-from .distributions._fused import leaf_mean_score, subtract_leaf_steps
-from .distributions._fused import natural_gradient_and_score as fused_natural_gradient
+from .distributions.fast import subtract_leaf_steps
 from .scores import resolve_score
 from .tree import category_columns, category_counts, encode_categories
 from .version import __version__
@@ -347,32 +345,33 @@ class BaseNGBoost(BaseEstimator):
         lr = float(self.learning_rate)
 
         weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
-        kernel = dist.fused_score_kernel(score_name)
-        natgrad_kernel = dist.fused_natgrad_kernel(score_name) if self.natural_gradient else None
+        fast = dist.fast.get(score_name)
+        kernel = None if fast is None else fast.mean
+        natgrad_kernel = fast.natural_gradient if fast is not None and self.natural_gradient else None
         # leaf-structured line search: with a fused natural gradient and trees grown on every row
-        leaf_kernel = dist.fused_leaf_score_kernel(score_name) if natgrad_kernel is not None else None
+        leaf_kernel = fast.leaf_mean if natgrad_kernel is not None else None
         bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
         ex = None  # the family's row factors (see _fused.py), kept up to date along the fast path
         if leaf_kernel is not None and n_rows == n and learners.records_leaves:
-            ex, ex_signs, ex_given = np.empty((n, k)), dist.fused_ex_signs(k), False
+            ex, ex_signs, ex_given = np.empty((n, k)), fast.signs(k), False
             lo, hi = np.ascontiguousarray(bounds[:, 0]), np.ascontiguousarray(bounds[:, 1])
 
         # the fused kernels run on fixed row chunks (results do not depend on the thread count)
         score_threads = resolve_n_threads(self.n_jobs)
-        aux = dist.fused_aux(y) if kernel is not None else None
-        aux_val = dist.fused_aux(y_val) if kernel is not None and has_val else None
+        aux = fast.aux(y) if kernel is not None else None
+        aux_val = fast.aux(y_val) if kernel is not None and has_val else None
 
         def mean_score(th, yy, ww, step=None, s=0.0, aux=None):
             """Weighted mean score at clip(th - s * step)."""
             if kernel is not None:
-                value = fused_mean_score(kernel, bounds, th, step, s, yy, ww, aux, n_threads=score_threads)
+                value = fast.mean_score(bounds, th, step, s, yy, ww, aux, n_threads=score_threads)
                 return value if np.isfinite(value) else np.inf
             moved = th if step is None else th - s * step
             values = dist.from_internal(moved, copy=step is None).score(yy, score_name)
             return float(np.average(values, weights=ww)) if np.all(np.isfinite(values)) else np.inf
 
         def leaf_score(th, ex_, leaves, vals, s, yy, ww, aux):
-            value = leaf_mean_score(leaf_kernel, bounds, th, ex_, leaves, vals, s, yy, ww, aux, n_threads=score_threads)
+            value = fast.leaf_mean_score(bounds, th, ex_, leaves, vals, s, yy, ww, aux, n_threads=score_threads)
             return value if np.isfinite(value) else np.inf
 
         # above 4 * _LINE_SEARCH_ROWS rows, the line search scores an evenly spaced sample of the rows:
@@ -399,8 +398,8 @@ class BaseNGBoost(BaseEstimator):
                 aux_rows = aux if aux is None or rows is None else aux[rows]
                 diag = None
                 if natgrad_kernel is not None:  # one fused pass: the gradient and the score at s = 0
-                    grad, loss0, diag = fused_natural_gradient(
-                        natgrad_kernel, bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads,
+                    grad, loss0, diag = fast.natural_gradient_and_score(
+                        bounds, th_rows, y_rows, w_rows, aux_rows, n_threads=score_threads,
                         want_diag=weighted, ex=ex, ex_given=ex is not None and ex_given,
                     )
                     loss0 = loss0 if np.isfinite(loss0) else np.inf
@@ -432,8 +431,8 @@ class BaseNGBoost(BaseEstimator):
                         lambda s: leaf_score(th_ls, ex_ls, leaves_ls, vals, s, y_ls, w_ls, aux_ls), loss0_ls, start
                     )
                     c = lr * scale
-                    map_chunks(lambda a, b: subtract_leaf_steps(theta[a:b], ex[a:b], leaves[:, a:b], vals, c, ex_signs,
-                                                                lo, hi), n, score_threads, min_chunk=50_000)
+                    map_chunks(lambda a, b: subtract_leaf_steps(theta, ex, leaves, vals, c, ex_signs, lo, hi, a, b), n,
+                               score_threads, min_chunk=50_000)
                     ex_given = True
                 else:
                     step_all = learners.predict_train(fitted, cols)  # (n, k)

@@ -12,15 +12,15 @@ from scipy import optimize
 from sklearn.utils.validation import check_is_fitted
 
 from .boosting import BaseNGBoost, _ScoreParameter
-from .distributions import get_distribution
+from .distributions import FAMILIES
 from .scores import resolve_score
 
 __all__ = ["NGBSurvival", "make_y", "concordance_index", "SURVIVAL_FAMILIES", "CRPS_SURVIVAL_FAMILIES"]
 
-#: families with a right-censored log score
-SURVIVAL_FAMILIES = ("lognormal", "weibull", "exponential", "gamma")
+#: families with a right-censored log score (declared by each family's ``censoring``)
+SURVIVAL_FAMILIES = tuple(name for name, cls in FAMILIES.items() if cls.supports_censoring())
 #: families with a right-censored CRPS (those whose CRPS has a closed form)
-CRPS_SURVIVAL_FAMILIES = tuple(name for name in SURVIVAL_FAMILIES if get_distribution(name).supports_censored_crps())
+CRPS_SURVIVAL_FAMILIES = tuple(name for name, cls in FAMILIES.items() if cls.supports_censored_crps())
 
 
 def make_y(time, event):

@@ -590,7 +590,7 @@ def test_user_facing_values_at_extreme_parameters(name):
 
 
 def _fused_case(name, tag, n):
-    """(distribution of n rows, a sample y, its class, bounds (k, 2), weights, rng) for a fused-kernel test."""
+    """(distribution of n rows, a sample y, its class, bounds (k, 2), weights, rng) for a fast-kernel test."""
     case = CASES[name]
     rng = _rng(tag, name)
     d = case.make(rng, n)
@@ -599,28 +599,29 @@ def _fused_case(name, tag, n):
     return d, y, cls, np.asarray(cls._bounds_for(d.n_params), float), rng.uniform(0, 2, n), rng
 
 
-@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_scores])
-def test_fused_engine_kernels_match_score(name):
-    """The engine's fused mean-score kernels equal the weighted mean of ``score`` at clip(theta - s step)."""
-    from ngb.distributions._fused import mean_score
+def _with_fast(what):
+    """Names of the families whose fast path has ``what`` (a FastScore kernel field) for some rule."""
+    return [n for n in CASE_IDS if any(getattr(f, what) is not None for f in FAMILIES[n].fast.values())]
 
+
+@pytest.mark.parametrize("name", _with_fast("mean"))
+def test_fused_engine_kernels_match_score(name):
+    """The engine's fast mean-score kernels equal the weighted mean of ``score`` at clip(theta - s step)."""
     d, y, cls, bounds, w, rng = _fused_case(name, "fused", 200)
     step = rng.normal(0, 3, d.theta.shape)
     step[:5] = 1e4  # pushes some rows past the bounds: clipping must match
-    aux = cls.fused_aux(y)
-    for score, kernel in cls._fused_scores.items():
+    for score, fast in cls.fast.items():
+        aux = fast.aux(y)
         for s in (0.0, 0.5, 2.0):
             expected = np.average(cls.from_internal(d.theta - s * step).score(y, score), weights=w)
-            assert mean_score(kernel, bounds, d.theta, step, s, y, w, aux) == pytest.approx(expected, rel=1e-12)
+            assert fast.mean_score(bounds, d.theta, step, s, y, w, aux) == pytest.approx(expected, rel=1e-12)
         expected = d.score(y, score).mean()
-        assert mean_score(kernel, bounds, d.theta, None, 0.0, y, None, aux) == pytest.approx(expected, rel=1e-12)
+        assert fast.mean_score(bounds, d.theta, None, 0.0, y, None, aux) == pytest.approx(expected, rel=1e-12)
 
 
 def test_categorical_kernels_grouped_logs_at_extreme_logits():
     """Unweighted categorical kernels add one log per group of rows; with 50 logits at the bound
     (sums of exponentials ~ 5e14 per row) the products are flushed early and stay exact."""
-    from ngb.distributions._fused import categorical_log_score_mean, mean_score
-
     rng = np.random.default_rng(12)
     n, k = 101, 50
     theta = rng.choice([-30.0, 0.0, 30.0], size=(n, k), p=[0.1, 0.1, 0.8])
@@ -628,17 +629,15 @@ def test_categorical_kernels_grouped_logs_at_extreme_logits():
     bounds = np.tile([-30.0, 30.0], (k, 1))
     eta = np.column_stack([np.zeros(n), theta])
     per_row = np.log(np.exp(eta).sum(axis=1)) - eta[np.arange(n), y.astype(int)]
-    assert mean_score(categorical_log_score_mean, bounds, theta, None, 0.0, y, None) == pytest.approx(
+    assert ngb.Categorical.fast["log"].mean_score(bounds, theta, None, 0.0, y, None) == pytest.approx(
         per_row.mean(), rel=1e-13)
 
 
-@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_leaf_scores])
+@pytest.mark.parametrize("name", _with_fast("leaf_mean"))
 def test_fused_leaf_score_kernels_match(name):
     """The leaf-structured line-search kernels (step of row i = vals[j, leaves[j, i]], exponentials
-    factored through the natural-gradient pass's ``ex``) equal the fused score at clip(theta - s step),
+    factored through the natural-gradient pass's ``ex``) equal the fast score at clip(theta - s step),
     rows pushed past the bounds included, and at s = 0 the natural-gradient pass's score exactly."""
-    from ngb.distributions._fused import leaf_mean_score, mean_score, natural_gradient_and_score
-
     d, y, cls, bounds, w, rng = _fused_case(name, "fused-leaves", 400)
     k = d.n_params
     theta = d.theta.copy()
@@ -647,62 +646,61 @@ def test_fused_leaf_score_kernels_match(name):
     vals[:, 14] = 1e4  # a leaf whose step leaves the bounds
     leaves = rng.integers(0, 15, (k, 400)).astype(np.int32)
     step = vals[np.arange(k)[:, None], leaves].T
-    aux = cls.fused_aux(y)
-    for score, kernel in cls._fused_leaf_scores.items():
+    for score, fast in cls.fast.items():
+        aux = fast.aux(y)
         ex = np.full((400, k), np.nan)
-        grad, value0, _ = natural_gradient_and_score(cls._fused_natgrads[score], bounds, theta, y, w, aux, ex=ex)
-        used = cls.fused_ex_signs(k) != 0
-        np.testing.assert_allclose(ex[:, used], np.exp(cls.fused_ex_signs(k) * np.clip(theta, *bounds.T))[:, used],
+        grad, value0, _ = fast.natural_gradient_and_score(bounds, theta, y, w, aux, ex=ex)
+        used = fast.signs(k) != 0
+        np.testing.assert_allclose(ex[:, used], np.exp(fast.signs(k) * np.clip(theta, *bounds.T))[:, used],
                                    rtol=1e-15)
-        assert leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, 0.0, y, w, aux) == value0
+        assert fast.leaf_mean_score(bounds, theta, ex, leaves, vals, 0.0, y, w, aux) == value0
         for s in (1e-3, 0.5, 2.0):
-            expected = mean_score(cls._fused_scores[score], bounds, theta, step, s, y, w, aux)
-            got = leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, w, aux)
+            expected = fast.mean_score(bounds, theta, step, s, y, w, aux)
+            got = fast.leaf_mean_score(bounds, theta, ex, leaves, vals, s, y, w, aux)
             assert got == pytest.approx(expected, rel=1e-12)
         # given factors are read instead of recomputed: the same gradient and score
-        again = natural_gradient_and_score(cls._fused_natgrads[score], bounds, theta, y, w, aux, ex=ex, ex_given=True)
+        again = fast.natural_gradient_and_score(bounds, theta, y, w, aux, ex=ex, ex_given=True)
         np.testing.assert_array_equal(again[0], grad)
         assert again[1] == value0
 
 
-@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_leaf_scores])
+@pytest.mark.parametrize("name", _with_fast("leaf_mean"))
 def test_subtract_leaf_steps_keeps_row_factors(name):
     """The fast path's update: theta - c * vals[leaf] exactly, and the row factors stay
     exp(a * clip(theta)) through many steps, rows crossing the bounds both ways included."""
-    from ngb.distributions._fused import natural_gradient_and_score, subtract_leaf_steps
+    from ngb.distributions.fast import subtract_leaf_steps
 
     d, y, cls, bounds, w, rng = _fused_case(name, "fused-update", 300)
     k = d.n_params
+    fast = cls.fast["log"]
     lo, hi = np.ascontiguousarray(bounds[:, 0]), np.ascontiguousarray(bounds[:, 1])
-    signs = cls.fused_ex_signs(k)
+    signs = fast.signs(k)
     theta = d.theta.copy()
     ex = np.empty((300, k))
-    natural_gradient_and_score(cls._fused_natgrads["log"], bounds, theta, y, w, cls.fused_aux(y), ex=ex)
+    fast.natural_gradient_and_score(bounds, theta, y, w, fast.aux(y), ex=ex)
     span = np.where(np.isfinite(bounds), bounds, 0.0)
     for it in range(60):
         vals = rng.normal(0, 0.3, (k, 7))
         vals[:, 6] = (span[:, 1] - span[:, 0]) * (1 if it % 2 else -1)  # a leaf that crosses the bounds
         leaves = rng.integers(0, 7, (k, 300)).astype(np.int32)
         expected = theta - 0.5 * vals[np.arange(k)[:, None], leaves].T
-        subtract_leaf_steps(theta, ex, leaves, vals, 0.5, signs, lo, hi)
+        subtract_leaf_steps(theta, ex, leaves, vals, 0.5, signs, lo, hi, 0, 300)
         np.testing.assert_array_equal(theta, expected)
     used = signs != 0
     np.testing.assert_allclose(ex[:, used], np.exp(signs * np.clip(theta, lo, hi))[:, used], rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_natgrads])
+@pytest.mark.parametrize("name", _with_fast("natural_gradient"))
 def test_fused_natural_gradient_kernels_match(name):
-    """The fused natural-gradient kernels give the natural gradient and the weighted mean score; with
+    """The fast natural-gradient kernels give the natural gradient and the weighted mean score; with
     ``want_diag`` the metric diagonal and d_score / diagonal (the engine's metric-weighted fit)."""
-    from ngb.distributions._fused import natural_gradient_and_score
-
     d, y, cls, bounds, w, _ = _fused_case(name, "fused-natgrad", 300)
-    for score, kernel in cls._fused_natgrads.items():
-        grad, value, diag = natural_gradient_and_score(kernel, bounds, d.theta, y, w, cls.fused_aux(y))
+    for score, fast in cls.fast.items():
+        grad, value, diag = fast.natural_gradient_and_score(bounds, d.theta, y, w, fast.aux(y))
         assert diag is None
         np.testing.assert_allclose(grad, d.natural_gradient(y, score), rtol=1e-12, atol=1e-14)
         assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)
-        direction, value, diag = natural_gradient_and_score(kernel, bounds, d.theta, y, w, cls.fused_aux(y), want_diag=True)
+        direction, value, diag = fast.natural_gradient_and_score(bounds, d.theta, y, w, fast.aux(y), want_diag=True)
         np.testing.assert_allclose(diag, d.metric_diagonal(score), rtol=1e-12)
         np.testing.assert_allclose(direction, d.d_score(y, score) / diag, rtol=1e-10, atol=1e-14)
         assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)

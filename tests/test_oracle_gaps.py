@@ -398,13 +398,11 @@ def test_poisson_offsets_in_staged_predictions_and_validation_scores():
 
 
 # ---------------------------------------------------------------------------- 10. fused leaf kernels
-@pytest.mark.parametrize("name", [n for n in CASE_IDS if FAMILIES[n]._fused_leaf_scores])
+@pytest.mark.parametrize("name", [n for n in CASE_IDS if any(f.leaf_mean is not None for f in FAMILIES[n].fast.values())])
 def test_fused_leaf_kernels_on_rows_inside_the_bounds(name):
     """Every row and every moved parameter strictly inside the bounds, so every row takes the
     factored path ex * exp(-a s v): the kernel equals the weighted mean of ``score`` at
     theta - s * step to 1e-12 (the out-of-bound rows of the older test dominated its mean)."""
-    from ngb.distributions._fused import leaf_mean_score, natural_gradient_and_score
-
     case = CASES[name]
     rng = _rng("leaf-inside", name)
     n = 300
@@ -418,19 +416,19 @@ def test_fused_leaf_kernels_on_rows_inside_the_bounds(name):
     leaves = rng.integers(0, 9, (k, n)).astype(np.int32)
     step = vals[np.arange(k)[:, None], leaves].T
     w = rng.uniform(0.2, 2.0, n)
-    aux = cls.fused_aux(y)
     for s in (0.3, 1.0, 2.0):
         moved = theta - s * step
         assert np.all((moved > bounds[:, 0]) & (moved < bounds[:, 1]))
         assert np.all((theta > bounds[:, 0]) & (theta < bounds[:, 1]))
-    for score, kernel in cls._fused_leaf_scores.items():
+    for score, fast in cls.fast.items():
+        aux = fast.aux(y)
         ex = np.empty((n, k))
-        natural_gradient_and_score(cls._fused_natgrads[score], bounds, theta, y, w, aux, ex=ex)
+        fast.natural_gradient_and_score(bounds, theta, y, w, aux, ex=ex)
         for weights in (w, None):
             for s in (0.3, 1.0, 2.0):
                 per_row = cls.from_internal(theta - s * step).score(y, score)
                 expected = np.average(per_row, weights=weights)
-                got = leaf_mean_score(kernel, bounds, theta, ex, leaves, vals, s, y, weights, aux)
+                got = fast.leaf_mean_score(bounds, theta, ex, leaves, vals, s, y, weights, aux)
                 assert got == pytest.approx(expected, rel=1e-12), (score, s)
 
 

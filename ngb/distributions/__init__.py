@@ -1,8 +1,10 @@
 """Distribution families. ``FAMILIES`` maps each name to its class; ``get_distribution``
-resolves a name or class as the estimators accept it."""
+resolves a name or class as the estimators accept it. ``Param``, ``Link``, ``IDENTITY`` and
+``LOG`` are what a new family declares (see ``_declare.py``)."""
 
 from __future__ import annotations
 
+from ._declare import IDENTITY, LOG, Link, Param
 from .base import Distribution
 from .beta import Beta
 from .categorical import Bernoulli, Categorical

@@ -1,16 +1,18 @@
 """The vectorised distribution API shared by every family.
 
 A distribution object holds ``n`` rows. Internally each row is described by ``k`` unconstrained
-parameters, stored as an array ``theta`` of shape ``(n, k)`` (always rows first). Families
-subclass :class:`Distribution` and implement, for every scoring rule name ``r`` they support,
+parameters, stored as an array ``theta`` of shape ``(n, k)`` (always rows first). A family
+declares (see ``_declare.py``) its ``parameters`` (name, link, bounds), ``support``, ``scores``
+and ``censoring``, and implements, for every scoring rule ``r`` it names,
 
 - ``_{r}_score(y)``          per-row score, shape (n,)
 - ``_{r}_d_score(y)``        gradient of the score w.r.t. theta, shape (n, k)
 - ``_{r}_metric()``          the rule's Riemannian metric, shape (n, k, k)
 - ``_{r}_natural_gradient(y)`` (optional) closed-form metric^{-1} @ gradient, shape (n, k)
 
-plus the user-facing quantities (mean, cdf, ...) which default to the frozen ``scipy.stats``
-object from :meth:`to_scipy` and are overridden where a closed form is cheaper.
+plus ``_fit_marginal(y, w)`` and the user-facing quantities (mean, cdf, ...) that are cheaper in
+closed form than through the frozen ``scipy.stats`` object of :meth:`to_scipy` (the default).
+Compiled fast paths of a rule are optional (``fast``, see ``fast.py``).
 """
 
 from __future__ import annotations
@@ -21,21 +23,10 @@ import numbers
 import numpy as np
 
 from ..scores import resolve_score
+from ._censoring import CensoredScores, solve_small
+from ._declare import check_rules, check_target, make_init
 
-__all__ = ["Distribution", "solve_small"]
-
-
-def solve_small(metric, grad):
-    """metric^{-1} @ grad per row for (n, k, k) metrics: explicit for k <= 2, batched LAPACK above."""
-    k = grad.shape[1]
-    if k == 1:
-        return grad / metric[:, :, 0]
-    if k == 2:
-        a, b, c, d = metric[:, 0, 0], metric[:, 0, 1], metric[:, 1, 0], metric[:, 1, 1]
-        det = a * d - b * c
-        g0, g1 = grad[:, 0], grad[:, 1]
-        return np.column_stack([(d * g0 - b * g1) / det, (a * g1 - c * g0) / det])
-    return np.linalg.solve(metric, grad[..., None])[..., 0]
+__all__ = ["Distribution", "solve_small", "edge_logpdf", "diagonal_metric", "log_weighted_mean", "mean_and_log_sd"]
 
 
 #: per-row evaluations that also take a grid of m values per row, y of shape (n, m) -> (n, m)
@@ -63,33 +54,67 @@ def edge_logpdf(shape, at_shape_one):
     return np.where(shape < 1, np.inf, np.where(shape == 1, at_shape_one, -np.inf))
 
 
-def _finite_y(y):
-    y = np.asarray(y, dtype=float)
-    if not np.all(np.isfinite(y)):
-        raise ValueError("y contains NaN or infinite values.")
-    return y
+def diagonal_metric(n, *entries):
+    """(n, k, k) metric with diagonal ``entries`` (each (n,) or a scalar) and zeros elsewhere."""
+    out = np.zeros((n, len(entries), len(entries)))
+    for j, value in enumerate(entries):
+        out[:, j, j] = value
+    return out
 
 
-class Distribution:
+def log_weighted_mean(y, w):
+    """log of the weighted mean of y (at least the smallest positive double): a log-mean MLE."""
+    return np.log(max(np.average(y, weights=w), np.finfo(float).tiny))
+
+
+def mean_and_log_sd(values, w):
+    """(weighted mean, log of the weighted standard deviation) of ``values``: a normal MLE."""
+    mean = np.average(values, weights=w)
+    var = np.average((values - mean) ** 2, weights=w)
+    return mean, 0.5 * np.log(max(var, np.finfo(float).tiny))
+
+
+class Distribution(CensoredScores):
     """Base class: ``n`` rows of one family, internal parameters ``theta`` of shape (n, k).
 
-    Subclasses set ``param_names`` (internal names, length k), ``scores`` (names of supported
-    scoring rules), ``bounds`` (per internal parameter, the (low, high) clip range that keeps every
-    score, gradient and metric finite) and implement ``_set_internal``.
+    A family sets ``parameters`` (a tuple of :class:`~ngb.distributions.Param`, internal order)
+    and, when its constructor takes them in another order, ``constructor`` (their names in that
+    order); ``param_names``, ``bounds``, ``__init__``, ``_set_internal``, ``params`` and
+    ``check_y`` are then derived. Families with a variable number of parameters (categorical,
+    multivariate normal) implement those themselves.
     """
 
+    #: declared parameters (internal order) and the constructor's order of their names
+    parameters: tuple = ()
+    constructor: tuple = ()
+    #: internal names (length k) and (low, high) clip bounds per internal parameter (derived)
     param_names: tuple = ()
-    #: False for families whose y per row is a vector (multivariate): no (n, m) grids for them
-    _y_per_row_is_scalar: bool = True
-    scores: tuple = ("log",)
     bounds: tuple = ()
-    #: kind of target the family models: "real", "positive", "count", "unit", "class"
+    #: scoring rules implemented (censored versions: ``censoring``)
+    scores: tuple = ("log",)
+    #: kind of target: "real", "positive", "count", "unit", "class" (see ``_declare.SUPPORTS``)
     support: str = "real"
+    #: for a "positive" support: whether y = 0 belongs to it
+    zero_in_support: bool = False
     #: whether y is discrete (log-pmf) or continuous (log-density)
     discrete: bool = False
+    #: whether y per row is a vector (multivariate families)
+    multi_output: bool = False
+    #: False for families whose y per row is a vector: no (n, m) grids for them
+    _y_per_row_is_scalar: bool = True
+    #: compiled fast paths by rule name (``fast.FastScore``); the generic path needs none
+    fast: dict = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "parameters" in cls.__dict__:
+            cls.param_names = tuple(p.internal_name for p in cls.parameters)
+            cls.bounds = tuple(tuple(p.bounds) for p in cls.parameters)
+            if not cls.constructor or "constructor" not in cls.__dict__:
+                cls.constructor = tuple(p.name for p in cls.parameters)
+            if "__init__" not in cls.__dict__:
+                cls.__init__ = make_init(cls.parameters, cls.constructor)
+        check_rules(cls)
         for name in _PER_ROW_METHODS:
             if name in cls.__dict__:
                 setattr(cls, name, _on_grids(cls.__dict__[name]))
@@ -131,30 +156,31 @@ class Distribution:
         return cls.bounds
 
     def _set_internal(self, theta):
-        """Store the clipped (n, k) array and cache derived quantities."""
-        raise NotImplementedError
+        """Store the clipped (n, k) array and the user-facing parameters it maps to."""
+        self._theta = theta
+        for j, p in enumerate(self.parameters):
+            setattr(self, p.name, p.link.from_internal(theta[:, j]))
+        self._derive()
+
+    def _derive(self):
+        """Cache quantities derived from the parameters (families override it)."""
 
     @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
+    def fit_marginal(cls, y, sample_weight=None, **options):
         """Weighted maximum-likelihood constant fit; returns internal parameters of shape (k,)."""
+        y = np.asarray(y, float)
+        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
+        return cls.clip_internal(np.array([cls._fit_marginal(y, w, **options)], dtype=float))[0]
+
+    @classmethod
+    def _fit_marginal(cls, y, w):
+        """The weighted MLE of a constant distribution as k internal values (y (n,), w (n,))."""
         raise NotImplementedError
 
     @classmethod
     def check_y(cls, y):
         """Return y as a float array after checking it lies in the family's support."""
-        return _finite_y(y)
-
-    @classmethod
-    def _check_counts(cls, y):
-        """check_y for count families whose first internal parameter is the log mean."""
-        y = _finite_y(y)
-        if np.any(y < 0) or np.any(y != np.round(y)):
-            raise ValueError(f"{cls.__name__} targets must be non-negative integers (counts).")
-        top = np.exp(cls.bounds[0][1])
-        if np.any(y > top):
-            raise ValueError(f"{cls.__name__} counts above {top:.3g} (e^{cls.bounds[0][1]:g}) are beyond the "
-                             "family's range of means; model them with a continuous family (e.g. lognormal).")
-        return y
+        return check_target(cls, y)
 
     # ------------------------------------------------------------------ internal state
     @property
@@ -170,7 +196,7 @@ class Distribution:
     @property
     def params(self):
         """User-facing parameters as a dict of arrays of shape (n,) (or (n, K))."""
-        raise NotImplementedError
+        return {name: getattr(self, name).copy() for name in self.constructor}
 
     def __len__(self):
         return self._theta.shape[0]
@@ -193,41 +219,6 @@ class Distribution:
         return f"{type(self).__name__}(n={len(self)}: {body}{more})"
 
     # ------------------------------------------------------------------ scoring rules
-    #: score name -> fused numba kernel of the weighted mean score (see ``_fused.py``)
-    _fused_scores: dict = {}
-
-    @classmethod
-    def fused_score_kernel(cls, score):
-        """The fused mean-score kernel for ``score`` or None (the engine then uses ``score``)."""
-        return cls._fused_scores.get(score)
-
-    #: score name -> fused kernel writing the natural gradient and returning the mean score
-    _fused_natgrads: dict = {}
-
-    @classmethod
-    def fused_natgrad_kernel(cls, score):
-        """The fused natural-gradient-and-score kernel for ``score`` or None."""
-        return cls._fused_natgrads.get(score)
-
-    #: score name -> leaf-structured score kernel of the line search (see ``_fused.py``); it reads
-    #: the row factors the fused natural-gradient kernel writes into its ``ex`` argument
-    _fused_leaf_scores: dict = {}
-
-    @classmethod
-    def fused_leaf_score_kernel(cls, score):
-        """The leaf-structured mean-score kernel for ``score`` or None."""
-        return cls._fused_leaf_scores.get(score)
-
-    @classmethod
-    def fused_ex_signs(cls, k):
-        """(k,) signs a_j of the row factors exp(a_j * theta_j) of the fused kernels (0: unused)."""
-        return np.ones(k)
-
-    @classmethod
-    def fused_aux(cls, y):
-        """Per-row terms of the fused kernels that depend on y only (None when there are none)."""
-        return None
-
     @classmethod
     def available_scores(cls) -> tuple:
         """Names of the scoring rules this family implements (censored scores included)."""
@@ -279,91 +270,15 @@ class Distribution:
         grad = self.d_score(y, score)
         return np.linalg.solve(self.metric(score), grad[..., None])[..., 0]
 
-    # ------------------------------------------------------------------ right censoring
-    # Survival targets are (n, 2) arrays [time, event] with event 1 for an observed event and 0
-    # for a right-censored time. Families that implement ``_d_logsf(t)`` (gradient of log S(t)
-    # w.r.t. theta, (n, k)) get the censored log score; its metric is the family's Fisher
-    # information (exact for events; for a censored row, which carries less information, it is
-    # the full-data Fisher, a conservative positive-definite choice).
-    @classmethod
-    def supports_censoring(cls) -> bool:
-        return hasattr(cls, "_d_logsf")
-
-    def _censored_log_score(self, y):
-        t, event = y[:, 0], y[:, 1]
-        return -np.where(event > 0, self.logpdf(t), self.logsf(t))
-
-    def _censored_log_d_score(self, y):
-        t, event = y[:, 0], y[:, 1]
-        return np.where(event[:, None] > 0, self._log_d_score(t), -self._d_logsf(t))
-
-    def _censored_log_metric(self):
-        return self._log_metric()
-
-    def _censored_log_natural_gradient(self, y):
-        return solve_small(self._log_metric(), self._censored_log_d_score(y))
-
-    # Families that also implement ``_crps_below(t)`` (the integral of F(z)^2 over 0 <= z <= t per
-    # row, (n,)) and ``_d_crps_below(t)`` (its gradient w.r.t. theta, (n, k)) get the censored CRPS,
-    # the "survival CRPS" of Avati et al. (2020): the ordinary CRPS for an event and the part below
-    # the censoring time, int_0^t F(z)^2 dz, for a censored row. Its metric is the family's CRPS
-    # metric 2 int grad F grad F^T dz over the whole support for every row (exact for events; for
-    # a censored row, whose score only sees z <= t, it dominates the partial integral: a
-    # conservative positive-definite choice, as the full-data Fisher information is above).
-    @classmethod
-    def supports_censored_crps(cls) -> bool:
-        return hasattr(cls, "_crps_below") and "crps" in cls.scores
-
-    def _by_event(self, y, on_event, on_censored):
-        """Rows of ``on_event(d, t)`` for events and ``on_censored(d, t)`` for censored rows, each
-        evaluated only on its own rows (d the sub-distribution, t its times). One row broadcasts."""
-        t, event = y[:, 0], y[:, 1] > 0
-        d = self
-        if len(d) == 1 and len(t) > 1:
-            d = type(d).from_internal(np.repeat(d._theta, len(t), axis=0), copy=False)
-        if event.all():
-            return on_event(d, t)
-        if not event.any():
-            return on_censored(d, t)
-        a = on_event(d[event], t[event])
-        b = on_censored(d[~event], t[~event])
-        out = np.empty((len(t),) + a.shape[1:])
-        out[event], out[~event] = a, b
-        return out
-
-    def _censored_crps_score(self, y):
-        return self._by_event(y, lambda d, t: d._crps_score(t), lambda d, t: d._crps_below(t))
-
-    def _censored_crps_d_score(self, y):
-        return self._by_event(y, lambda d, t: d._crps_d_score(t), lambda d, t: d._d_crps_below(t))
-
-    def _censored_crps_metric(self):
-        return self._crps_metric()
-
-    def _censored_crps_natural_gradient(self, y):
-        return self._crps_metric_solve(self._censored_crps_d_score(y))
-
-    def _crps_metric_solve(self, grad):
-        """CRPS metric^{-1} @ grad per row, (n, k); families override it with a closed form."""
-        return solve_small(self._crps_metric(), grad)
-
-    def hazard(self, t):
-        """Hazard rate pdf(t) / sf(t) per row, shape (n,)."""
-        return np.exp(self.logpdf(t) - self.logsf(t))
-
-    def cumulative_hazard(self, t):
-        """-log S(t) per row, shape (n,)."""
-        return -self.logsf(t)
-
-    def survival_function(self, t):
-        """S(t) = P(T > t) per row, shape (n,)."""
-        return self.sf(t)
-
     def _as_y(self, y):
         y = np.asarray(y, dtype=float)
         if y.ndim == 0:
             y = np.full(len(self), float(y))
         return y
+
+    def _log_score(self, y):
+        """The log score -log p(y) (families override it where a closed form is cheaper)."""
+        return -self.logpdf(y)
 
     # ------------------------------------------------------------------ what users read
     def to_scipy(self):

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import betaln, digamma, polygamma
 
+from ._declare import LOG, Param
 from .base import Distribution, edge_logpdf
 
 __all__ = ["Beta"]
@@ -37,40 +38,12 @@ class Beta(Distribution):
     natural gradient by the closed-form 2x2 inverse.
     """
 
-    param_names = ("log_a", "log_b")
-    scores = ("log",)
-    bounds = ((-10.0, 12.0), (-10.0, 12.0))
+    parameters = (Param("a", LOG, (-10.0, 12.0)), Param("b", LOG, (-10.0, 12.0)))
     support = "unit"
 
-    def __init__(self, a=1.0, b=1.0):
-        a, b = np.broadcast_arrays(np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(b, float)))
-        if a.ndim != 1:
-            raise ValueError("a and b must be scalars or 1-D arrays.")
-        if np.any(~(a > 0)) or np.any(~(b > 0)):
-            raise ValueError("a and b must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([np.log(a), np.log(b)])))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.a = np.exp(theta[:, 0])
-        self.b = np.exp(theta[:, 1])
-
-    @property
-    def params(self):
-        return {"a": self.a.copy(), "b": self.b.copy()}
-
     @classmethod
-    def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any((y <= 0) | (y >= 1)):
-            raise ValueError("Beta targets must lie strictly inside (0, 1).")
-        return y
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
+    def _fit_marginal(cls, y, w):
         """Weighted MLE by damped Newton steps on (log a, log b) from the method of moments."""
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
         w = w / w.sum()
         t1, t2 = float(w @ np.log(y)), float(w @ np.log1p(-y))  # sufficient statistics
         m = float(w @ y)
@@ -113,7 +86,7 @@ class Beta(Distribution):
             x, f = x_new, f_new
             if moved < 1e-13:
                 break
-        return cls.clip_internal(x[None, :].copy())[0]
+        return x
 
     def to_scipy(self):
         return stats.beta(a=self.a, b=self.b)
@@ -132,9 +105,6 @@ class Beta(Distribution):
         out = (self.a - 1) * np.log(ys) + (self.b - 1) * np.log1p(-ys) - betaln(self.a, self.b)
         at0, at1 = edge_logpdf(self.a, np.log(self.b)), edge_logpdf(self.b, np.log(self.a))  # y = 0, y = 1
         return np.where(inside, out, np.where(y == 0, at0, np.where(y == 1, at1, -np.inf)))
-
-    def _log_score(self, y):
-        return -self.logpdf(y)
 
     def _log_d_score(self, y):
         a, b = self.a, self.b

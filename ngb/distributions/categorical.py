@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ._fused import categorical_log_natgrad, categorical_log_score_leaves, categorical_log_score_mean
+from . import _categorical_fast
 from .base import Distribution
+from .fast import FastScore
 
 __all__ = ["Categorical", "Bernoulli"]
 
@@ -26,9 +27,8 @@ class Categorical(Distribution):
     scores = ("log", "brier")
     support = "class"
     discrete = True
-    _fused_scores = {"log": categorical_log_score_mean}
-    _fused_natgrads = {"log": categorical_log_natgrad}
-    _fused_leaf_scores = {"log": categorical_log_score_leaves}
+    fast = {"log": FastScore(_categorical_fast.log_score_mean, _categorical_fast.log_natural_gradient,
+                             _categorical_fast.log_score_leaves)}
 
     def __init__(self, probs):
         probs = np.asarray(probs, float)
@@ -81,21 +81,13 @@ class Categorical(Distribution):
         return {"probs": self.probs.copy()}
 
     @classmethod
-    def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y < 0) or np.any(y != np.round(y)):
-            raise ValueError("Categorical targets must be class codes 0..K-1.")
-        return y
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None, n_classes=None):
+    def _fit_marginal(cls, y, w, n_classes=None):
         """Weighted class frequencies as logits; ``n_classes`` keeps classes absent from y."""
-        y = np.asarray(y).astype(np.int64)
-        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        y = y.astype(np.int64)
         k = int(y.max()) + 1 if n_classes is None else int(n_classes)
         counts = np.bincount(y, weights=w, minlength=k)
         logp = np.log(np.maximum(counts / counts.sum(), np.finfo(float).tiny))
-        return cls.clip_internal((logp[1:] - logp[0])[None, :])[0]
+        return logp[1:] - logp[0]
 
     def to_scipy(self):
         """Bernoulli(p_1) for K = 2; otherwise ``multinomial(1, probs)`` (pmf of one-hot rows)."""
@@ -158,9 +150,6 @@ class Categorical(Distribution):
         onehot[np.arange(len(self)), codes] = 1.0
         return onehot
 
-    def _log_score(self, y):
-        return -self.logpdf(y)
-
     def _log_d_score(self, y):
         return self.probs[:, 1:] - self._onehot(y)[:, 1:]
 
@@ -221,8 +210,8 @@ class Bernoulli(Categorical):
             raise ValueError(f"Bernoulli has 1 internal parameter; got {k}.")
 
     @classmethod
-    def fit_marginal(cls, y, sample_weight=None, n_classes=2):
-        return super().fit_marginal(y, sample_weight, n_classes=2)
+    def _fit_marginal(cls, y, w, n_classes=2):
+        return super()._fit_marginal(y, w, n_classes=2)
 
     @property
     def p(self):

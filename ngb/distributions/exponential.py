@@ -7,7 +7,8 @@ import math
 import numpy as np
 from scipy import stats
 
-from .base import Distribution
+from ._declare import LOG, Param
+from .base import Distribution, log_weighted_mean
 
 __all__ = ["Exponential"]
 
@@ -41,40 +42,15 @@ class Exponential(Distribution):
     is finite there.
     """
 
-    param_names = ("log_scale",)
+    parameters = (Param("scale", LOG, (-40.0, 40.0)),)
     scores = ("log", "crps")
-    bounds = ((-40.0, 40.0),)
+    censoring = ("log", "crps")
     support = "positive"
-
-    def __init__(self, scale=1.0):
-        scale = np.atleast_1d(np.asarray(scale, float))
-        if scale.ndim != 1:
-            raise ValueError("scale must be a scalar or a 1-D array.")
-        if np.any(~(scale > 0)):
-            raise ValueError("scale must be positive.")
-        self._set_internal(self.clip_internal(np.log(scale)[:, None]))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.scale = np.exp(theta[:, 0])
-
-    @property
-    def params(self):
-        return {"scale": self.scale.copy()}
+    zero_in_support = True
 
     @classmethod
-    def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y < 0):
-            raise ValueError("Exponential targets must be non-negative.")
-        return y
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
-        mean = np.average(y, weights=w)
-        return cls.clip_internal(np.array([[np.log(max(mean, np.finfo(float).tiny))]]))[0]
+    def _fit_marginal(cls, y, w):
+        return (log_weighted_mean(y, w),)
 
     def to_scipy(self):
         return stats.expon(scale=self.scale)

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import digamma, gammaincc, gammaln, polygamma
 
+from ._declare import LOG, Param
 from .base import Distribution, edge_logpdf
 
 __all__ = ["Gamma"]
@@ -56,40 +57,13 @@ class Gamma(Distribution):
     2x2 natural gradient that uses a stable a*trigamma(a) - 1.
     """
 
-    param_names = ("log_a", "log_scale")
-    scores = ("log",)
-    bounds = ((-20.0, 20.0), (-40.0, 40.0))
+    parameters = (Param("a", LOG, (-20.0, 20.0)), Param("scale", LOG, (-40.0, 40.0)))
+    censoring = ("log",)
     support = "positive"
 
-    def __init__(self, a=1.0, scale=1.0):
-        a, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(scale, float)))
-        if a.ndim != 1:
-            raise ValueError("a and scale must be scalars or 1-D arrays.")
-        if np.any(~(a > 0)) or np.any(~(scale > 0)):
-            raise ValueError("a and scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([np.log(a), np.log(scale)])))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.a = np.exp(theta[:, 0])
-        self.scale = np.exp(theta[:, 1])
-
-    @property
-    def params(self):
-        return {"a": self.a.copy(), "scale": self.scale.copy()}
-
     @classmethod
-    def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y <= 0):
-            raise ValueError("Gamma targets must be strictly positive.")
-        return y
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
+    def _fit_marginal(cls, y, w):
         """Weighted MLE: Newton on log a for log a - digamma(a) = log(mean y) - mean(log y)."""
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
         w = w / w.sum()
         mean = float(w @ y)
         s = np.log(mean) - float(w @ np.log(y))
@@ -106,7 +80,7 @@ class Gamma(Distribution):
                 x = float(np.clip(x + step, lo, hi))
                 if abs(step) < 1e-13:
                     break
-        return cls.clip_internal(np.array([[x, np.log(mean) - x]]))[0]
+        return x, np.log(mean) - x
 
     def to_scipy(self):
         return stats.gamma(a=self.a, scale=self.scale)
@@ -124,9 +98,6 @@ class Gamma(Distribution):
         out = (self.a - 1) * np.log(ys) - ys / self.scale - self.a * self._theta[:, 1] - gammaln(self.a)
         at0 = edge_logpdf(self.a, -self._theta[:, 1])  # density 1/scale at y = 0 when a = 1
         return np.where(pos, out, np.where(y == 0, at0, -np.inf))
-
-    def _log_score(self, y):
-        return -self.logpdf(y)
 
     def _log_d_score(self, y):
         a = self.a

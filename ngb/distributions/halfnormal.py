@@ -6,6 +6,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import ndtri
 
+from ._declare import LOG, Param
 from .base import Distribution
 
 __all__ = ["HalfNormal"]
@@ -20,40 +21,13 @@ class HalfNormal(Distribution):
     y = 0 is accepted because the density is finite there.
     """
 
-    param_names = ("log_scale",)
-    scores = ("log",)
-    bounds = ((-40.0, 40.0),)
+    parameters = (Param("scale", LOG, (-40.0, 40.0)),)
     support = "positive"
-
-    def __init__(self, scale=1.0):
-        scale = np.atleast_1d(np.asarray(scale, float))
-        if scale.ndim != 1:
-            raise ValueError("scale must be a scalar or a 1-D array.")
-        if np.any(~(scale > 0)):
-            raise ValueError("scale must be positive.")
-        self._set_internal(self.clip_internal(np.log(scale)[:, None]))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.scale = np.exp(theta[:, 0])
-
-    @property
-    def params(self):
-        return {"scale": self.scale.copy()}
+    zero_in_support = True
 
     @classmethod
-    def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y < 0):
-            raise ValueError("HalfNormal targets must be non-negative.")
-        return y
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
-        msq = np.average(y * y, weights=w)
-        return cls.clip_internal(np.array([[0.5 * np.log(max(msq, np.finfo(float).tiny))]]))[0]
+    def _fit_marginal(cls, y, w):
+        return (0.5 * np.log(max(np.average(y * y, weights=w), np.finfo(float).tiny)),)
 
     def to_scipy(self):
         return stats.halfnorm(scale=self.scale)
@@ -71,9 +45,6 @@ class HalfNormal(Distribution):
         y = self._as_y(y)
         z = np.maximum(y, 0.0) / self.scale
         return np.where(y >= 0, _HALF_LOG_2_OVER_PI - self._theta[:, 0] - 0.5 * z * z, -np.inf)
-
-    def _log_score(self, y):
-        return -self.logpdf(y)
 
     def _log_d_score(self, y):
         z = y / self.scale

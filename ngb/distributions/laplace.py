@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .base import Distribution
+from ._declare import IDENTITY, LOG, Param
+from .base import Distribution, diagonal_metric
 
 __all__ = ["Laplace"]
 
@@ -18,33 +19,13 @@ class Laplace(Distribution):
     scale/4)); both with closed-form natural gradients.
     """
 
-    param_names = ("loc", "log_scale")
+    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0), Param("scale", LOG, (-40.0, 40.0)))
     scores = ("log", "crps")
-    bounds = ((-1e100, 1e100), (-40.0, 40.0))
     support = "real"
 
-    def __init__(self, loc=0.0, scale=1.0):
-        loc, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(loc, float)), np.atleast_1d(np.asarray(scale, float)))
-        if loc.ndim != 1:
-            raise ValueError("loc and scale must be scalars or 1-D arrays.")
-        if np.any(~(scale > 0)):
-            raise ValueError("scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([loc, np.log(scale)])))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.loc = theta[:, 0]
-        self.scale = np.exp(theta[:, 1])
-
-    @property
-    def params(self):
-        return {"loc": self.loc.copy(), "scale": self.scale.copy()}
-
     @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
+    def _fit_marginal(cls, y, w):
         """Weighted median and weighted mean absolute deviation about it (the exact MLE)."""
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
         order = np.argsort(y)
         ys, ws = y[order], w[order]
         cum = np.cumsum(ws)
@@ -53,7 +34,7 @@ class Laplace(Distribution):
         # if the cumulative weight hits exactly half, every point of [ys[i], ys[i+1]] is a median
         loc = 0.5 * (ys[i] + ys[i + 1]) if np.isclose(cum[i], half, rtol=1e-15, atol=0) and i + 1 < len(ys) else ys[i]
         mad = np.average(np.abs(y - loc), weights=w)
-        return cls.clip_internal(np.array([[loc, np.log(max(mad, np.finfo(float).tiny))]]))[0]
+        return loc, np.log(max(mad, np.finfo(float).tiny))
 
     def to_scipy(self):
         return stats.laplace(loc=self.loc, scale=self.scale)
@@ -83,18 +64,12 @@ class Laplace(Distribution):
         return -np.log(2.0) - self._theta[:, 1] - np.abs(z)
 
     # log score
-    def _log_score(self, y):
-        return -self.logpdf(y)
-
     def _log_d_score(self, y):
         z = self._z(y)
         return np.column_stack([-np.sign(z) / self.scale, 1.0 - np.abs(z)])
 
     def _log_metric(self):
-        out = np.zeros((len(self), 2, 2))
-        out[:, 0, 0] = 1.0 / self.scale**2
-        out[:, 1, 1] = 1.0
-        return out
+        return diagonal_metric(len(self), 1.0 / self.scale**2, 1.0)
 
     def _log_natural_gradient(self, y):
         z = self._z(y)
@@ -114,10 +89,7 @@ class Laplace(Distribution):
         return np.column_stack([np.sign(z) * np.expm1(-a), self.scale * ((1 + a) * e - 0.75)])
 
     def _crps_metric(self):
-        out = np.zeros((len(self), 2, 2))
-        out[:, 0, 0] = 0.5 / self.scale
-        out[:, 1, 1] = 0.25 * self.scale
-        return out
+        return diagonal_metric(len(self), 0.5 / self.scale, 0.25 * self.scale)
 
     def _crps_natural_gradient(self, y):
         g = self._crps_d_score(y)

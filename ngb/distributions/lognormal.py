@@ -7,7 +7,8 @@ import numpy as np
 from scipy import stats
 from scipy.special import erfcx, log_ndtr, ndtr, ndtri, owens_t
 
-from .base import Distribution
+from ._declare import LOG, Param
+from .base import Distribution, diagonal_metric, mean_and_log_sd
 
 __all__ = ["LogNormal"]
 
@@ -104,44 +105,19 @@ class LogNormal(Distribution):
     cdf, by Owen's T).
     """
 
-    param_names = ("mu", "log_s")
-    scores = ("log", "crps")
     # mu within +-300 and s <= e^3 keep exp(mu + s^2/2) (the mean, used by the CRPS) finite.
-    bounds = ((-300.0, 300.0), (-30.0, 3.0))
+    parameters = (Param("scale", LOG, (-300.0, 300.0), internal="mu"), Param("s", LOG, (-30.0, 3.0)))
+    constructor = ("s", "scale")
+    scores = ("log", "crps")
+    censoring = ("log", "crps")
     support = "positive"
 
-    def __init__(self, s=1.0, scale=1.0):
-        s, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(s, float)), np.atleast_1d(np.asarray(scale, float)))
-        if s.ndim != 1:
-            raise ValueError("s and scale must be scalars or 1-D arrays.")
-        if np.any(~(s > 0)) or np.any(~(scale > 0)):
-            raise ValueError("s and scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([np.log(scale), np.log(s)])))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.mu = theta[:, 0]
-        self.s = np.exp(theta[:, 1])
-        self.scale = np.exp(self.mu)
-
-    @property
-    def params(self):
-        return {"s": self.s.copy(), "scale": self.scale.copy()}
+    def _derive(self):
+        self.mu = self._theta[:, 0]
 
     @classmethod
-    def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y <= 0):
-            raise ValueError("LogNormal targets must be strictly positive.")
-        return y
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
-        logy = np.log(np.asarray(y, float))
-        w = np.ones_like(logy) if sample_weight is None else np.asarray(sample_weight, float)
-        mean = np.average(logy, weights=w)
-        var = np.average((logy - mean) ** 2, weights=w)
-        return cls.clip_internal(np.array([[mean, 0.5 * np.log(max(var, np.finfo(float).tiny))]]))[0]
+    def _fit_marginal(cls, y, w):
+        return mean_and_log_sd(np.log(y), w)
 
     def to_scipy(self):
         return stats.lognorm(s=self.s, scale=self.scale)
@@ -170,18 +146,12 @@ class LogNormal(Distribution):
         return np.where(pos, out, -np.inf)
 
     # log score
-    def _log_score(self, y):
-        return -self.logpdf(y)
-
     def _log_d_score(self, y):
         z = self._z(y)
         return np.column_stack([-z / self.s, 1.0 - z * z])
 
     def _log_metric(self):
-        out = np.zeros((len(self), 2, 2))
-        out[:, 0, 0] = 1.0 / self.s**2
-        out[:, 1, 1] = 2.0
-        return out
+        return diagonal_metric(len(self), 1.0 / self.s**2, 2.0)
 
     def _log_natural_gradient(self, y):
         z = self._z(y)

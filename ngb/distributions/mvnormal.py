@@ -213,9 +213,6 @@ class MultivariateNormal(Distribution):
         return frozen[0] if len(frozen) == 1 else frozen
 
     # ------------------------------------------------------------------ log score
-    def _log_score(self, y):
-        return -self.logpdf(y)
-
     def _log_d_score(self, y):
         d = self.dim
         r = self._as_y(y) - self.loc

@@ -27,7 +27,8 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, gammaln
 
-from .base import Distribution
+from ._declare import LOG, Param
+from .base import Distribution, diagonal_metric
 
 __all__ = ["NegativeBinomial"]
 
@@ -181,9 +182,8 @@ class NegativeBinomial(Distribution):
     natural gradient is the gradient divided by it.
     """
 
-    param_names = ("log_mu", "log_n")
-    scores = ("log",)
-    bounds = ((-20.0, 20.0), (-10.0, 15.0))
+    parameters = (Param("mu", LOG, (-20.0, 20.0)), Param("n", LOG, (-10.0, 15.0)))
+    constructor = ("n", "p")  # scipy's nbinom(n, p); from_mean(mu, n) takes the mean
     support = "count"
     discrete = True
 
@@ -206,19 +206,8 @@ class NegativeBinomial(Distribution):
             raise ValueError("mu and n must be positive.")
         return cls.from_internal(np.column_stack([np.log(mu), np.log(n)]))
 
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.mu = np.exp(theta[:, 0])
-        self.n = np.exp(theta[:, 1])
+    def _derive(self):
         self.p = self.n / (self.n + self.mu)
-
-    @property
-    def params(self):
-        return {"n": self.n.copy(), "p": self.p.copy()}
-
-    @classmethod
-    def check_y(cls, y):
-        return cls._check_counts(y)
 
     @staticmethod
     def _size_bracket(k, mu, n):
@@ -226,15 +215,13 @@ class NegativeBinomial(Distribution):
         return _log1pmx((k - mu) / (n + mu)) + _psi_minus_log_diff(n, k)
 
     @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
+    def _fit_marginal(cls, y, w):
         """Weighted MLE: mu = weighted mean (orthogonality), then the size by brentq on log n."""
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
         w = w / w.sum()
         mean = float(w @ y)
         (mu_lo, _), (lo, hi) = cls.bounds
         if not mean > 0:
-            return cls.clip_internal(np.array([[mu_lo, 0.0]]))[0]
+            return mu_lo, 0.0
 
         def size_score(log_n):
             n = np.exp(log_n)
@@ -246,7 +233,7 @@ class NegativeBinomial(Distribution):
             log_n = lo
         else:
             log_n = optimize.brentq(size_score, lo, hi, xtol=1e-13, rtol=1e-15, maxiter=500)
-        return cls.clip_internal(np.array([[np.log(mean), log_n]]))[0]
+        return np.log(mean), log_n
 
     def to_scipy(self):
         return stats.nbinom(n=self.n, p=self.p)
@@ -263,9 +250,6 @@ class NegativeBinomial(Distribution):
         k = np.where(valid, y, 0.0)
         return np.where(valid, _log_pmf(k, self._theta[:, 0], self.mu, self.n), -np.inf)
 
-    def _log_score(self, y):
-        return -self.logpdf(y)
-
     def _log_d_score(self, y):
         n, mu = self.n, self.mu
         d_mu = n * (mu - y) / (n + mu)
@@ -273,10 +257,7 @@ class NegativeBinomial(Distribution):
         return np.column_stack([d_mu, d_n])
 
     def _log_metric(self):
-        out = np.zeros((len(self), 2, 2))
-        out[:, 0, 0] = self.n * self.mu / (self.n + self.mu)
-        out[:, 1, 1] = size_fisher(self.n, self.mu)
-        return out
+        return diagonal_metric(len(self), self.n * self.mu / (self.n + self.mu), size_fisher(self.n, self.mu))
 
     def _log_natural_gradient(self, y):
         g = self._log_d_score(y)

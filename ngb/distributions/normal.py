@@ -6,8 +6,10 @@ import numpy as np
 from scipy import stats
 from scipy.special import ndtr, ndtri
 
-from ._fused import normal_log_natgrad, normal_log_score_leaves, normal_log_score_mean
-from .base import Distribution
+from . import _normal_fast
+from ._declare import IDENTITY, LOG, Param
+from .base import Distribution, diagonal_metric, mean_and_log_sd
+from .fast import FastScore
 
 __all__ = ["Normal"]
 
@@ -22,43 +24,16 @@ def _phi(z):
 class Normal(Distribution):
     """Normal(loc, scale). Internal theta[:, 0] = loc, theta[:, 1] = log(scale)."""
 
-    param_names = ("loc", "log_scale")
+    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0), Param("scale", LOG, (-40.0, 40.0)))
     scores = ("log", "crps")
-    bounds = ((-1e100, 1e100), (-40.0, 40.0))
     support = "real"
-    _fused_scores = {"log": normal_log_score_mean}
-    _fused_natgrads = {"log": normal_log_natgrad}
-    _fused_leaf_scores = {"log": normal_log_score_leaves}
+    # 1 / scale = exp(-log scale) is the row factor; the mean needs none
+    fast = {"log": FastScore(_normal_fast.log_score_mean, _normal_fast.log_natural_gradient,
+                             _normal_fast.log_score_leaves, ex_signs=(0.0, -1.0))}
 
     @classmethod
-    def fused_ex_signs(cls, k):
-        return np.array([0.0, -1.0])  # 1 / scale = exp(-log scale); the mean needs none
-
-    def __init__(self, loc=0.0, scale=1.0):
-        loc, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(loc, float)), np.atleast_1d(np.asarray(scale, float)))
-        if loc.ndim != 1:
-            raise ValueError("loc and scale must be scalars or 1-D arrays.")
-        if np.any(~(scale > 0)):
-            raise ValueError("scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([loc, np.log(scale)])))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.loc = theta[:, 0]
-        self.scale = np.exp(theta[:, 1])
-
-    @property
-    def params(self):
-        return {"loc": self.loc.copy(), "scale": self.scale.copy()}
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
-        mean = np.average(y, weights=w)
-        var = np.average((y - mean) ** 2, weights=w)
-        tiny = np.finfo(float).tiny
-        return cls.clip_internal(np.array([[mean, 0.5 * np.log(max(var, tiny))]]))[0]
+    def _fit_marginal(cls, y, w):
+        return mean_and_log_sd(y, w)
 
     def to_scipy(self):
         return stats.norm(loc=self.loc, scale=self.scale)
@@ -87,19 +62,12 @@ class Normal(Distribution):
         return (y - self.loc) / self.scale
 
     # log score
-    def _log_score(self, y):
-        return -self.logpdf(y)
-
     def _log_d_score(self, y):
         z = self._z(y)
         return np.column_stack([-z / self.scale, 1.0 - z * z])
 
     def _log_metric(self):
-        n = len(self)
-        out = np.zeros((n, 2, 2))
-        out[:, 0, 0] = 1.0 / self.scale**2
-        out[:, 1, 1] = 2.0
-        return out
+        return diagonal_metric(len(self), 1.0 / self.scale**2, 2.0)
 
     def _log_metric_diagonal(self):
         out = np.empty((len(self), 2), order="F")
@@ -126,11 +94,7 @@ class Normal(Distribution):
 
     def _crps_metric(self):
         # 2 * int grad F grad F^T dy with F = Phi((y - loc) / scale): diag(1/(s sqrt(pi)), s/(2 sqrt(pi)))
-        n = len(self)
-        out = np.zeros((n, 2, 2))
-        out[:, 0, 0] = _INV_SQRT_PI / self.scale
-        out[:, 1, 1] = 0.5 * _INV_SQRT_PI * self.scale
-        return out
+        return diagonal_metric(len(self), _INV_SQRT_PI / self.scale, 0.5 * _INV_SQRT_PI * self.scale)
 
     def _crps_natural_gradient(self, y):
         g = self._crps_d_score(y)

@@ -16,55 +16,33 @@ import numpy as np
 from scipy import stats
 from scipy.special import gammaln, i0e, i1e, pdtr
 
-from ._fused import poisson_log_natgrad, poisson_log_score_leaves, poisson_log_score_mean
-from .base import Distribution
+from . import _poisson_fast
+from ._declare import LOG, Param
+from .base import Distribution, log_weighted_mean
+from .fast import FastScore
 
 __all__ = ["Poisson"]
+
+
+def _log_factorial(y):
+    """log(y!) per row: the fast kernels' per-row term, once per fit."""
+    return gammaln(np.asarray(y, dtype=float) + 1.0)
 
 
 class Poisson(Distribution):
     """Poisson(mu). Internal theta[:, 0] = log(mu)."""
 
-    param_names = ("log_mu",)
-    scores = ("log", "crps")
     # log mu <= 20 (mu <= 4.9e8): scipy's Poisson quantile function returns NaN above about e^25
-    bounds = ((-30.0, 20.0),)
+    parameters = (Param("mu", LOG, (-30.0, 20.0)),)
+    scores = ("log", "crps")
     support = "count"
     discrete = True
-    _fused_scores = {"log": poisson_log_score_mean}
-    _fused_natgrads = {"log": poisson_log_natgrad}
-    _fused_leaf_scores = {"log": poisson_log_score_leaves}
-
-    def __init__(self, mu=1.0):
-        mu = np.atleast_1d(np.asarray(mu, float))
-        if mu.ndim != 1:
-            raise ValueError("mu must be a scalar or a 1-D array.")
-        if np.any(~(mu > 0)):
-            raise ValueError("mu must be positive.")
-        self._set_internal(self.clip_internal(np.log(mu)[:, None]))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.mu = np.exp(theta[:, 0])
-
-    @property
-    def params(self):
-        return {"mu": self.mu.copy()}
+    fast = {"log": FastScore(_poisson_fast.log_score_mean, _poisson_fast.log_natural_gradient,
+                             _poisson_fast.log_score_leaves, aux=_log_factorial)}
 
     @classmethod
-    def check_y(cls, y):
-        return cls._check_counts(y)
-
-    @classmethod
-    def fused_aux(cls, y):
-        return gammaln(np.asarray(y, dtype=float) + 1.0)  # log(y!), once per fit
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
-        mean = np.average(y, weights=w)
-        return cls.clip_internal(np.array([[np.log(max(mean, np.finfo(float).tiny))]]))[0]
+    def _fit_marginal(cls, y, w):
+        return (log_weighted_mean(y, w),)
 
     def to_scipy(self):
         return stats.poisson(mu=self.mu)

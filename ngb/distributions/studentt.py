@@ -30,7 +30,8 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import digamma, gammaln, polygamma
 
-from .base import Distribution
+from ._declare import IDENTITY, LOG, Link, Param
+from .base import Distribution, diagonal_metric
 
 __all__ = ["StudentT", "TFixedDf", "Cauchy"]
 
@@ -91,6 +92,12 @@ def _internal_from_df(nu):
     return -np.log1p(1.0 / nu)
 
 
+#: df <-> d = log(df / (1 + df)) (module docstring)
+DF_RATIO = Link("log_df_ratio", _internal_from_df, _df_from_internal, positive=True)
+_LOC = Param("loc", IDENTITY, (-1e100, 1e100), default=0.0)
+_SCALE = Param("scale", LOG, (-40.0, 40.0))
+
+
 def _t_logpdf(z, log_scale, nu):
     return (
         gammaln(0.5 * (nu + 1))
@@ -110,7 +117,7 @@ def _weighted_fit(cls, y, w, start):
         return float(w @ d.score(y, "log")), w @ d.d_score(y, "log")
 
     res = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-11, "maxiter": 1000})
-    return cls.clip_internal(res.x[None, :].copy())[0]
+    return res.x
 
 
 def _robust_start(y, w):
@@ -132,35 +139,13 @@ class StudentT(Distribution):
     [e^-3, 1e6] (about 0.05 to the normal limit).
     """
 
-    param_names = ("loc", "log_scale", "log_df_ratio")
-    scores = ("log",)
-    bounds = ((-1e100, 1e100), (-40.0, 40.0), (float(_internal_from_df(np.exp(-3.0))), float(_internal_from_df(1e6))))
+    parameters = (_LOC, _SCALE, Param("df", DF_RATIO, (float(_internal_from_df(np.exp(-3.0))), float(_internal_from_df(1e6))),
+                                      default=5.0, internal="log_df_ratio"))
+    constructor = ("df", "loc", "scale")
     support = "real"
 
-    def __init__(self, df=5.0, loc=0.0, scale=1.0):
-        df, loc, scale = np.broadcast_arrays(
-            *(np.atleast_1d(np.asarray(v, float)) for v in (df, loc, scale))
-        )
-        if loc.ndim != 1:
-            raise ValueError("df, loc and scale must be scalars or 1-D arrays.")
-        if np.any(~(scale > 0)) or np.any(~(df > 0)):
-            raise ValueError("df and scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([loc, np.log(scale), _internal_from_df(df)])))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.loc = theta[:, 0]
-        self.scale = np.exp(theta[:, 1])
-        self.df = _df_from_internal(theta[:, 2])
-
-    @property
-    def params(self):
-        return {"df": self.df.copy(), "loc": self.loc.copy(), "scale": self.scale.copy()}
-
     @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
+    def _fit_marginal(cls, y, w):
         loc, log_scale = _robust_start(y, w)
         return _weighted_fit(cls, y, w, np.array([loc, log_scale, _internal_from_df(5.0)]))
 
@@ -176,9 +161,6 @@ class StudentT(Distribution):
 
     def logpdf(self, y):
         return _t_logpdf(self._z(self._as_y(y)), self._theta[:, 1], self.df)
-
-    def _log_score(self, y):
-        return -self.logpdf(y)
 
     def _loc_scale_grad(self, z, nu):
         zz = z * z
@@ -229,18 +211,8 @@ class TFixedDf(Distribution):
     """
 
     df: float = 3.0
-    param_names = ("loc", "log_scale")
-    scores = ("log",)
-    bounds = ((-1e100, 1e100), (-40.0, 40.0))
+    parameters = (_LOC, _SCALE)
     support = "real"
-
-    def __init__(self, loc=0.0, scale=1.0):
-        loc, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(loc, float)), np.atleast_1d(np.asarray(scale, float)))
-        if loc.ndim != 1:
-            raise ValueError("loc and scale must be scalars or 1-D arrays.")
-        if np.any(~(scale > 0)):
-            raise ValueError("scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([loc, np.log(scale)])))
 
     @classmethod
     def with_df(cls, df):
@@ -250,19 +222,8 @@ class TFixedDf(Distribution):
             raise ValueError("df must be positive.")
         return type(f"TFixedDf_{df:g}".replace(".", "_"), (TFixedDf,), {"df": df, "__module__": __name__})
 
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.loc = theta[:, 0]
-        self.scale = np.exp(theta[:, 1])
-
-    @property
-    def params(self):
-        return {"loc": self.loc.copy(), "scale": self.scale.copy()}
-
     @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
-        y = np.asarray(y, float)
-        w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, float)
+    def _fit_marginal(cls, y, w):
         return _weighted_fit(cls, y, w, np.array(_robust_start(y, w)))
 
     def to_scipy(self):
@@ -276,9 +237,6 @@ class TFixedDf(Distribution):
     def logpdf(self, y):
         return _t_logpdf(self._z(self._as_y(y)), self._theta[:, 1], float(self.df))
 
-    def _log_score(self, y):
-        return -self.logpdf(y)
-
     def _log_d_score(self, y):
         nu = float(self.df)
         z = self._z(y)
@@ -287,10 +245,7 @@ class TFixedDf(Distribution):
 
     def _log_metric(self):
         nu = float(self.df)
-        out = np.zeros((len(self), 2, 2))
-        out[:, 0, 0] = (nu + 1) / ((nu + 3) * self.scale**2)
-        out[:, 1, 1] = 2 * nu / (nu + 3)
-        return out
+        return diagonal_metric(len(self), (nu + 1) / ((nu + 3) * self.scale**2), 2 * nu / (nu + 3))
 
     def _log_natural_gradient(self, y):
         nu = float(self.df)

@@ -6,6 +6,7 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import gammaln
 
+from ._declare import LOG, Param
 from .base import Distribution, edge_logpdf
 
 __all__ = ["Weibull"]
@@ -27,41 +28,15 @@ class Weibull(Distribution):
     closed-form inverse (determinant c^2 pi^2 / 6).
     """
 
-    param_names = ("log_c", "log_scale")
-    scores = ("log",)
     # c >= e^-5 keeps quantiles up to 1 - 1e-16 finite (scale * (-log(1-q))^(1/c) < e^600)
-    bounds = ((-5.0, 5.0), (-40.0, 40.0))
+    parameters = (Param("c", LOG, (-5.0, 5.0)), Param("scale", LOG, (-40.0, 40.0)))
+    censoring = ("log",)
     support = "positive"
 
-    def __init__(self, c=1.0, scale=1.0):
-        c, scale = np.broadcast_arrays(np.atleast_1d(np.asarray(c, float)), np.atleast_1d(np.asarray(scale, float)))
-        if c.ndim != 1:
-            raise ValueError("c and scale must be scalars or 1-D arrays.")
-        if np.any(~(c > 0)) or np.any(~(scale > 0)):
-            raise ValueError("c and scale must be positive.")
-        self._set_internal(self.clip_internal(np.column_stack([np.log(c), np.log(scale)])))
-
-    def _set_internal(self, theta):
-        self._theta = theta
-        self.c = np.exp(theta[:, 0])
-        self.scale = np.exp(theta[:, 1])
-
-    @property
-    def params(self):
-        return {"c": self.c.copy(), "scale": self.scale.copy()}
-
     @classmethod
-    def check_y(cls, y):
-        y = super().check_y(y)
-        if np.any(y <= 0):
-            raise ValueError("Weibull targets must be strictly positive.")
-        return y
-
-    @classmethod
-    def fit_marginal(cls, y, sample_weight=None):
+    def _fit_marginal(cls, y, w):
         """Weighted MLE: root of the profile score in log c (brentq), then the scale in closed form."""
-        ly = np.log(np.asarray(y, float))
-        w = np.ones_like(ly) if sample_weight is None else np.asarray(sample_weight, float)
+        ly = np.log(y)
         w = w / w.sum()
         m = ly.max()
         d = ly - m  # <= 0, so exp(c d) never overflows
@@ -82,7 +57,7 @@ class Weibull(Distribution):
             log_c = optimize.brentq(profile_score, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500)
         c = np.exp(log_c)
         log_scale = m + np.log(float(w @ np.exp(c * d))) / c
-        return cls.clip_internal(np.array([[log_c, log_scale]]))[0]
+        return log_c, log_scale
 
     def to_scipy(self):
         return stats.weibull_min(c=self.c, scale=self.scale)
@@ -141,9 +116,6 @@ class Weibull(Distribution):
         out = self._theta[:, 0] - self._theta[:, 1] + (self.c - 1) * big_l - w
         at0 = edge_logpdf(self.c, -self._theta[:, 1])  # density 1/scale at y = 0 when c = 1
         return np.where(pos, out, np.where(y == 0, at0, -np.inf))
-
-    def _log_score(self, y):
-        return -self.logpdf(y)
 
     def _log_d_score(self, y):
         _, log_w, w = self._parts(y)
