@@ -14,52 +14,15 @@ __all__ = ["NGBClassifier"]
 class NGBClassifier(ClassifierMixin, BaseNGBoost):
     """Natural gradient boosting for classification (labels of any type).
 
-    Parameters are those of :class:`ngb.NGBRegressor`, with ``dist="categorical"`` (K classes from
-    the training labels; "bernoulli" also accepted for two classes). ``score(X, y)`` is the mean
+    Parameters are those of :class:`ngb.NGBRegressor`; ``dist=None`` is "categorical" (K classes
+    from the training labels; "bernoulli" also accepted for two classes). ``score(X, y)`` is the mean
     log-likelihood of the observed labels, i.e. minus scikit-learn's ``log_loss``.
 
     Attributes add ``classes_`` (the sorted labels; ``predict_proba`` columns follow it).
     """
 
     score = _ScoreParameter()  # the mixin's score() is replaced by _score_method
-
-    def __init__(
-        self,
-        dist="categorical",
-        score="log",
-        base=None,
-        n_estimators=500,
-        learning_rate=0.01,
-        subsample=1.0,
-        colsample=1.0,
-        natural_gradient=True,
-        metric_weighted="auto",
-        early_stopping="auto",
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            dist=dist,
-            score=score,
-            base=base,
-            n_estimators=n_estimators,
-            learning_rate=learning_rate,
-            subsample=subsample,
-            colsample=colsample,
-            natural_gradient=natural_gradient,
-            metric_weighted=metric_weighted,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            n_jobs=n_jobs,
-            random_state=random_state,
-            verbose=verbose,
-        )
+    _default_dist = "categorical"
 
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit on X (n, p) and labels y (n,) of any type."""

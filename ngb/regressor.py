@@ -15,8 +15,8 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
 
     Parameters
     ----------
-    dist : str or Distribution class, default "normal"
-        The conditional family, e.g. "normal", "poisson" or ``ngb.Normal``.
+    dist : str, Distribution class or None, default None
+        The conditional family, e.g. "normal", "poisson" or ``ngb.Normal``; None is "normal".
     score : str or ScoringRule class, default "log"
         The proper scoring rule boosted: "log" (negative log-likelihood) or "crps". The fitted
         model's ``score(X, y)`` *method* is the mean log-likelihood whatever rule was boosted.
@@ -24,7 +24,8 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
     base : scikit-learn regressor or None
         Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3
         (``ngb.HistTreeRegressor(max_depth=3, min_samples_leaf=10)``: X binned once per fit, trees grown
-        by numba kernels); ``HistTreeRegressor(max_depth=None, max_leaf_nodes=63)`` grows best-first
+        by compiled kernels; subclasses that keep its ``fit`` and ``predict`` take the same path, others
+        are used as any regressor); ``HistTreeRegressor(max_depth=None, max_leaf_nodes=63)`` grows best-first
         trees instead (suits large data). pandas ``category`` columns of X are mapped to the codes
         of their fit categories (unseen categories and NaN: missing); ngb's trees split them
         natively as categories (``HistTreeRegressor(categorical_features="from_dtype")``, the
@@ -50,9 +51,9 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         ``early_stopping=False``.
     n_iter_no_change, tol : stop after this many iterations without the validation score
         improving by more than ``tol``; the model is truncated at its best iteration.
-    n_jobs : threads. ngb's histogram trees (the default base) use all cores when None, as
-        scikit-learn's HistGradientBoosting does; other base learners run one at a time when None.
-        -1: all cores. Results are bit-identical for every n_jobs.
+    n_jobs : threads. None or -1: all cores (as scikit-learn's HistGradientBoosting), -2 all but
+        one, a positive int that many. Other base learners than ngb's trees are fitted on threads
+        over the distribution parameters. Results are bit-identical for every n_jobs.
     random_state : None, int or RandomState; an int gives bit-identical refits.
     verbose : 0 silent, 1 progress every ~10% (and a bar with tqdm), 2 every iteration.
 
@@ -77,7 +78,7 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         if dist.support == "class":
             raise ValueError(f"{dist.__name__} is a classification family; use NGBClassifier.")
         y = super()._check_y(y, dist, fitting)
-        expected = getattr(self, "_expected_dim", None)
+        expected = getattr(self.dist, "dim", None) if dist.multi_output else None  # MultivariateNormal(d)
         if expected is not None and y.shape[1] != expected:
             raise ValueError(f"y has {y.shape[1]} columns but dist expects dimension {expected}.")
         return y

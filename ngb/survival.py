@@ -95,8 +95,8 @@ def concordance_index(time, event, risk):
 class NGBSurvival(BaseNGBoost):
     """Natural gradient boosting for right-censored survival times.
 
-    Parameters are those of :class:`ngb.NGBRegressor`, with ``dist`` one of "lognormal"
-    (default), "weibull", "exponential", "gamma" and ``score`` one of
+    Parameters are those of :class:`ngb.NGBRegressor`, with ``dist`` one of ``SURVIVAL_FAMILIES``
+    ("lognormal" (None, the default), "weibull", "exponential", "gamma") and ``score`` one of
 
     - "log" (default): the right-censored log score, -log f(t) for events and -log S(t)
       (computed as ``logsf``) for censored rows; its metric is the family's Fisher information;
@@ -115,44 +115,7 @@ class NGBSurvival(BaseNGBoost):
     """
 
     score = _ScoreParameter()
-
-    def __init__(
-        self,
-        dist="lognormal",
-        score="log",
-        base=None,
-        n_estimators=500,
-        learning_rate=0.01,
-        subsample=1.0,
-        colsample=1.0,
-        natural_gradient=True,
-        metric_weighted="auto",
-        early_stopping="auto",
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
-    ):
-        super().__init__(
-            dist=dist,
-            score=score,
-            base=base,
-            n_estimators=n_estimators,
-            learning_rate=learning_rate,
-            subsample=subsample,
-            colsample=colsample,
-            natural_gradient=natural_gradient,
-            metric_weighted=metric_weighted,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            n_jobs=n_jobs,
-            random_state=random_state,
-            verbose=verbose,
-        )
+    _default_dist = "lognormal"
 
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit on X (n, p) and a survival target y (structured array with event and time)."""

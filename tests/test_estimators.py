@@ -19,7 +19,7 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.estimator_checks import check_estimator
 
 import ngb
-from ngb.boosting import _line_search
+from ngb._line_search import line_search as _line_search
 
 
 @pytest.fixture(scope="module")
@@ -363,3 +363,34 @@ def test_offset_initial_rate_is_the_constant_mle():
     X = rng.normal(size=(3000, 2))
     model = ngb.NGBRegressor(dist="poisson", n_estimators=1, random_state=0).fit(X, y, offset=np.log(exposure))
     assert model.init_params_[0] == pytest.approx(np.log(y.sum() / exposure.sum()), abs=1e-6)
+
+
+def test_histtree_subclasses_take_the_fast_path_unless_they_change_fit_or_predict():
+    """A HistTreeRegressor subclass that keeps fit and predict gets ngb's histogram back end; one
+    that overrides fit is used as any scikit-learn regressor (its own fit is called)."""
+    from ngb._backends import HistTreeBackend, SklearnBackend, make_backend
+
+    class Renamed(ngb.HistTreeRegressor):
+        pass
+
+    class OwnFit(ngb.HistTreeRegressor):
+        calls = 0
+
+        def fit(self, X, y, sample_weight=None):
+            OwnFit.calls += 1
+            return super().fit(X, y, sample_weight)
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    assert isinstance(make_backend(ngb.HistTreeRegressor(), X), HistTreeBackend)
+    assert isinstance(make_backend(Renamed(), X), HistTreeBackend)
+    assert isinstance(make_backend(OwnFit(), X), SklearnBackend)
+    ngb.NGBRegressor(base=OwnFit(max_depth=2), n_estimators=3).fit(X, X[:, 0])
+    assert OwnFit.calls == 6  # 3 iterations x 2 parameters
+
+
+def test_dist_none_is_the_estimators_own_family():
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    assert ngb.NGBRegressor(n_estimators=2).fit(X, X[:, 0])._dist is ngb.Normal
+    assert ngb.NGBClassifier(n_estimators=2).fit(X, X[:, 0] > 0)._dist is ngb.Categorical
+    y = ngb.survival.make_y(np.exp(X[:, 0]), X[:, 1] > -1)
+    assert ngb.NGBSurvival(n_estimators=2).fit(X, y)._dist is ngb.LogNormal

@@ -244,7 +244,7 @@ def test_leaf_structured_line_search_equals_dense_path(Est, target, dist, monkey
     """With every row used, the engine line-searches on the trees' recorded training leaves (no
     per-row exponentials, no (n, k) step array); the fit equals the dense path's (the packed-forest
     prediction of the step and the fused score at clip(theta - s step)) up to rounding."""
-    from ngb._learners import HistTreeLearners
+    from ngb._backends import HistTreeBackend
 
     X, y = _engine_data(np.random.default_rng(8), 3000, 4, target)
     params = dict(n_estimators=60, learning_rate=0.05, early_stopping=False, random_state=0)
@@ -255,11 +255,11 @@ def test_leaf_structured_line_search_equals_dense_path(Est, target, dist, monkey
     if target == "count":
         fit_kw["offset"] = np.linspace(-0.5, 0.5, len(y))
     calls = []
-    original = HistTreeLearners.recorded_leaves
-    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, f: calls.append(1) or original(self, f))
+    original = HistTreeBackend.recorded_leaves
+    monkeypatch.setattr(HistTreeBackend, "recorded_leaves", lambda self, t, l: calls.append(1) or original(self, t, l))
     leafy = Est(**params).fit(X, y, **fit_kw)
     assert len(calls) == 60
-    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, learners: None)
+    monkeypatch.setattr(HistTreeBackend, "recorded_leaves", lambda self, trees, leaves: None)
     dense = Est(**params).fit(X, y, **fit_kw)
     np.testing.assert_array_equal(leafy.scalings_, dense.scalings_)
     np.testing.assert_allclose(leafy.predict_dist(X).theta, dense.predict_dist(X).theta, rtol=1e-9, atol=1e-12)
@@ -273,7 +273,7 @@ def test_large_data_sampled_line_search(Est, target, dist, monkeypatch):
     """Above 262,144 rows the line search scores an evenly spaced sample of the rows and the update
     runs on row chunks in threads: every n_jobs gives the same bits, and the leaf-structured path
     equals the dense path up to rounding there too."""
-    from ngb._learners import HistTreeLearners
+    from ngb._backends import HistTreeBackend
 
     X, y = _engine_data(np.random.default_rng(10), 300_000, 3, target)
     params = dict(n_estimators=6, learning_rate=0.1, early_stopping=False, random_state=0)
@@ -283,7 +283,7 @@ def test_large_data_sampled_line_search(Est, target, dist, monkeypatch):
     np.testing.assert_array_equal(fits[1].predict_dist(X[:1000]).theta, fits[0].predict_dist(X[:1000]).theta)
     np.testing.assert_array_equal(fits[1].train_score_, fits[0].train_score_)
     assert np.all(np.diff(fits[0].train_score_) < 0)
-    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, learners: None)
+    monkeypatch.setattr(HistTreeBackend, "recorded_leaves", lambda self, trees, leaves: None)
     dense = Est(**params, n_jobs=2).fit(X, y)
     np.testing.assert_array_equal(dense.scalings_, fits[0].scalings_)
     np.testing.assert_allclose(dense.predict_dist(X[:1000]).theta, fits[0].predict_dist(X[:1000]).theta, rtol=1e-9,
@@ -358,7 +358,7 @@ def test_fits_of_different_sizes_in_several_threads():
 def test_line_search_on_a_row_sample_for_large_data():
     """Above 4 * 65,536 rows the line search scores an evenly spaced row sample: the fit still
     descends, and it is the same for every n_jobs."""
-    from ngb.boosting import _LINE_SEARCH_ROWS
+    from ngb._objective import LINE_SEARCH_ROWS as _LINE_SEARCH_ROWS
 
     rng = np.random.default_rng(11)
     n = 4 * _LINE_SEARCH_ROWS + 1000

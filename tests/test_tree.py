@@ -813,7 +813,7 @@ def test_engine_with_best_first_trees(monkeypatch):
     than level-wise depth 4), the leaf-structured line search runs on their recorded leaves and
     equals the dense path, the fit is the same for every n_jobs and its training score decreases."""
     import ngb
-    from ngb._learners import HistTreeLearners
+    from ngb._backends import HistTreeBackend
 
     rng = np.random.default_rng(70)
     n = 3000
@@ -825,9 +825,9 @@ def test_engine_with_best_first_trees(monkeypatch):
     params = dict(dist="poisson", base=base, n_estimators=30, learning_rate=0.1, early_stopping=False,
                   random_state=0)
     calls = []
-    original = HistTreeLearners.recorded_leaves
-    monkeypatch.setattr(HistTreeLearners, "recorded_leaves",
-                        lambda self, f: calls.append(original(self, f) is not None) or original(self, f))
+    original = HistTreeBackend.recorded_leaves
+    monkeypatch.setattr(HistTreeBackend, "recorded_leaves",
+                        lambda self, t, l: calls.append(original(self, t, l) is not None) or original(self, t, l))
     fits = [ngb.NGBRegressor(**params, n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2, None)]
     assert len(calls) == 90 and all(calls)
     trees = [t for it in fits[0]._estimators for t in it]
@@ -836,7 +836,7 @@ def test_engine_with_best_first_trees(monkeypatch):
         np.testing.assert_array_equal(est.predict_dist(X).theta, fits[0].predict_dist(X).theta)
         np.testing.assert_array_equal(est.train_score_, fits[0].train_score_)
     assert np.all(np.diff(fits[0].train_score_) < 0)
-    monkeypatch.setattr(HistTreeLearners, "recorded_leaves", lambda self, learners: None)
+    monkeypatch.setattr(HistTreeBackend, "recorded_leaves", lambda self, trees, leaves: None)
     dense = ngb.NGBRegressor(**params).fit(X, y)
     np.testing.assert_array_equal(dense.scalings_, fits[0].scalings_)
     np.testing.assert_allclose(dense.predict_dist(X).theta, fits[0].predict_dist(X).theta, rtol=1e-9, atol=1e-12)

@@ -1,0 +1,252 @@
+"""Base-learner back ends: what the engine fits in one iteration, and how a fitted model predicts.
+
+A back end fits, per boosting iteration, one learner per distribution parameter on the (n_rows, k)
+gradient array and returns the iteration's step on the training rows (a :class:`DenseStep`, or a
+:class:`LeafStep` when its trees recorded each training row's leaf); it also packs the fitted
+learners into the model's predictor. The engine never asks which kind of learner it holds.
+
+- :class:`SklearnBackend` clones any scikit-learn regressor (threads over the k parameters).
+- :class:`HistTreeBackend` bins X once per fit and grows ngb's histogram trees on the binned matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from ._threads import resolve_n_threads
+
+__all__ = ["DenseStep", "LeafStep", "SklearnBackend", "HistTreeBackend", "make_backend", "predict_iteration",
+           "pack_predictor", "predict_raw"]
+
+
+class DenseStep:
+    """An iteration's step: ``values`` (n, k), the learners' predictions on the training rows."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def dense(self):
+        return self.values
+
+
+class LeafStep:
+    """An iteration's step as trees' leaves: row i moves parameter j by ``vals[j, leaves[j, i]]``
+    (``leaves`` (k, n) int32, ``vals`` (k, L) the trees' node values)."""
+
+    def __init__(self, leaves, vals):
+        self.leaves = leaves
+        self.vals = vals
+        self._dense = None
+
+    def dense(self):
+        """The (n, k) step values, gathered once."""
+        if self._dense is None:
+            from .tree import leaf_values
+
+            self._dense = leaf_values(self.leaves, self.vals, np.empty((self.leaves.shape[1], self.leaves.shape[0])))
+        return self._dense
+
+
+def _fit_one(base, X, g, w, seed):
+    est = clone(base)
+    if seed is not None and "random_state" in est.get_params():
+        est.set_params(random_state=seed)
+    if w is None:
+        est.fit(X, g)
+    else:
+        est.fit(X, g, sample_weight=w)
+    return est
+
+
+class _Backend:
+    def predict(self, learners, cols, X):
+        """(n, k) predictions of one iteration's learners (fitted on columns ``cols``) on X."""
+        return predict_iteration(learners, cols, X)
+
+
+class SklearnBackend(_Backend):
+    """One clone of ``base`` per parameter and iteration, fitted on X[rows][:, cols]."""
+
+    records_leaves = False  #: whether fit_step can return a LeafStep
+
+    def __init__(self, base, X, n_jobs=None):
+        self.base = base
+        self.X = X
+        self.n_threads = resolve_n_threads(n_jobs)
+
+    def fit_step(self, rows, cols, grad, weight, rng):
+        """(learners, step) of one iteration; grad (len(rows), k), weight None, (len(rows),) or a
+        list of k such columns."""
+        X = self.X
+        if rows is not None:
+            X = X[rows]
+        if cols is not None:
+            X = X[:, cols]
+        k = grad.shape[1]
+        seeds = rng.randint(0, 2**31 - 1, size=k)
+        grad = np.asfortranarray(grad)
+        col_w = (lambda j: weight[j]) if isinstance(weight, list) else (lambda j: weight)
+        args = [(self.base, X, grad[:, j], col_w(j), int(seeds[j])) for j in range(k)]
+        if self.n_threads == 1 or k == 1:
+            learners = [_fit_one(*a) for a in args]
+        else:
+            learners = Parallel(n_jobs=min(self.n_threads, k), prefer="threads")(delayed(_fit_one)(*a) for a in args)
+        return learners, DenseStep(predict_iteration(learners, cols, self.X))
+
+
+class HistTreeBackend(_Backend):
+    """Histogram trees on X binned once per fit; the k trees of an iteration grow in parallel threads.
+
+    ``categorical``: optional ``(from_dtype, n_categories)`` of a DataFrame X (the (p,) mask of its
+    pandas category columns, now codes, and their numbers of categories, -1 for other columns);
+    ``tree_params["categorical_features"]`` is resolved against it (see ``HistTreeRegressor``).
+    """
+
+    records_leaves = True  #: trees grown on every row report each training row's leaf
+
+    def __init__(self, tree_params, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):
+        from .tree import BinMapper, check_growth, resolve_categorical_features
+
+        self.max_depth = tree_params["max_depth"]
+        self.min_samples_leaf = tree_params["min_samples_leaf"]
+        self.min_weight_leaf = float(tree_params.get("min_weight_leaf", 0.0))
+        self.max_leaf_nodes = tree_params.get("max_leaf_nodes")  # None: level-wise growth
+        check_growth(self.max_depth, self.max_leaf_nodes)  # fail before the first iteration
+        from_dtype, n_categories = (None, None) if categorical is None else categorical
+        is_cat = resolve_categorical_features(tree_params.get("categorical_features"), X.shape[1], from_dtype,
+                                              feature_names)
+        self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state,
+                                    categorical_features=is_cat, n_categories=n_categories).fit(
+            X, feature_names=feature_names)
+        self.Xb = self.bin_mapper.transform(X)
+        self.XbF = np.asfortranarray(self.Xb)  # column order: faster to predict a few trees on
+        self.n_threads = resolve_n_threads(n_jobs)
+        self._grad = None
+        self._root_counts = None  # bin counts of all rows, the root count histogram of every tree
+        self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
+
+    def fit_step(self, rows, cols, grad, weight, rng):
+        """(trees, step) of one iteration; grown on every row, the trees record each row's leaf and
+        the step is a :class:`LeafStep` (unless :meth:`recorded_leaves` declines)."""
+        from .tree import bin_counts, grow_trees
+
+        n, k = self.Xb.shape[0], grad.shape[1]
+        leaves = root_counts = None
+        if rows is None:  # every row is used: the grower records each row's leaf, the root counts are known
+            full_grad, full_w = grad, weight
+            leaves = np.empty((k, n), dtype=np.int32)
+            if self._root_counts is None:
+                self._root_counts = bin_counts(self.Xb)
+            root_counts = self._root_counts
+        else:  # the grower takes row indices into the full arrays
+            if self._grad is None or self._grad.shape != (n, k):
+                self._grad = np.zeros((n, k))
+            self._grad[rows] = grad
+            full_grad = self._grad
+            full_w = [self._scatter(j, rows, wj) for j, wj in enumerate(weight)] if isinstance(weight, list) else (
+                None if weight is None else self._scatter(k, rows, weight))
+        trees = grow_trees(
+            self.Xb,
+            np.asfortranarray(full_grad),  # one contiguous column per tree
+            full_w,
+            rows,
+            cols,
+            bin_mapper=self.bin_mapper,
+            max_depth=self.max_depth,
+            min_samples_leaf=self.min_samples_leaf,
+            min_weight_leaf=self.min_weight_leaf,
+            max_leaf_nodes=self.max_leaf_nodes,
+            n_threads=self.n_threads,
+            leaves=leaves,
+            root_counts=root_counts,
+        )
+        recorded = None if leaves is None else self.recorded_leaves(trees, leaves)
+        if recorded is not None:
+            return trees, LeafStep(*recorded)
+        return trees, DenseStep(self._predict_train(trees))
+
+    def _scatter(self, slot, rows, values):
+        """``values`` (len(rows),) placed at ``rows`` of a reused (n,) buffer (None stays None)."""
+        if values is None:
+            return None
+        buf = self._w.get(slot)
+        if buf is None:
+            buf = self._w[slot] = np.zeros(self.Xb.shape[0])
+        buf[rows] = values
+        return buf
+
+    def recorded_leaves(self, trees, leaves):
+        """(leaves (k, n) int32, leaf values (k, L)) of the training rows of trees grown on every row."""
+        from .tree import leaf_value_table
+
+        return leaves, leaf_value_table(trees)
+
+    def _predict_train(self, trees):
+        """(n, k) predictions of an iteration's trees on the training rows (binned)."""
+        from .tree import predict_forest_binned
+
+        k = len(trees)
+        # the numeric depth <= 3 kernels read the column-ordered copy in place; the others want row order
+        numeric_d3 = max(t.depth for t in trees) <= 3 and not any(t.has_categorical for t in trees)
+        Xb = self.XbF if numeric_d3 else self.Xb
+        return predict_forest_binned(Xb, trees, np.arange(k), 1.0, k, n_threads=self.n_threads)
+
+
+def _is_tree(learner):
+    from .tree import Tree
+
+    return isinstance(learner, Tree)
+
+
+def predict_iteration(learners, cols, X):
+    """(n, k) predictions of one iteration's learners (fitted on columns ``cols``) on X."""
+    if _is_tree(learners[0]):  # one pass for the k trees (they index X's own columns), nothing cached
+        from .tree import predict_forest
+
+        k = len(learners)
+        return predict_forest(X, learners, np.arange(k), 1.0, k)
+    if cols is not None:
+        X = X[:, cols]
+    return np.column_stack([est.predict(X) for est in learners])
+
+
+def make_backend(base, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):
+    """The back end for ``base``: ngb's histogram trees for a ``HistTreeRegressor`` (and subclasses
+    that keep its ``fit`` and ``predict``), the generic one for any other regressor.
+
+    ``categorical``, ``feature_names``: see :class:`HistTreeBackend` (ignored by other bases, which
+    see category columns as their ordered codes)."""
+    from .tree import HistTreeRegressor
+
+    if isinstance(base, HistTreeRegressor) and type(base).fit is HistTreeRegressor.fit and (
+            type(base).predict is HistTreeRegressor.predict):
+        return HistTreeBackend(base.get_params(), X, n_jobs=n_jobs, random_state=random_state, categorical=categorical,
+                               feature_names=feature_names)
+    return SklearnBackend(base, X, n_jobs=n_jobs)
+
+
+def pack_predictor(estimators, weights, k):
+    """A PackedForest of all iterations' histogram trees (tree m*k + j adds weights[m] * f_mj to
+    parameter j), or None when the learners are not ngb's trees (they are then predicted one
+    iteration at a time)."""
+    if not estimators or not _is_tree(estimators[0][0]):
+        return None
+    from .tree import PackedForest
+
+    trees = [tree for learners in estimators for tree in learners]
+    return PackedForest(trees, np.tile(np.arange(k), len(estimators)), np.repeat(weights, k), k)
+
+
+def predict_raw(forest, estimators, columns, weights, X, init):
+    """init (n, k) plus every iteration's weighted prediction on X: one packed pass over the trees
+    (``forest``), or learner by learner."""
+    if forest is not None:
+        from .tree import predict_forest
+
+        return predict_forest(X, forest, init=init)
+    theta = init
+    for wgt, learners, cols in zip(weights, estimators, columns):
+        theta += wgt * predict_iteration(learners, cols, X)
+    return theta

@@ -1,0 +1,106 @@
+"""The boosting loop (Algorithm 1 of the NGBoost paper, Duan et al. 2020).
+
+Notation: ``n`` rows, ``p`` features, ``k`` internal distribution parameters. The model is
+
+    theta(x) = init_params - sum_m learning_rate * scalings[m] * f_m(x)      (n, k)
+
+where f_m are the k base learners of iteration m, fitted on the natural gradient of the scoring
+rule at the current parameters, and scalings[m] comes from a line search on the score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._line_search import line_search
+from ._monitor import EarlyStopping, ScoreTrace
+
+__all__ = ["Boosting", "boost", "initial_params"]
+
+
+@dataclass
+class Boosting:
+    """Settings of one fit's loop."""
+
+    n_estimators: int
+    learning_rate: float
+    n_rows: int  #: rows per iteration (subsample)
+    n_cols: int  #: columns per iteration (colsample)
+    stop_early: bool
+    n_iter_no_change: int
+    tol: float
+
+
+def boost(settings, objective, backend, p, rng, progress, validation=None, X_val=None):
+    """Run the loop; returns the kept iterations' learners, columns and scalings, and the score traces.
+
+    ``objective``: the training rule at the rows' parameters (updated in place); ``backend``: fits
+    the learners and returns their step; ``p``: number of features; ``progress``: a ``FitProgress``;
+    ``validation``: an objective on the validation rows ``X_val`` (or None)."""
+    n = objective.theta.shape[0]
+    lr = float(settings.learning_rate)
+    train = ScoreTrace(objective.score())
+    val = ScoreTrace(validation.score()) if validation is not None else None
+    stopping = EarlyStopping(settings.stop_early, val.last if val else np.inf, settings.n_iter_no_change, settings.tol)
+    estimators, columns, scalings = [], [], []
+    start = 1.0  # the line search starts at the last scaling
+    for it in range(settings.n_estimators):
+        rows = None if settings.n_rows == n else np.sort(rng.choice(n, settings.n_rows, replace=False))
+        cols = None if settings.n_cols == p else np.sort(rng.choice(p, settings.n_cols, replace=False))
+        direction, weight, score0, full_score = objective.direction(rows)
+        train.resolve(full_score)
+        learners, step = backend.fit_step(rows, cols, direction, weight, rng)
+        scale = line_search(*objective.along(step, rows, score0), start)
+        objective.apply(step, lr * scale)
+        start = scale if scale > 0 else 1.0
+        estimators.append(learners)
+        columns.append(cols)
+        scalings.append(scale)
+        # the next iteration's direction pass yields the training score when it computes it anyway
+        train.append(None if objective.scores_in_direction and not progress.verbose else objective.score())
+        val_score = None
+        if validation is not None:
+            validation.subtract((lr * scale) * backend.predict(learners, cols, X_val))
+            val_score = validation.score()
+            val.append(val_score)
+        progress.update(it, train.last, val_score, scale)
+        if stopping.update(it + 1, val_score):
+            break
+    n_kept = stopping.n_kept(len(estimators))
+    progress.finish(f"kept {n_kept} of {len(estimators)} iterations")
+    return dict(
+        estimators=estimators[:n_kept],
+        columns=columns[:n_kept],
+        scalings=np.asarray(scalings[:n_kept]),
+        train_score=train.array(n_kept, final=objective.score),
+        validation_score=val.array(n_kept) if val else np.asarray([]),
+        n_kept=n_kept,
+    )
+
+
+def initial_params(family, rule_name, theta0, y, w, offset):
+    """theta0 (k,) with, given offsets (n,), its first parameter refitted: the constant that
+    minimises the weighted score given the offsets (for a Poisson: log(sum w y / sum w exp(offset))),
+    the other parameters kept at the marginal fit."""
+    if offset is None:
+        return theta0
+    from scipy.optimize import minimize_scalar
+
+    base = np.tile(theta0, (len(y), 1))
+
+    def objective(c):
+        moved = base.copy()
+        moved[:, 0] = c + offset
+        values = family.from_internal(moved, copy=False).score(y, rule_name)
+        return float(np.average(values, weights=w)) if np.all(np.isfinite(values)) else np.inf
+
+    lo, hi = family._bounds_for(len(theta0))[0]
+    center = theta0[0] - float(np.average(offset, weights=w))
+    span = 10.0 + abs(center)
+    res = minimize_scalar(objective, bounds=(max(lo, center - span), min(hi, center + span)), method="bounded",
+                          options={"xatol": 1e-10})
+    out = theta0.copy()
+    out[0] = res.x if res.fun <= objective(center) else center
+    return out

@@ -1,0 +1,84 @@
+"""The rows a fit learns from: checked arrays, zero weights removed, the validation split.
+
+:class:`FitData` holds X (n, p) float64 (NaN allowed), y (n,) or (n, m) encoded for the family,
+weights (n,) or None and offsets (n,) or None. The estimator validates its inputs into one, then
+:func:`drop_zero_weights` and :func:`split_validation` (or given validation data) produce the
+training and validation rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import _check_sample_weight
+
+__all__ = ["FitData", "check_weight", "check_offset", "drop_zero_weights", "split_validation"]
+
+
+@dataclass
+class FitData:
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray | None = None
+    offset: np.ndarray | None = None
+
+    def take(self, idx):
+        """The rows ``idx`` (indices or a boolean mask)."""
+        return FitData(self.X[idx], self.y[idx], *(None if a is None else a[idx] for a in (self.w, self.offset)))
+
+
+def check_weight(sample_weight, X):
+    """(n,) float64 non-negative finite weights with a positive sum, or None."""
+    if sample_weight is None:
+        return None
+    w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    if not np.all(np.isfinite(w)):
+        raise ValueError("sample_weight contains NaN or infinite values.")
+    if w.sum() <= 0:
+        raise ValueError("sample_weight sums to zero: at least one row needs a positive weight.")
+    return w
+
+
+def check_offset(offset, n):
+    """(n,) float64 finite offsets (one value per row), or None."""
+    if offset is None:
+        return None
+    offset = np.asarray(offset, dtype=float)
+    if offset.ndim > 2 or (offset.ndim == 2 and offset.shape[1] != 1):
+        raise ValueError(f"offset must be one value per row, shape ({n},); got shape {offset.shape}.")
+    offset = offset.reshape(-1)
+    if offset.shape[0] != n:
+        raise ValueError(f"offset has {offset.shape[0]} values for {n} rows.")
+    if not np.all(np.isfinite(offset)):
+        raise ValueError("offset contains NaN or infinite values.")
+    return offset
+
+
+def drop_zero_weights(data):
+    """The rows with a positive weight: a zero weight removes the row, exactly (scikit-learn's
+    convention), so the bins, the minimum leaf sizes and the validation split never see it."""
+    if data.w is None or np.all(data.w > 0):
+        return data
+    return data.take(data.w > 0)
+
+
+def split_validation(data, fraction, rng, stratify=False):
+    """(training rows, validation rows): a seeded split holding out ``fraction`` of the rows
+    (stratified by class when ``stratify`` and every class has two members), each in row order."""
+    y = data.y
+    labels = y if stratify and np.unique(y, return_counts=True)[1].min() >= 2 else None
+    if labels is not None:
+        n_classes, n_val = len(np.unique(y)), int(np.ceil(fraction * len(y)))
+        if min(n_val, len(y) - n_val) < n_classes:
+            raise ValueError(
+                f"early stopping with validation_fraction={fraction} splits {len(y)} rows into {len(y) - n_val} "
+                f"training and {n_val} validation rows, too few for a stratified split of {n_classes} classes: "
+                "raise validation_fraction, pass X_val and y_val, or set early_stopping=False."
+            )
+    idx_tr, idx_val = train_test_split(np.arange(len(y)), test_size=fraction, stratify=labels,
+                                       random_state=rng.randint(2**31 - 1))
+    idx_tr.sort()
+    idx_val.sort()
+    return data.take(idx_tr), data.take(idx_val)
