@@ -141,8 +141,10 @@ def _power_tail(dist, zend, sign, rows):
     live = rows & (t_end > 0)
     if live.any():
         nu = np.log(t_in[live] / t_end[live])  # -dlog S / dlog z over one e-fold
-        rem = np.where(nu > 0.5 + 1e-6, t_end[live] ** 2 * np.abs(zend[live]) / np.maximum(2 * nu - 1, 1e-300), np.inf)
-        out[live] = rem
+        converges = nu > 0.5 + 1e-6
+        with np.errstate(over="ignore"):
+            rem = t_end[live] ** 2 * np.abs(zend[live]) / np.where(converges, 2 * nu - 1, 1.0)
+        out[live] = np.where(converges, rem, np.inf)
     return out
 
 

@@ -6,7 +6,8 @@ quantile_Y(q) = h(Q_Z(q)) (increasing h) or h(Q_Z(1 - q)) (decreasing), exactly;
 F_Z(g(y)) (increasing) or S_Z(g(y)) (decreasing); interval and sample map through h likewise.
 ``mean`` and ``var`` are E h(Z) and Var h(Z), computed by quadrature of the quantile function,
 E h(Z) = int_0^1 h(Q_Z(u)) du (tanh-sinh on the panels between the quantile levels of
-``ngb.metrics._quadrature``, u kept within [1e-300, 1 - 1.1e-16]): they are NOT h(E Z), which is what
+``ngb.metrics._quadrature``, u kept within [1e-300, 1 - 1.1e-16]; relative error 1e-10 for the
+mean and 1e-6 for the variance of sinh(Normal(-1, 2)) in the tests): they are NOT h(E Z), which is what
 ``TransformedTargetRegressor.predict`` returns. Where E h(Z) diverges the number is meaningless.
 """
 
@@ -85,7 +86,7 @@ class TransformedDistribution:
 
     # ------------------------------------------------------------------ the map
     def _h(self, z):
-        """inverse(z) with the limits at z = +-inf (inverse(+-inf) if it is defined, else +-inf)."""
+        """inverse(z), with the limits of :meth:`_end` at z = +-inf."""
         z = np.asarray(z, dtype=float)
         out = np.empty(z.shape)
         fin = np.isfinite(z)
@@ -98,16 +99,23 @@ class TransformedDistribution:
         return out
 
     def _end(self, sign):
+        """The limit of inverse(z) as z -> sign * inf: inverse(+-inf) if defined, else inverse(+-1e300)
+        (values beyond 1e290 in size count as infinite)."""
         if self._ends is None:
             self._ends = {}
         if sign not in self._ends:
-            try:
-                with np.errstate(all="ignore"):
-                    value = float(self.inverse(np.array([sign * np.inf]))[0])
-            except (ValueError, TypeError, OverflowError):
-                value = np.nan
-            if np.isnan(value):
-                value = sign * np.inf if self.increasing else -sign * np.inf
+            value = np.nan
+            for z in (sign * np.inf, sign * 1e300):
+                try:
+                    with np.errstate(all="ignore"):
+                        value = float(self.inverse(np.array([z]))[0])
+                except (ValueError, TypeError, OverflowError):
+                    continue
+                if not np.isnan(value):
+                    break
+            outward = sign if self.increasing else -sign
+            if np.isnan(value) or abs(value) >= 1e290:
+                value = outward * np.inf
             self._ends[sign] = value
         return self._ends[sign]
 
