@@ -9,6 +9,7 @@ from .tree import HistTreeRegressor
 from .boosting import NGBVersionWarning
 from .scores import BrierScore, CRPScore, LogScore
 from .version import __version__
+from . import metrics  # noqa: E402  (ngb.plots is imported on demand: it needs matplotlib)
 
 
 __all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "__version__"]

@@ -19,6 +19,7 @@ EXAMPLES = {
     "classification.py": (None, ["test accuracy", "test log loss", "true class in top 2"]),
     "claim_frequency.py": ("freMTPL2freq/freMTPL2freq.csv", ["test Poisson deviance", "P(at least one claim"]),
     "survival.py": ("flchain/flchain.csv", ["test concordance", "survival at 1/5/10 years"]),
+    "calibration_report.py": (None, ["test CRPS", "90% interval coverage", "calibration error", "wrote 5 PNG files"]),
 }
 
 
@@ -26,14 +27,22 @@ def test_every_example_is_listed():
     assert sorted(p.name for p in (REPO / "examples").glob("*.py")) == sorted(EXAMPLES)
 
 
+#: scripts that write files take an output directory; the test checks what they wrote there
+WRITES = {"calibration_report.py": ["pit_histogram.png", "reliability.png", "intervals.png", "training_curve.png",
+                                    "importances.png"]}
+
+
 @pytest.mark.parametrize("script", sorted(EXAMPLES))
-def test_example_runs(script):
+def test_example_runs(script, tmp_path):
     needs, expected = EXAMPLES[script]
     if needs is not None and not (DATA / needs).exists():
         pytest.skip(f"{DATA / needs} not found (set NGB_DATA_HOME)")
     env = dict(os.environ, NGB_DATA_HOME=str(DATA), MPLBACKEND="Agg")
-    proc = subprocess.run([sys.executable, str(REPO / "examples" / script)], cwd=REPO, env=env, capture_output=True,
+    args = [str(tmp_path)] if script in WRITES else []
+    proc = subprocess.run([sys.executable, str(REPO / "examples" / script), *args], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for line in expected:
         assert line in proc.stdout, proc.stdout
+    for name in WRITES.get(script, []):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
