@@ -228,20 +228,20 @@ def make_backend(base, X, n_jobs=None, random_state=None, categorical=None, feat
 
 
 def pack_predictor(estimators, weights, k):
-    """A PackedForest of all iterations' histogram trees (tree m*k + j adds weights[m] * f_mj to
-    parameter j), or None when the learners are not ngb's trees (they are then predicted one
-    iteration at a time)."""
+    """A PackedForest of all iterations' histogram trees (tree m*k + j adds weights[m, j] * f_mj to
+    parameter j; ``weights`` (m, k)), or None when the learners are not ngb's trees (they are then
+    predicted one iteration at a time)."""
     if not estimators or not _is_tree(estimators[0][0]):
         return None
     from .tree import PackedForest
 
     trees = [tree for learners in estimators for tree in learners]
-    return PackedForest(trees, np.tile(np.arange(k), len(estimators)), np.repeat(weights, k), k)
+    return PackedForest(trees, np.tile(np.arange(k), len(estimators)), np.asarray(weights).reshape(-1), k)
 
 
 def predict_raw(forest, estimators, columns, weights, X, init):
-    """init (n, k) plus every iteration's weighted prediction on X: one packed pass over the trees
-    (``forest``), or learner by learner."""
+    """init (n, k) plus every iteration's prediction on X weighted per parameter (``weights`` (m, k)):
+    one packed pass over the trees (``forest``), or learner by learner."""
     if forest is not None:
         from .tree import predict_forest
 

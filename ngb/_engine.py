@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._line_search import line_search
+from ._line_search import line_search_by_group
 from ._monitor import EarlyStopping, ScoreTrace
 
 __all__ = ["Boosting", "boost", "initial_params"]
@@ -31,6 +31,7 @@ class Boosting:
     stop_early: bool
     n_iter_no_change: int
     tol: float
+    groups: list  #: index arrays of the parameters that share a step scaling
 
 
 def boost(settings, objective, backend, p, rng, progress, validation=None, X_val=None):
@@ -45,16 +46,17 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
     val = ScoreTrace(validation.score()) if validation is not None else None
     stopping = EarlyStopping(settings.stop_early, val.last if val else np.inf, settings.n_iter_no_change, settings.tol)
     estimators, columns, scalings = [], [], []
-    start = 1.0  # the line search starts at the last scaling
+    start = np.ones(objective.theta.shape[1])  # the line search starts at the last scalings
     for it in range(settings.n_estimators):
         rows = None if settings.n_rows == n else np.sort(rng.choice(n, settings.n_rows, replace=False))
         cols = None if settings.n_cols == p else np.sort(rng.choice(p, settings.n_cols, replace=False))
         direction, weight, score0, full_score = objective.direction(rows)
         train.resolve(full_score)
         learners, step = backend.fit_step(rows, cols, direction, weight, rng)
-        scale = line_search(*objective.along(step, rows, score0), start)
+        along, score0 = objective.along(step, rows, score0)
+        scale = line_search_by_group(along, score0, settings.groups, start)
         objective.apply(step, lr * scale)
-        start = scale if scale > 0 else 1.0
+        start = np.where(scale > 0, scale, 1.0)
         estimators.append(learners)
         columns.append(cols)
         scalings.append(scale)
@@ -62,7 +64,7 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
         train.append(None if objective.scores_in_direction and not progress.verbose else objective.score())
         val_score = None
         if validation is not None:
-            validation.subtract((lr * scale) * backend.predict(learners, cols, X_val))
+            validation.subtract(backend.predict(learners, cols, X_val) * (lr * scale))
             val_score = validation.score()
             val.append(val_score)
         progress.update(it, train.last, val_score, scale)

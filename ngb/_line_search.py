@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["line_search", "STEP_MAX", "STEP_MIN"]
+__all__ = ["line_search", "line_search_by_group", "STEP_MAX", "STEP_MIN"]
 
 STEP_MAX = 256.0  #: largest scaling tried
 STEP_MIN = 2.0**-20  #: below this the iteration makes no step
@@ -32,3 +32,39 @@ def line_search(loss, loss0, start=1.0):
         if improves(loss(s)):
             return s
     return 0.0
+
+
+#: a joint scaling at or above this is kept; below it the parameters are line-searched by group
+STALL = 0.125
+
+
+def line_search_by_group(loss, loss0, groups, starts):
+    """Scalings (k,) of a step: the joint :func:`line_search` (one scaling for all parameters) when
+    it is at least ``STALL``; else one per group of parameters, each by :func:`line_search` along
+    that group's part of the step alone (the other parameters kept), then all together, halved
+    while the joint step does not improve. ``loss(scales)`` is the score at the step scaled per
+    parameter; ``groups`` lists index arrays; ``starts`` (k,) the previous scalings.
+
+    One shared scaling lets a parameter whose natural gradient explodes (a negative binomial size at
+    its upper bound, a metric entry that vanishes) freeze every other parameter; per group, that
+    parameter's scaling alone shrinks. The joint scaling is kept otherwise: coupled parameters
+    (a location and its scale) each take too large a step when searched alone."""
+    k = len(starts)
+    joint = line_search(lambda s: loss(np.full(k, s)), loss0, float(np.max(starts)))
+    if joint >= STALL or len(groups) == 1:
+        return np.full(k, joint)
+    scales = np.zeros(k)
+    for group in groups:
+        def along_group(s, group=group):
+            v = np.zeros(k)
+            v[group] = s
+            return loss(v)
+
+        scales[group] = line_search(along_group, loss0, float(starts[group[0]]))
+    t = 1.0
+    while t >= STEP_MIN and np.any(scales > 0):
+        value = loss(t * scales)
+        if np.isfinite(value) and value < loss0:
+            return t * scales
+        t /= 2
+    return np.full(k, joint)

@@ -180,33 +180,35 @@ class Objective:
 
     def along(self, step, rows, score0):
         """(s -> mean score at clip(theta - s * step), its value at s = 0) on the line search's rows:
-        the direction's rows, or an evenly spaced sample of them on large data. ``score0``: the
-        score at theta on the direction's rows."""
+        the direction's rows, or an evenly spaced sample of them on large data; ``s`` (k,) scales
+        each parameter's part of the step. ``score0``: the score at theta on the direction's rows."""
         if self._leaf_path(step, rows):
             th, ex, leaves, (y, w, aux), vals = self.theta, self.ex, step.leaves, (self.y, self.w, self.aux), step.vals
             if self.ls_idx is not None:
                 th, ex, leaves = th[self.ls_idx], ex[self.ls_idx], leaves[:, self.ls_idx]
                 y, w, aux = _take(self.ls_idx, y, w, aux)
                 score0 = self.rule.leaf_mean(th, ex, leaves, vals, 0.0, y, w, aux)
-            return (lambda s: self.rule.leaf_mean(th, ex, leaves, vals, s, y, w, aux)), score0
+            return (lambda s: self.rule.leaf_mean(th, ex, leaves, vals * s[:, None], 1.0, y, w, aux)), score0
         values = step.dense()
         th, y, w, aux = self._rows(rows)
         values = values if rows is None else values[rows]
         if self.ls_idx is not None:
             th, values, y, w, aux = _take(self.ls_idx, th, values, y, w, aux)
             score0 = self.rule.mean(th, y, w, aux)
-        return (lambda s: self.rule.mean(th, y, w, aux, values, s)), score0
+        return (lambda s: self.rule.mean(th, y, w, aux, values * s, 1.0)), score0
 
     def _leaf_path(self, step, rows):
         return self.ex is not None and rows is None and isinstance(step, LeafStep)
 
     def apply(self, step, c):
-        """theta -= c * step on every row (the row factors with it on the leaf-structured path)."""
+        """theta -= c * step on every row, ``c`` (k,) per parameter (the row factors with it on the
+        leaf-structured path)."""
         self._score = None
         if self._leaf_path(step, None):
             from .distributions.fast import subtract_leaf_steps
 
-            th, ex, leaves, vals = self.theta, self.ex, step.leaves, step.vals
+            th, ex, leaves, vals = self.theta, self.ex, step.leaves, step.vals * c[:, None]
+            c = 1.0
             map_chunks(lambda a, b: subtract_leaf_steps(th, ex, leaves, vals, c, self.signs, self.lo, self.hi, a, b),
                        th.shape[0], self.rule.n_threads, min_chunk=50_000)
             self.ex_valid = True

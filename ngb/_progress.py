@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
+
+import numpy as np
 from contextlib import contextmanager
 
 logger = logging.getLogger("ngb")
@@ -73,7 +75,7 @@ class FitProgress:
             if val is not None:
                 msg += f"  val {self.score_name} {val:.5f}"
             if scaling is not None:
-                msg += f"  step {scaling:.3g}"
+                msg += "  step " + "/".join(f"{s:.3g}" for s in np.atleast_1d(scaling))
             logger.info(msg)
 
     def finish(self, message):

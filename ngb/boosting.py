@@ -273,7 +273,7 @@ class BaseNGBoost(BaseEstimator):
             n_estimators=self.n_estimators, learning_rate=self.learning_rate,
             n_rows=max(1, int(round(self.subsample * n))) if self.subsample < 1 else n,
             n_cols=max(1, int(round(self.colsample * p))) if self.colsample < 1 else p,
-            stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol,
+            stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
         )
         weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))
@@ -344,7 +344,7 @@ class BaseNGBoost(BaseEstimator):
         X = self._validate_X(X, reset=False)
         offset = check_offset(offset, X.shape[0])
         theta = np.tile(self.init_params_, (X.shape[0], 1))
-        for scale, learners, cols in zip(self.scalings_, self._estimators, self._columns):
+        for scale, learners, cols in zip(self.scalings_, self._estimators, self._columns):  # scale (k,)
             theta -= self.learning_rate * scale * predict_iteration(learners, cols, X)
             yield self._dist.from_internal(_with_offset(theta, offset))
 

@@ -178,6 +178,12 @@ class Distribution(CensoredScores):
         raise NotImplementedError
 
     @classmethod
+    def step_groups(cls, k):
+        """Index arrays of the k internal parameters that share one step scaling in the engine's
+        line search: each parameter alone (families with exchangeable parameters group them)."""
+        return [np.array([j]) for j in range(k)]
+
+    @classmethod
     def check_y(cls, y):
         """Return y as a float array after checking it lies in the family's support."""
         return check_target(cls, y)

@@ -47,6 +47,11 @@ class Categorical(Distribution):
         return ((-_LOGIT_BOUND, _LOGIT_BOUND),) * k
 
     @classmethod
+    def step_groups(cls, k):
+        """The logits are exchangeable: one step scaling for all of them."""
+        return [np.arange(k)]
+
+    @classmethod
     def _check_n_params(cls, k):
         if k < 1:
             raise ValueError("a categorical distribution needs at least 2 classes (1 logit).")

@@ -93,6 +93,12 @@ class MultivariateNormal(Distribution):
         _dim_of(k)
 
     @classmethod
+    def step_groups(cls, k):
+        """One step scaling for the means, one for the log-diagonal of L, one for its lower entries."""
+        d = _dim_of(k)
+        return [g for g in (np.arange(d), np.arange(d, 2 * d), np.arange(2 * d, k)) if g.size]
+
+    @classmethod
     def _bounds_for(cls, k):
         d = _dim_of(k)
         return ((-1e100, 1e100),) * d + ((-30.0, 30.0),) * d + ((-1e10, 1e10),) * (k - 2 * d)
