@@ -225,4 +225,10 @@ CASES = {
         _beta,
         lambda d: stats.beta(a=d.params["a"], b=d.params["b"]),
     ),
+    "logistic": FamilyCase(
+        "logistic",
+        _loc_scale(ngb.Logistic),
+        lambda d: stats.logistic(loc=d.params["loc"], scale=d.params["scale"]),
+        scores=("log", "crps"),
+    ),
 }

@@ -12,6 +12,7 @@ from .exponential import Exponential
 from .gamma import Gamma
 from .halfnormal import HalfNormal
 from .laplace import Laplace
+from .logistic import Logistic
 from .lognormal import LogNormal
 from .mvnormal import MultivariateNormal
 from .negbinomial import NegativeBinomial
@@ -38,6 +39,7 @@ __all__ = [
     "NegativeBinomial",
     "Beta",
     "MultivariateNormal",
+    "Logistic",
     "FAMILIES",
     "get_distribution",
 ]
@@ -59,6 +61,7 @@ FAMILIES = {
     "negative_binomial": NegativeBinomial,
     "beta": Beta,
     "multivariate_normal": MultivariateNormal,
+    "logistic": Logistic,
 }
 
 # other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
