@@ -231,4 +231,9 @@ CASES = {
         lambda d: stats.logistic(loc=d.params["loc"], scale=d.params["scale"]),
         scores=("log", "crps"),
     ),
+    "gumbel": FamilyCase(
+        "gumbel",
+        _loc_scale(ngb.Gumbel),
+        lambda d: stats.gumbel_r(loc=d.params["loc"], scale=d.params["scale"]),
+    ),
 }

@@ -10,6 +10,7 @@ from .beta import Beta
 from .categorical import Bernoulli, Categorical
 from .exponential import Exponential
 from .gamma import Gamma
+from .gumbel import Gumbel
 from .halfnormal import HalfNormal
 from .laplace import Laplace
 from .logistic import Logistic
@@ -40,6 +41,7 @@ __all__ = [
     "Beta",
     "MultivariateNormal",
     "Logistic",
+    "Gumbel",
     "FAMILIES",
     "get_distribution",
 ]
@@ -62,6 +64,7 @@ FAMILIES = {
     "beta": Beta,
     "multivariate_normal": MultivariateNormal,
     "logistic": Logistic,
+    "gumbel": Gumbel,
 }
 
 # other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
@@ -77,6 +80,7 @@ _ALIASES = {
     "nb": "negative_binomial",
     "mvn": "multivariate_normal",
     "multivariatenormal": "multivariate_normal",
+    "gumbel_r": "gumbel",
 }
 
 
