@@ -21,6 +21,7 @@ from .normal import Normal
 from .poisson import Poisson
 from .studentt import Cauchy, StudentT, TFixedDf
 from .weibull import Weibull
+from .zipoisson import ZeroInflatedPoisson
 
 __all__ = [
     "Distribution",
@@ -42,6 +43,7 @@ __all__ = [
     "MultivariateNormal",
     "Logistic",
     "Gumbel",
+    "ZeroInflatedPoisson",
     "FAMILIES",
     "get_distribution",
 ]
@@ -65,6 +67,7 @@ FAMILIES = {
     "multivariate_normal": MultivariateNormal,
     "logistic": Logistic,
     "gumbel": Gumbel,
+    "zero_inflated_poisson": ZeroInflatedPoisson,
 }
 
 # other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
@@ -81,6 +84,8 @@ _ALIASES = {
     "mvn": "multivariate_normal",
     "multivariatenormal": "multivariate_normal",
     "gumbel_r": "gumbel",
+    "zip": "zero_inflated_poisson",
+    "zipoisson": "zero_inflated_poisson",
 }
 
 
