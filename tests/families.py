@@ -188,6 +188,11 @@ def _zero_inflated_poisson(rng, n):
     return ngb.ZeroInflatedPoisson(mu=np.exp(rng.uniform(-0.5, 2.5, n)), pi=rng.uniform(0.05, 0.6, n))
 
 
+def _zero_inflated_negative_binomial(rng, n):
+    size = np.exp(rng.uniform(np.log(0.5), np.log(5.0), n))
+    return ngb.ZeroInflatedNegativeBinomial(mu=np.exp(rng.uniform(0.0, 3.0, n)), n=size, pi=rng.uniform(0.05, 0.6, n))
+
+
 CASES = {
     "normal": FamilyCase(
         "normal",
@@ -290,6 +295,13 @@ CASES = {
         "zero_inflated_poisson",
         _zero_inflated_poisson,
         lambda d: _ZeroInflatedOracle(stats.poisson(mu=d.params["mu"]), d.params["pi"]),
+        discrete=True,
+    ),
+    "zero_inflated_negative_binomial": FamilyCase(
+        "zero_inflated_negative_binomial",
+        _zero_inflated_negative_binomial,
+        lambda d: _ZeroInflatedOracle(stats.nbinom(n=d.params["n"], p=d.params["n"] / (d.params["n"] + d.params["mu"])),
+                                      d.params["pi"]),
         discrete=True,
     ),
 }

@@ -21,6 +21,7 @@ from .normal import Normal
 from .poisson import Poisson
 from .studentt import Cauchy, StudentT, TFixedDf
 from .weibull import Weibull
+from .zinegbinomial import ZeroInflatedNegativeBinomial
 from .zipoisson import ZeroInflatedPoisson
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Logistic",
     "Gumbel",
     "ZeroInflatedPoisson",
+    "ZeroInflatedNegativeBinomial",
     "FAMILIES",
     "get_distribution",
 ]
@@ -68,6 +70,7 @@ FAMILIES = {
     "logistic": Logistic,
     "gumbel": Gumbel,
     "zero_inflated_poisson": ZeroInflatedPoisson,
+    "zero_inflated_negative_binomial": ZeroInflatedNegativeBinomial,
 }
 
 # other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
@@ -86,6 +89,10 @@ _ALIASES = {
     "gumbel_r": "gumbel",
     "zip": "zero_inflated_poisson",
     "zipoisson": "zero_inflated_poisson",
+    "zinb": "zero_inflated_negative_binomial",
+    "zinegbin": "zero_inflated_negative_binomial",
+    "zinegbinomial": "zero_inflated_negative_binomial",
+    "zero_inflated_nb": "zero_inflated_negative_binomial",
 }
 
 
