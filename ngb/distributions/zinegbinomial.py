@@ -1,21 +1,23 @@
 """Zero-inflated negative binomial: the NB(mean mu, size n) of ``negbinomial.py`` inflated at zero.
 
-P(0) = pi + (1 - pi) p0 with p0 = (n / (n + mu))^n, P(k) = (1 - pi) NB(k; mu, n) for k >= 1.
-Internal parameters (log mu, log n, logit pi). With a = mu / (n + mu), the NB's Fisher information
-J = diag(n a, F) (F the size entry ``negbinomial.size_fisher``: an exact positive series, or a
+P(0) = pi + (1 - pi) p0 with p0 = (n / (n + mu))^n, P(k) = (1 - pi) NB(k; mu, n) for k >= 1;
+internal parameters (log mu, log n, logit pi). With a = mu / (n + mu), the NB's Fisher information
+J = diag(n a, F) (F the size entry ``negbinomial.size_fisher``: an exact positive series, or the
 quadrature of its integral form, relative error < 1e-11) and the zero-cell score
-u = grad log p0 = (-n a, n (log(1 - a) + a)), the Fisher information of :class:`~.zipoisson.ZeroInflated`
+u = grad log p0 = (-n a, n (log(1 - a) + a)), the information of :class:`~.zipoisson.ZeroInflated`
 
-    I_A,A = q (J - t u u^T),   I_A,pi = q t u,   I_pi,pi = q pi (1 - p0) s    (A = (log mu, log n))
+    I_AA = q (J - t u u^T),   I_A,pi = q t u,   I_pi,pi = q pi (1 - p0) s    (A = (log mu, log n))
 
-is exact given F (no other series), and so is the closed-form natural gradient there, with
-B = P(NB >= 2) - p0 u_2^2 / F (P(NB >= 2) = I_a(2, n), the regularised incomplete beta). B is O(a^3)
-for small a, a difference of O(a^2) terms, so the natural gradient's relative error grows like
-1e-16 / a there (B is floored at 1e-13 P(NB >= 2), which keeps the metric it inverts positive).
+is exact given F (no other series), and so is its closed-form natural gradient, with
+B = P(NB >= 2) - p0 u_1^2 / F (P(NB >= 2) = I_a(2, n), the regularised incomplete beta function).
+For small a, B = O(a^3) and c = O(a^2) at y = 1 are differences of O(a^2) and O(a) terms (the model
+is then nearly singular), so the natural gradient's relative error grows like 1e-16 / a (y >= 2) and
+1e-16 / a^2 (y = 1): 2e-12 and 1e-10 at a = 1e-3. B is floored at 1e-13 P(NB >= 2) (positive metric).
 """
 
 from __future__ import annotations
 
+import numpy as np
 from scipy.special import betainc
 
 from .negbinomial import NegativeBinomial
@@ -36,4 +38,7 @@ class ZeroInflatedNegativeBinomial(ZeroInflated):
 
     def _tail2(self):
         # P(NB >= 2) from a = mu / (n + mu) itself (scipy's nbinom.sf forms 1 - p, which loses a's digits)
-        return betainc(2.0, self.n, self.mu / (self.n + self.mu))
+        return betainc(2.0, self.n, self._a)
+
+    def _zero_cell(self):
+        return -self.n * np.log1p(self.mu / self.n), self.mu / (self.n + self.mu)  # log p0, a

@@ -8,23 +8,23 @@ s = pi / P0 and t = p0 s, summing grad grad^T over y (the zero cell apart) gives
     I_AA = q (J - t u u^T),   I_A,pi = q t u,   I_pi,pi = q pi (1 - p0) s.
 
 In the hurdle coordinates (A, P0) the information is block diagonal, diag(q S, 1 / (P0 (1 - P0))),
-S = J - k u u^T, k = p0 / (1 - p0) (q S: the information of the zero-truncated component). So the
-natural gradient is (0, ..., 0, -1/pi) at y = 0 and, at y >= 1 (g_A the component's gradient),
+q S = q (J - k u u^T) (k = p0 / (1 - p0)) that of the zero-truncated component. Mapping the hurdle
+natural gradient back and inverting S by Sherman-Morrison, the natural gradient is (0, ..., 0, -1/pi)
+at y = 0 and, at y >= 1 (g the component's score gradient),
 
-    ng_A = S^-1 (g_A - k u) / q,   ng_pi = (P0 - q p0 u . ng_A) / (pi q (1 - p0)),
-    S^-1 = J^-1 + (p0 / B) J^-1 u u^T J^-1,   B = (1 - p0) (1 - k u^T J^-1 u) = P(f >= 2) - p0 sum_{j>=2} u_j^2 / J_j
+    ng_A = (J^-1 g - (p0 c / B) J^-1 u) / q,   ng_pi = (1 + p0 c / (pi B)) / q,
+    c = 1 - u . J^-1 g,   B = (1 - p0) (1 - k u . J^-1 u) = P(f >= 2) - p0 sum_{j>0} u_j^2 / J_j.
 
-(Sherman-Morrison; for the Poisson and NB components u_1^2 / J_1 = f(1) / p0). The Poisson (Lambert
-1992): J = mu, u = -mu, B = P(Poisson >= 2), written out in :class:`ZeroInflatedPoisson`.
+The components (Poisson, NB) have log mu first with J_0 = -u_0 = mu (1 - a) = f(1) / p0 and gradient
+(1 - a)(mu - y) (``_zero_cell`` gives log p0 and a), so c = (1 - y) + mu + a (y - mu) - sum_{j>0} ...
+and B are formed without cancelling their leading terms. The Poisson (Lambert 1992): J = mu, u = -mu.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from scipy import optimize, stats
-from scipy.special import expit, gammainc, logit
+from scipy.special import expit, logit
 
 from ._declare import Link, Param
 from .base import Distribution
@@ -44,7 +44,6 @@ def _to_logit(p):
 LOGIT = Link("logit_", _to_logit, expit)
 #: the zero-inflation probability; the default 1/2 is logit 0
 PI = Param("pi", LOGIT, (-30.0, 30.0), default=0.5)
-_SERIES = [1 / math.factorial(j + 2) for j in range(17, -1, -1)]  # e^x - 1 - x = x^2 sum_j x^j / (j + 2)!
 
 
 def _softplus(x):
@@ -66,9 +65,9 @@ class ZeroInflated(Distribution):
     discrete = True
 
     def _derive(self):
-        zeta, n = self._theta[:, -1], len(self)
+        zeta = self._theta[:, -1]
         self._base = self.component.from_internal(self._theta[:, :-1])
-        self._log_p0 = self._base.logpdf(np.zeros(n))
+        self._log_p0, self._a = self._zero_cell()
         self._q, self._p0 = expit(-zeta), np.exp(self._log_p0)
         self._s, self._r = expit(zeta - self._log_p0), expit(self._log_p0 - zeta)  # pi / P0, q p0 / P0
         self._log_p_zero = np.logaddexp(zeta, self._log_p0) - _softplus(zeta)  # log P0
@@ -159,38 +158,31 @@ class ZeroInflated(Distribution):
 
     def _log_natural_gradient(self, y):
         j, u = self._parts()
-        q, pi, p0 = self._q, self.pi, self._p0
-        one_minus_p0 = -np.expm1(self._log_p0)
-        tail = self._tail2()
+        q, pi, p0, tail = self._q, self.pi, self._p0, self._tail2()
         b = np.maximum(tail - p0 * np.sum(u[:, 1:] ** 2 / j[:, 1:], axis=1), 1e-13 * tail)  # B > 0
-        v = (self._base._log_d_score(y) - (p0 / one_minus_p0)[:, None] * u) / j  # J^-1 (g_A - k u)
-        ng_a = (v + (p0 / b * np.einsum("ij,ij->i", u, v))[:, None] * (u / j)) / q[:, None]
-        ng_pi = (np.exp(self._log_p_zero) - q * p0 * np.einsum("ij,ij->i", u, ng_a)) / (pi * q * one_minus_p0)
+        jg = self._base._log_d_score(y) / j  # J^-1 g
+        # c = 1 - u . J^-1 g, its log-mean term 1 + g_0 = (1 - y) + mu + a (y - mu) summed without cancellation
+        c = (1 - y) + self.mu + self._a * (y - self.mu) - np.einsum("ij,ij->i", u[:, 1:], jg[:, 1:])
+        m = p0 * c / b  # p0 c / B
         zero = y == 0
-        return np.column_stack([np.where(zero[:, None], 0.0, ng_a), np.where(zero, -1.0 / pi, ng_pi)])
+        ng_a = np.where(zero[:, None], 0.0, jg - m[:, None] * (u / j)) / q[:, None]
+        return np.column_stack([ng_a, np.where(zero, -1.0 / pi, (1 + m / pi) / q)])
 
 
 class ZeroInflatedPoisson(ZeroInflated):
     """ZeroInflatedPoisson(mu, pi): P(0) = pi + (1 - pi) e^-mu, P(k) = (1 - pi) Poisson(k; mu).
     Internal theta[:, 0] = log(mu), theta[:, 1] = logit(pi); ``mu`` is the Poisson rate (the mean is
     (1 - pi) mu), ``pi`` the probability of a structural zero. Score "log" with the Fisher information
-    [[q mu (1 - mu t), -q mu t], [-q mu t, q pi (1 - p0) s]] (module docstring, p0 = e^-mu) and the
-    natural gradient (0, -1/pi) at y = 0, at y >= 1 ((mu - y (1 - p0)) / (q mu A),
-    (pi (1 - p0) + p0 (1 + q mu - y)) / (q pi A)), A = P(Poisson >= 2): closed form, stable for small mu."""
+    [[q mu (1 - mu t), -q mu t], [-q mu t, q pi (1 - p0) s]] (p0 = e^-mu, module docstring) and the
+    natural gradient (0, -1/pi) at y = 0 and ((mu - y) / mu + p0 c / A, 1 + p0 c / (pi A)) / q at
+    y >= 1, c = 1 + mu - y, A = P(Poisson >= 2) = 1 - (1 + mu) e^-mu."""
 
     component = Poisson
     parameters = Poisson.parameters + (PI,)
     scores = ("log",)
 
-    def _log_natural_gradient(self, y):
-        mu, q, pi, p0 = self.mu, self._q, self.pi, self._p0
-        one_minus_p0, a = -np.expm1(-mu), gammainc(2, mu)  # A = 1 - (1 + mu) e^-mu
-        # mu - y (1 - p0) = [mu - (1 - p0)] - (y - 1) (1 - p0), the bracket by its series for small mu
-        head = np.where(mu < 0.5, mu**2 * np.polyval(_SERIES, -np.minimum(mu, 0.5)), mu - one_minus_p0)
-        ng_mu = (head - (y - 1) * one_minus_p0) / (q * mu * a)
-        ng_pi = (pi * one_minus_p0 + p0 * (1 + q * mu - y)) / (q * pi * a)
-        zero = y == 0
-        return np.column_stack([np.where(zero, 0.0, ng_mu), np.where(zero, -1.0 / pi, ng_pi)])
+    def _zero_cell(self):
+        return -self.mu, 0.0
 
 
 def zero_inflated(base, name):
