@@ -11,8 +11,8 @@ u = grad log p0 = (-n a, n (log(1 - a) + a)), the information of :class:`~.zipoi
 is exact given F (no other series), and so is its closed-form natural gradient, with
 B = P(NB >= 2) - p0 u_1^2 / F (P(NB >= 2) = I_a(2, n), the regularised incomplete beta function).
 For small a, B = O(a^3) and c = O(a^2) at y = 1 are differences of O(a^2) and O(a) terms (the model
-is then nearly singular), so the natural gradient's relative error grows like 1e-16 / a (y >= 2) and
-1e-16 / a^2 (y = 1): 2e-12 and 1e-10 at a = 1e-3. B is floored at 1e-13 P(NB >= 2) (positive metric).
+is then nearly singular), so the natural gradient's relative error grows like 1e-15 / a (y >= 2) and
+1e-15 / a^2 (y = 1; 1e-9 at a = 1e-3, no digit left below a ~ 3e-8). B is floored at 1e-13 P(NB >= 2).
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ class ZeroInflated(Distribution):
         values, inverse = np.unique(y, return_inverse=True)
         w = np.bincount(inverse, weights=w) / w.sum()
         zeros, (z_lo, z_hi) = float(w[values == 0].sum()), cls.bounds[-1]
-        if zeros >= 1:
+        if values[-1] == 0:
             return (*(lo for lo, _ in cls.bounds[:-1]), z_hi)
 
         def best_logit_pi(a):
