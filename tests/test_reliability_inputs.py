@@ -1,0 +1,176 @@
+"""Reliability items of the distribution API and the estimators' inputs: no silent wrong result
+(NaN parameters, clipped constructors, quantiles outside the support, category codes, extreme
+weights), no obscure crash (duplicate columns, survival frames, base learners), clear messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import ngb
+from ngb.distributions import FAMILIES
+
+
+def _data(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] + 0.5 * rng.normal(size=n)
+
+
+KW = dict(n_estimators=40, learning_rate=0.1, random_state=0)
+
+
+# ---------------------------------------------------------------------------- constructors
+def _at(cls, **internal):
+    """A one-row distribution of ``cls`` with internal values ``internal`` (the rest at defaults)."""
+    values = {p.name: p.default for p in cls.parameters}
+    for p in cls.parameters:
+        if p.internal_name in internal:
+            values[p.name] = float(p.link.from_internal(np.float64(internal[p.internal_name])))
+    return cls(**{name: values[name] for name in cls.constructor})
+
+
+@pytest.mark.parametrize("cls,internal", [
+    (ngb.Normal, {"log_scale": 100.0}), (ngb.Normal, {"log_scale": -100.0}), (ngb.Normal, {"log_scale": 69.0}),
+    (ngb.Laplace, {"log_scale": 100.0}), (ngb.Laplace, {"log_scale": -100.0}),
+    (ngb.Beta, {"log_a": 25.0}), (ngb.Beta, {"log_b": 25.0}), (ngb.Beta, {"log_a": 25.0, "log_b": 25.0}),
+])
+def test_constructors_keep_values_beyond_the_fitting_bounds_exactly(cls, internal):
+    """Within a family's exact range (wider than the engine's clip bounds for the Normal and Laplace
+    scale and the Beta shapes) a constructor keeps its values, and every method agrees with scipy."""
+    d = _at(cls, **internal)
+    for name, value in internal.items():
+        assert d.theta[0, d.param_names.index(name)] == value
+    ref = d.to_scipy()
+    levels = np.array([0.1, 0.5, 0.9])
+    ys = ref.ppf(levels).ravel()
+    np.testing.assert_allclose(d.quantile(levels)[0], ys, rtol=1e-9)
+    for y in ys:
+        for method in ("cdf", "sf", "logpdf", "logcdf", "logsf"):
+            np.testing.assert_allclose(getattr(d, method)(y), getattr(ref, method)(y), rtol=1e-9, err_msg=method)
+    np.testing.assert_allclose(d.mean(), ref.mean(), rtol=1e-9)
+    np.testing.assert_allclose(d.var(), ref.var(), rtol=1e-9)
+    for rule in cls.scores:
+        assert np.all(np.isfinite(d.score(ys[1:2], rule))) and np.all(np.isfinite(d.natural_gradient(ys[1:2], rule)))
+    np.testing.assert_array_equal(d[0].theta, d.theta)  # indexing keeps the values too
+
+
+def test_normal_scale_1e30_is_kept_and_beyond_the_range_is_refused():
+    assert ngb.Normal(0, 1e30).scale[0] == pytest.approx(1e30, rel=1e-14)  # exp(log v): rounding only
+    with pytest.raises(ValueError, match=r"Normal: scale=1e\+50 is outside \[3.72008e-44, 2.68812e\+43\]"):
+        ngb.Normal(0, 1e50)
+    assert ngb.Beta(1e10, 1).a[0] == pytest.approx(1e10, rel=1e-14)
+    with pytest.raises(ValueError, match=r"Beta: a=1e\+12 is outside \[4.53999e-05, 7.20049e\+10\]"):
+        ngb.Beta(1e12, 1)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in FAMILIES.items() if c.parameters))
+def test_every_family_refuses_values_beyond_its_exact_range(name):
+    """No constructor clips: a value beyond the exact range is an error naming the parameter and
+    its limits; NaN is an error naming the parameter."""
+    cls = FAMILIES[name]
+    for p in cls.parameters:
+        lo, hi = p.exact_range
+        for beyond in (hi + 1.0 + abs(hi) * 1e-3, lo - 1.0 - abs(lo) * 1e-3):
+            value = float(p.link.from_internal(np.float64(beyond)))
+            if not np.isfinite(value) or (p.link.positive and not value > 0) or p.name not in cls.constructor:
+                continue
+            with pytest.raises(ValueError, match=rf"{cls.__name__}: {p.name}=.* is outside \["):
+                cls(**{p.name: value})
+        if p.name in cls.constructor:
+            with pytest.raises(ValueError, match="NaN"):
+                cls(**{p.name: np.nan})
+
+
+def test_nan_parameters_are_errors():
+    with pytest.raises(ValueError, match="Normal: loc contains NaN"):
+        ngb.Normal(np.nan, 1)
+    with pytest.raises(ValueError, match="NaN"):
+        ngb.Normal(0, np.nan)
+    with pytest.raises(ValueError, match=r"Normal: internal parameters contain NaN \(1 of 2 rows, first row 1, log_scale\)"):
+        ngb.Normal.from_internal([[0.0, 0.0], [0.0, np.nan]])
+    with pytest.raises(ValueError, match="NaN"):
+        ngb.MultivariateNormal([np.nan, 0.0])
+    with pytest.raises(ValueError, match="NaN"):
+        ngb.NegativeBinomial.from_mean(np.nan, 1.0)
+
+
+def test_categorical_zero_probabilities_have_minus_infinite_log_probabilities():
+    d = ngb.Categorical([[1.0, 0.0], [0.25, 0.75]])
+    np.testing.assert_array_equal(d.logpdf([1, 1]), [-np.inf, np.log(0.75)])
+    np.testing.assert_array_equal(d.probs, [[1.0, 0.0], [0.25, 0.75]])
+    np.testing.assert_array_equal(d[0].logpdf([0]), [0.0])
+    np.testing.assert_array_equal(d[:1].probs, [[1.0, 0.0]])
+    three = ngb.Categorical([0.0, 0.2, 0.8])  # the reference class has probability 0
+    np.testing.assert_allclose(three.logpdf([0, 1, 2]), [-np.inf, np.log(0.2), np.log(0.8)])
+    assert ngb.Bernoulli(0.0).logpdf([1])[0] == -np.inf
+    np.testing.assert_array_equal(ngb.Categorical([1e-20, 1 - 1e-20]).logpdf([0]), [np.log(1e-20)])
+
+
+# ---------------------------------------------------------------------------- quantiles, sampling
+@pytest.mark.parametrize("d", [ngb.Poisson([2.0, 0.1]), ngb.NegativeBinomial([3.0, 0.5], [0.4, 0.9])],
+                         ids=["poisson", "negative_binomial"])
+def test_count_quantiles_stay_in_the_support(d):
+    np.testing.assert_array_equal(d.quantile(0), [0.0, 0.0])
+    lo, hi = d.interval(1.0)
+    np.testing.assert_array_equal(lo, [0.0, 0.0])
+    np.testing.assert_array_equal(hi, [np.inf, np.inf])
+    np.testing.assert_array_equal(d.quantile([0.0, 0.5])[:, 1], d.to_scipy().ppf(0.5))
+    assert np.all(d.sample(200, random_state=0) >= 0)
+
+
+def test_sample_size_must_be_an_integer():
+    d = ngb.Normal([0.0, 1.0], [1.0, 2.0])
+    with pytest.raises(TypeError, match="size must be None or a non-negative int"):
+        d.sample(2.7)
+    with pytest.raises(TypeError, match="size must be None"):
+        d.sample(True)
+    with pytest.raises(ValueError, match="non-negative"):
+        d.sample(-1)
+    assert d.sample(np.int64(3), random_state=0).shape == (2, 3)
+    assert d.sample(0).shape == (2, 0)
+
+
+def test_interval_takes_several_coverages():
+    d = ngb.Normal([0.0, 1.0], [1.0, 2.0])
+    lo, hi = d.interval([0.5, 0.9])
+    assert lo.shape == hi.shape == (2, 2)
+    for j, alpha in enumerate([0.5, 0.9]):
+        lo1, hi1 = d.interval(alpha)
+        np.testing.assert_array_equal(lo[:, j], lo1)
+        np.testing.assert_array_equal(hi[:, j], hi1)
+    np.testing.assert_allclose(hi[:, 1], stats.norm([0, 1], [1, 2]).ppf(0.95))
+    with pytest.raises(ValueError, match="coverage probability"):
+        d.interval([0.5, 1.5])
+
+
+def test_per_row_methods_name_a_wrong_number_of_values():
+    d = ngb.Normal([0.0, 1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"y has 3 values for 2 rows"):
+        d.cdf([0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match=r"y has 3 values for 2 rows"):
+        d.logpdf([0.1, 0.2, 0.3])
+    assert d.cdf(0.0).shape == (2,) and d.cdf([[0.0, 1.0, 2.0]] * 2).shape == (2, 3)
+    assert ngb.Normal(0, 1).cdf([0.0, 1.0]).shape == (2,)  # one row broadcasts, as before
+
+
+@pytest.mark.parametrize("idx,what", [((0, 1), "tuple"), (None, "None"), (Ellipsis, "Ellipsis"), (1.0, "float"),
+                                      (np.zeros((2, 2), int), "shape"), (np.array([True]), "mask of length 1")])
+def test_indexing_refuses_what_is_not_rows(idx, what):
+    d = ngb.Normal([0.0, 1.0], [1.0, 2.0])
+    with pytest.raises(IndexError, match=what):
+        d[idx]
+
+
+def test_indexing_by_rows():
+    d = ngb.Normal([0.0, 1.0, 2.0], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(d[1].loc, [1.0])
+    np.testing.assert_array_equal(d[-1].loc, [2.0])
+    np.testing.assert_array_equal(d[1:].loc, [1.0, 2.0])
+    np.testing.assert_array_equal(d[[2, 0]].loc, [2.0, 0.0])
+    np.testing.assert_array_equal(d[np.array([True, False, True])].loc, [0.0, 2.0])
+    assert len(d[[]]) == 0
+    with pytest.raises(IndexError, match="out of range"):
+        d[[0, 3]]
