@@ -41,8 +41,10 @@ def check_weight(sample_weight, X):
     return w
 
 
-def check_offset(offset, n):
-    """(n,) float64 finite offsets (one value per row), or None."""
+def check_offset(offset, n, family=None):
+    """(n,) float64 finite offsets (one value per row), or None. With ``family``, offsets beyond
+    the range its first internal parameter can absorb (its bounds' largest magnitude plus their
+    span: log mu in [-30, 20] takes offsets up to 80) are refused: the parameter would be clipped."""
     if offset is None:
         return None
     offset = np.asarray(offset, dtype=float)
@@ -53,6 +55,12 @@ def check_offset(offset, n):
         raise ValueError(f"offset has {offset.shape[0]} values for {n} rows.")
     if not np.all(np.isfinite(offset)):
         raise ValueError("offset contains NaN or infinite values.")
+    if family is not None and family.parameters and offset.size:
+        (lo, hi), name = family.bounds[0], family.param_names[0]
+        limit = max(abs(lo), abs(hi)) + (hi - lo)
+        if np.abs(offset).max() > limit:
+            raise ValueError(f"offset values up to {np.abs(offset).max():.6g} are beyond what {family.__name__}'s {name} "
+                             f"(in [{lo:g}, {hi:g}]) can take: offsets must lie within +-{limit:g}.")
     return offset
 
 

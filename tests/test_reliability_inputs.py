@@ -174,3 +174,150 @@ def test_indexing_by_rows():
     assert len(d[[]]) == 0
     with pytest.raises(IndexError, match="out of range"):
         d[[0, 3]]
+
+
+# ---------------------------------------------------------------------------- non-finite values in a fit
+class _NaNOnTwoRows:
+    """A regressor (a depth-2 tree) whose predictions are NaN on the first two rows it is given."""
+
+    def __init__(self, value=np.nan):
+        self.value = value
+
+    def get_params(self, deep=True):
+        return {"value": self.value}
+
+    def set_params(self, **params):
+        self.value = params.get("value", self.value)
+        return self
+
+    def fit(self, X, y, sample_weight=None):
+        from sklearn.tree import DecisionTreeRegressor
+
+        self.tree_ = DecisionTreeRegressor(max_depth=2).fit(X, y, sample_weight=sample_weight)
+        return self
+
+    def predict(self, X):
+        out = self.tree_.predict(X)
+        out[:2] = self.value
+        return out
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_a_base_learner_predicting_nan_is_an_error_naming_it(value):
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"iteration 1: the base learner _NaNOnTwoRows of parameter 0 predicted "
+                                         r"non-finite values \(NaN or inf\) on 2 of 300 rows"):
+        ngb.NGBRegressor(base=_NaNOnTwoRows(value), **KW).fit(X, y)
+
+
+def test_a_base_learner_predicting_the_wrong_shape_is_an_error_naming_it():
+    from sklearn.linear_model import LinearRegression
+
+    class TwoColumns(LinearRegression):
+        def predict(self, X):
+            return np.column_stack([super().predict(X)] * 2)
+
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"the base learner TwoColumns of parameter 0 predicted an array of shape "
+                                         r"\(300, 2\) for 300 rows; a base learner must predict one value per row"):
+        ngb.NGBRegressor(base=TwoColumns(), n_estimators=3).fit(X, y)
+
+
+def test_a_base_learner_without_sample_weight_gets_a_clear_message():
+    from sklearn.neighbors import KNeighborsRegressor
+
+    X, y = _data()
+    counts = np.random.default_rng(0).poisson(2.0, len(y))
+    with pytest.raises(TypeError, match="KNeighborsRegressor does not take sample_weight.*metric_weighted=False"):
+        ngb.NGBRegressor(dist="poisson", base=KNeighborsRegressor(), n_estimators=3).fit(X, counts)
+    model = ngb.NGBRegressor(dist="poisson", base=KNeighborsRegressor(), n_estimators=3, metric_weighted=False)
+    assert np.all(np.isfinite(model.fit(X, counts).predict(X)))
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")  # numpy's own warnings on the way to the error
+@pytest.mark.parametrize("dist,target", [("normal", lambda y: y * 1e300), ("halfnormal", lambda y: np.abs(y) * 1e300)])
+def test_targets_beyond_the_family_range_are_an_error_not_a_standard_normal(dist, target):
+    X, y = _data()
+    try:
+        model = ngb.NGBRegressor(dist=dist, **KW).fit(X, target(y))
+    except ValueError as err:
+        assert "gradient of the score is not finite" in str(err) or "beyond" in str(err)
+        return
+    # or the fit is right: predictions on the target's scale
+    np.testing.assert_allclose(model.predict(X) / 1e300, ngb.NGBRegressor(dist=dist, **KW).fit(
+        X, target(y) / 1e300).predict(X), rtol=1e-6)
+
+
+def test_offsets_beyond_the_first_parameter_are_refused():
+    X, _ = _data()
+    counts = np.random.default_rng(0).poisson(2.0, len(X))
+    with pytest.raises(ValueError, match=r"offset values up to 1e\+300 are beyond what Poisson's log_mu \(in \[-30, 20\]\)"):
+        ngb.NGBRegressor(dist="poisson", **KW).fit(X, counts, offset=np.full(len(X), 1e300))
+    model = ngb.NGBRegressor(dist="poisson", **KW).fit(X, counts, offset=np.full(len(X), 3.0))
+    with pytest.raises(ValueError, match="offsets must lie within"):
+        model.predict(X, offset=np.full(len(X), -1e10))
+
+
+def test_a_numpy_generator_is_a_random_state():
+    X, y = _data()
+    a = ngb.NGBRegressor(n_estimators=5, subsample=0.5, random_state=np.random.default_rng(3)).fit(X, y)
+    b = ngb.NGBRegressor(n_estimators=5, subsample=0.5, random_state=np.random.default_rng(3)).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+# ---------------------------------------------------------------------------- frames
+def test_duplicate_column_names_are_a_clear_error():
+    X, y = _data()
+    df = pd.DataFrame(X, columns=["a", "a", "b"])
+    with pytest.raises(ValueError, match=r"X has duplicate column names \['a'\]"):
+        ngb.NGBRegressor(**KW).fit(df, y)
+    model = ngb.NGBRegressor(**KW).fit(pd.DataFrame(X, columns=["a", "c", "b"]), y)
+    with pytest.raises(ValueError, match="duplicate column names"):
+        model.predict(df)
+
+
+def test_category_codes_at_predict_are_refused():
+    """Refused rather than mapped: categories are matched by value, and a numeric column could be
+    codes or the category values themselves (integer categories), which give different models."""
+    X, y = _data()
+    df = pd.DataFrame({"a": X[:, 0], "c": pd.Categorical(np.where(X[:, 1] > 0, "u", "v"))})
+    y = y + 2 * (X[:, 1] > 0)
+    model = ngb.NGBRegressor(**KW).fit(df, y)
+    with pytest.raises(ValueError, match="column 'c' was a pandas 'category' column at fit but is int8 here"):
+        model.predict(df.assign(c=df.c.cat.codes))
+    # the same column with its categories reordered, or fewer of them, is mapped by value
+    reordered = df.assign(c=df.c.cat.reorder_categories(["v", "u"]))
+    np.testing.assert_array_equal(model.predict(reordered), model.predict(df))
+    np.testing.assert_array_equal(model.predict(df.assign(c=df.c.astype(str).astype("category"))), model.predict(df))
+
+
+def _survival_data():
+    from ngb.survival import make_y
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    t = rng.exponential(5.0, 120) + 0.1
+    e = rng.random(120) < 0.6
+    return X, t, e, make_y(t, e)
+
+
+def test_survival_targets_as_pyarrow_and_polars_frames_are_read_by_column():
+    X, t, e, y = _survival_data()
+    ref = ngb.NGBSurvival(**KW).fit(X, y).predict(X)
+    frames = []
+    pytest.importorskip("pyarrow")
+    frames += [pd.DataFrame({"time": t, "event": pd.array(e, dtype="bool[pyarrow]")}),
+               pd.DataFrame({"event": pd.array(e, dtype="bool[pyarrow]"), "time": t}),
+               pd.DataFrame({"event": pd.array(e, dtype="boolean"), "time": pd.array(t, dtype="float64[pyarrow]")})]
+    pl = pytest.importorskip("polars")
+    frames += [pl.DataFrame({"event": e, "time": t}), pl.DataFrame({"time": t, "event": e}),
+               pl.DataFrame({"event": e.astype(int), "time": t})]
+    for frame in frames:
+        np.testing.assert_array_equal(ngb.NGBSurvival(**KW).fit(X, frame).predict(X), ref)
+
+
+def test_survival_function_at_no_times():
+    X, t, e, y = _survival_data()
+    model = ngb.NGBSurvival(**KW).fit(X, y)
+    assert model.predict_survival_function(X, []).shape == (120, 0)
+    np.testing.assert_array_equal(model.predict_survival_function(X, 2.0)[:, 0], model.predict_dist(X).sf(2.0))
