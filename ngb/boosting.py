@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._backends import make_backend, pack_predictor, predict_iteration, predict_raw
 from ._engine import Boosting, boost, initial_params
-from ._fit_data import FitData, check_offset, check_weight, drop_zero_weights, split_validation
+from ._fit_data import FitData, check_offset, check_weight, drop_zero_weights, split_validation, uniform_to_none
 from ._objective import Objective, make_rule
 from ._progress import FitProgress
 from ._threads import resolve_n_threads
@@ -235,7 +235,7 @@ class BaseNGBoost(BaseEstimator):
             y_val = self._check_y(self._prepare_y(y_val), dist)
             if len(y_val) != X_val.shape[0]:
                 raise ValueError(f"X_val has {X_val.shape[0]} rows but y_val has {len(y_val)}.")
-            w_val = self._check_weight(sample_weight_val, X_val)
+            w_val = uniform_to_none(self._check_weight(sample_weight_val, X_val))
             if data.offset is not None and offset_val is None:
                 raise ValueError("offset was given for the training rows but not offset_val for X_val: the "
                                  "validation rows would be scored without their offsets (e.g. exposure).")

@@ -321,3 +321,33 @@ def test_survival_function_at_no_times():
     model = ngb.NGBSurvival(**KW).fit(X, y)
     assert model.predict_survival_function(X, []).shape == (120, 0)
     np.testing.assert_array_equal(model.predict_survival_function(X, 2.0)[:, 0], model.predict_dist(X).sf(2.0))
+
+
+# ---------------------------------------------------------------------------- weights of any size
+@pytest.mark.parametrize("scale", [1e-300, 1e-160, 0.37, 3.0, 1e160, 1e300, 1e308])
+@pytest.mark.parametrize("Est", [ngb.NGBRegressor, ngb.NGBClassifier])
+def test_uniform_weights_of_any_size_are_the_unweighted_model(Est, scale):
+    X, y = _data()
+    if Est is ngb.NGBClassifier:
+        y = y > 0
+    ref = Est(**KW).fit(X, y)
+    w = np.full(len(y), scale)
+    model = Est(**KW).fit(X, y, sample_weight=w)
+    np.testing.assert_array_equal(model.predict_dist(X).theta, ref.predict_dist(X).theta)
+    assert model.score(X, y, sample_weight=w) == pytest.approx(ref.score(X, y), rel=1e-12)
+    w[::4] = 0.0  # zero weights still remove their rows
+    keep = w > 0
+    np.testing.assert_array_equal(Est(**KW).fit(X, y, sample_weight=w).predict_dist(X).theta,
+                                  Est(**KW).fit(X[keep], y[keep]).predict_dist(X).theta)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 2.0**-70, 2.0**70, 1e300])
+def test_extreme_weights_act_by_their_ratios(scale):
+    X, y = _data()
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(y))
+    ref = ngb.NGBRegressor(**KW).fit(X, y, sample_weight=w)
+    model = ngb.NGBRegressor(**KW).fit(X, y, sample_weight=w * scale)
+    np.testing.assert_allclose(model.predict_dist(X).theta, ref.predict_dist(X).theta, rtol=1e-9, atol=1e-9)
+    if np.log2(scale) == round(np.log2(scale)):  # a power of two: the same model bit for bit
+        np.testing.assert_array_equal(model.predict_dist(X).theta, ref.predict_dist(X).theta)
+    assert np.isfinite(model.score(X, y, sample_weight=w * scale))
