@@ -351,3 +351,18 @@ def test_extreme_weights_act_by_their_ratios(scale):
     if np.log2(scale) == round(np.log2(scale)):  # a power of two: the same model bit for bit
         np.testing.assert_array_equal(model.predict_dist(X).theta, ref.predict_dist(X).theta)
     assert np.isfinite(model.score(X, y, sample_weight=w * scale))
+
+
+# ---------------------------------------------------------------------------- many classes
+def test_brier_metric_diagonal_is_closed_form(monkeypatch):
+    rng = np.random.default_rng(0)
+    d = ngb.Categorical(rng.dirichlet(np.ones(6), size=50))
+    np.testing.assert_allclose(d.metric_diagonal("brier"), np.einsum("ijj->ij", d.metric("brier")), rtol=1e-12,
+                               atol=1e-17)
+    # a 300-class Brier fit never builds the dense (n, K, K) metric
+    monkeypatch.setattr(ngb.Categorical, "_brier_metric", lambda self: pytest.fail("dense Brier metric built"))
+    X = rng.normal(size=(1000, 4))
+    y = rng.integers(0, 300, 1000)
+    y[:300] = np.arange(300)
+    model = ngb.NGBClassifier(score="brier", n_estimators=2, random_state=0).fit(X, y)
+    assert model.predict_proba(X).shape == (1000, 300)

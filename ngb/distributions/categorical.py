@@ -202,6 +202,13 @@ class Categorical(Distribution):
         jac = self._jacobian()
         return 2 * np.einsum("njk,njl->nkl", jac, jac)
 
+    def _brier_metric_diagonal(self):
+        """Diagonal of the Brier metric 2 J^T J, (n, K-1) in O(nK): 2 p_l^2 (1 - 2 p_l + sum_j p_j^2)."""
+        p = self.probs
+        sum_sq = np.einsum("ij,ij->i", p, p)[:, None]
+        q = p[:, 1:]
+        return np.asfortranarray(2 * q * q * (1 - 2 * q + sum_sq))
+
     def _brier_natural_gradient(self, y):
         # J delta = r has the exact solution delta_l = r_l / p_l - r_0 / p_0 (r sums to zero)
         p = self.probs
