@@ -366,3 +366,19 @@ def test_brier_metric_diagonal_is_closed_form(monkeypatch):
     y[:300] = np.arange(300)
     model = ngb.NGBClassifier(score="brier", n_estimators=2, random_state=0).fit(X, y)
     assert model.predict_proba(X).shape == (1000, 300)
+
+
+# ---------------------------------------------------------------------------- scikit-learn's checks
+@pytest.mark.parametrize("Est", [ngb.NGBRegressor, ngb.NGBClassifier])
+def test_check_estimator_with_no_expected_failure(Est):
+    """Every scikit-learn check passes, check_sample_weight_equivalence_on_dense_data included, when
+    the trees' minimum leaf size cannot tell a row of weight w from w repeated rows (1 row): the
+    bins, histograms, gains, leaf values, marginal fit, metric weights and line search all use the
+    weights exactly, and trees do split on the check's data. (scikit-learn's HistGradientBoosting
+    passes it because its 20-row minimum leaves the check's 27 repeated rows unsplit: every tree is
+    one leaf. ngb's default 10-row minimum counts rows, as HistGradientBoosting's does: it splits
+    the 27 repeated rows but not the 9 weighted ones; see test_estimators.SKIPPED_CHECKS.)"""
+    from sklearn.utils.estimator_checks import check_estimator
+
+    base = ngb.tree.HistTreeRegressor(max_depth=3, min_samples_leaf=1)
+    check_estimator(Est(n_estimators=30, learning_rate=0.1, base=base), expected_failed_checks={})
