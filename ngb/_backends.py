@@ -244,13 +244,14 @@ def predict_iteration(learners, cols, X, where=""):
     for j, est in enumerate(learners):
         values = np.asarray(est.predict(X), dtype=float)
         if values.shape not in ((n,), (n, 1)):
-            raise ValueError(f"{where}the base learner {type(est).__name__} of parameter {j} predicted an array of shape "
-                             f"{values.shape} for {n} rows; a base learner must predict one value per row, shape ({n},).")
+            raise ValueError(f"{where}the base learner {type(est).__name__} of parameter {j} predicted an array of "
+                             f"shape {values.shape} for {n} rows; a base learner must predict one value per row, "
+                             f"shape ({n},).")
         out[:, j] = values.reshape(n)
         if not np.isfinite(out[:, j]).all():
             bad = np.flatnonzero(~np.isfinite(out[:, j]))
-            raise ValueError(f"{where}the base learner {type(est).__name__} of parameter {j} predicted non-finite values "
-                             f"(NaN or inf) on {bad.size} of {n} rows (first row {bad[0]}).")
+            raise ValueError(f"{where}the base learner {type(est).__name__} of parameter {j} predicted non-finite "
+                             f"values (NaN or inf) on {bad.size} of {n} rows (first row {bad[0]}).")
     return out
 
 

@@ -14,7 +14,8 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight
 
-__all__ = ["FitData", "check_weight", "uniform_to_none", "check_offset", "drop_zero_weights", "split_validation"]
+__all__ = ["FitData", "check_weight", "uniform_to_none", "check_offset", "drop_zero_weights",
+           "split_validation"]
 
 
 @dataclass
@@ -75,8 +76,8 @@ def check_offset(offset, n, family=None):
         (lo, hi), name = family.bounds[0], family.param_names[0]
         limit = max(abs(lo), abs(hi)) + (hi - lo)
         if np.abs(offset).max() > limit:
-            raise ValueError(f"offset values up to {np.abs(offset).max():.6g} are beyond what {family.__name__}'s {name} "
-                             f"(in [{lo:g}, {hi:g}]) can take: offsets must lie within +-{limit:g}.")
+            raise ValueError(f"offset values up to {np.abs(offset).max():.6g} are beyond what {family.__name__}'s "
+                             f"{name} (in [{lo:g}, {hi:g}]) can take: offsets must lie within +-{limit:g}.")
     return offset
 
 

@@ -89,7 +89,8 @@ def test_nan_parameters_are_errors():
         ngb.Normal(np.nan, 1)
     with pytest.raises(ValueError, match="NaN"):
         ngb.Normal(0, np.nan)
-    with pytest.raises(ValueError, match=r"Normal: internal parameters contain NaN \(1 of 2 rows, first row 1, log_scale\)"):
+    with pytest.raises(ValueError, match=r"Normal: internal parameters contain NaN \(1 of 2 rows, first row 1, "
+                                         r"log_scale\)"):
         ngb.Normal.from_internal([[0.0, 0.0], [0.0, np.nan]])
     with pytest.raises(ValueError, match="NaN"):
         ngb.MultivariateNormal([np.nan, 0.0])
@@ -251,7 +252,8 @@ def test_targets_beyond_the_family_range_are_an_error_not_a_standard_normal(dist
 def test_offsets_beyond_the_first_parameter_are_refused():
     X, _ = _data()
     counts = np.random.default_rng(0).poisson(2.0, len(X))
-    with pytest.raises(ValueError, match=r"offset values up to 1e\+300 are beyond what Poisson's log_mu \(in \[-30, 20\]\)"):
+    with pytest.raises(ValueError, match=r"offset values up to 1e\+300 are beyond what Poisson's log_mu "
+                                         r"\(in \[-30, 20\]\)"):
         ngb.NGBRegressor(dist="poisson", **KW).fit(X, counts, offset=np.full(len(X), 1e300))
     model = ngb.NGBRegressor(dist="poisson", **KW).fit(X, counts, offset=np.full(len(X), 3.0))
     with pytest.raises(ValueError, match="offsets must lie within"):
