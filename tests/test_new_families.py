@@ -48,8 +48,10 @@ def test_names_and_aliases():
             ZIP(**{"mu": 1.0, **bad})
     with pytest.raises(ValueError):
         ZINB(mu=1.0, n=0.0, pi=0.3)
-    # pi = 0 and pi = 1 are the clipped ends of the logit box
-    np.testing.assert_array_equal(ZIP(mu=2.0, pi=[0.0, 1.0]).theta[:, 1], ZIP.bounds[1])
+    # pi = 0 and pi = 1 lie beyond the logit box the family is exact in: refused, not clipped
+    for pi in (0.0, 1.0):
+        with pytest.raises(ValueError, match="outside"):
+            ZIP(mu=2.0, pi=pi)
 
 
 # ---------------------------------------------------------------------------- logistic
@@ -274,7 +276,7 @@ def test_components_have_the_structure_the_zero_inflation_uses(cls, theta):
 # ---------------------------------------------------------------------------- limits
 def test_zip_with_pi_to_zero_is_the_poisson():
     mu = np.array([0.2, 1.0, 5.0])
-    d, p = ZIP(mu=mu, pi=0.0), ngb.Poisson(mu=mu)  # pi = e^-30 (the bound): log P(0) = -mu + ~pi e^mu
+    d, p = ZIP(mu=mu, pi=np.exp(-30.0)), ngb.Poisson(mu=mu)  # pi at the bound: log P(0) = -mu + ~pi e^mu
     for y in (np.zeros(3), np.array([1.0, 4.0, 9.0])):
         np.testing.assert_allclose(d.logpdf(y), p.logpdf(y), rtol=0, atol=2e-11)
         np.testing.assert_allclose(d.d_score(y)[:, 0], p.d_score(y)[:, 0], rtol=1e-10)
@@ -291,7 +293,7 @@ def test_zinb_with_large_size_is_the_zip_and_with_pi_to_zero_the_nb():
         np.testing.assert_allclose(big.logpdf(row), zip_.logpdf(row), rtol=0, atol=1e-5)
     np.testing.assert_allclose(big.metric()[:, [0, 2]][:, :, [0, 2]], zip_.metric(), rtol=1e-5)
     nb = ngb.NegativeBinomial.from_mean(mu, np.array([0.5, 2.0, 8.0]))
-    small = ZINB(mu=mu, n=nb.n, pi=0.0)
+    small = ZINB(mu=mu, n=nb.n, pi=np.exp(-30.0))
     for row in y:
         np.testing.assert_allclose(small.logpdf(row), nb.logpdf(row), rtol=0, atol=1e-11)
     np.testing.assert_allclose(small.metric()[:, :2, :2], nb.metric(), rtol=1e-10, atol=1e-12)
