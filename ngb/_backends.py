@@ -49,14 +49,37 @@ class LeafStep:
         return self._dense
 
 
+def check_direction(grad, iteration):
+    """ValueError unless the (n, k) direction the learners are fitted to is finite: a non-finite
+    score gradient means targets, weights or offsets beyond the family's numerical range."""
+    if np.isfinite(grad).all():
+        return
+    rows, cols = np.nonzero(~np.isfinite(grad))
+    raise ValueError(
+        f"iteration {iteration}: the gradient of the score is not finite on {len(np.unique(rows))} of {grad.shape[0]} "
+        f"rows (first row {rows[0]}, parameter {cols[0]}): the targets, offsets or weights lie beyond the range in "
+        "which the family's score can be evaluated (for example |y| near 1e300); rescale them."
+    )
+
+
 def _fit_one(base, X, g, w, seed):
     est = clone(base)
     if seed is not None and "random_state" in est.get_params():
         est.set_params(random_state=seed)
     if w is None:
         est.fit(X, g)
-    else:
+        return est
+    try:
         est.fit(X, g, sample_weight=w)
+    except TypeError as err:
+        if "sample_weight" not in str(err):
+            raise
+        raise TypeError(
+            f"the base learner {type(base).__name__} does not take sample_weight, which this fit passes to it (the "
+            "sample_weight given to fit, or the metric weights of metric_weighted, which 'auto' uses for count and "
+            "class families): use a base learner whose fit takes sample_weight, or set metric_weighted=False and fit "
+            "without sample_weight."
+        ) from err
     return est
 
 
@@ -75,6 +98,7 @@ class SklearnBackend(_Backend):
         self.base = base
         self.X = X
         self.n_threads = resolve_n_threads(n_jobs)
+        self.iteration = 0
 
     def fit_step(self, rows, cols, grad, weight, rng):
         """(learners, step) of one iteration; grad (len(rows), k), weight None, (len(rows),) or a
@@ -85,6 +109,8 @@ class SklearnBackend(_Backend):
         if cols is not None:
             X = X[:, cols]
         k = grad.shape[1]
+        self.iteration += 1
+        check_direction(grad, self.iteration)
         seeds = rng.randint(0, 2**31 - 1, size=k)
         grad = np.asfortranarray(grad)
         col_w = (lambda j: weight[j]) if isinstance(weight, list) else (lambda j: weight)
@@ -93,7 +119,7 @@ class SklearnBackend(_Backend):
             learners = [_fit_one(*a) for a in args]
         else:
             learners = Parallel(n_jobs=min(self.n_threads, k), prefer="threads")(delayed(_fit_one)(*a) for a in args)
-        return learners, DenseStep(predict_iteration(learners, cols, self.X))
+        return learners, DenseStep(predict_iteration(learners, cols, self.X, f"iteration {self.iteration}: "))
 
 
 class HistTreeBackend(_Backend):
@@ -126,6 +152,7 @@ class HistTreeBackend(_Backend):
         self._grad = None
         self._root_counts = None  # bin counts of all rows, the root count histogram of every tree
         self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
+        self.iteration = 0
 
     def fit_step(self, rows, cols, grad, weight, rng):
         """(trees, step) of one iteration; grown on every row, the trees record each row's leaf and
@@ -133,6 +160,8 @@ class HistTreeBackend(_Backend):
         from .tree import bin_counts, grow_trees
 
         n, k = self.Xb.shape[0], grad.shape[1]
+        self.iteration += 1
+        check_direction(grad, self.iteration)
         leaves = root_counts = None
         if rows is None:  # every row is used: the grower records each row's leaf, the root counts are known
             full_grad, full_w = grad, weight
@@ -200,8 +229,9 @@ def _is_tree(learner):
     return isinstance(learner, Tree)
 
 
-def predict_iteration(learners, cols, X):
-    """(n, k) predictions of one iteration's learners (fitted on columns ``cols``) on X."""
+def predict_iteration(learners, cols, X, where=""):
+    """(n, k) predictions of one iteration's learners (fitted on columns ``cols``) on X; other
+    learners than ngb's trees must return (n,) finite values (ValueError naming the learner)."""
     if _is_tree(learners[0]):  # one pass for the k trees (they index X's own columns), nothing cached
         from .tree import predict_forest
 
@@ -209,7 +239,20 @@ def predict_iteration(learners, cols, X):
         return predict_forest(X, learners, np.arange(k), 1.0, k)
     if cols is not None:
         X = X[:, cols]
-    return np.column_stack([est.predict(X) for est in learners])
+    n = X.shape[0]
+    out = np.empty((n, len(learners)))
+    for j, est in enumerate(learners):
+        values = np.asarray(est.predict(X), dtype=float)
+        if values.shape not in ((n,), (n, 1)):
+            raise ValueError(f"{where}the base learner {type(est).__name__} of parameter {j} predicted an array of "
+                             f"shape {values.shape} for {n} rows; a base learner must predict one value per row, "
+                             f"shape ({n},).")
+        out[:, j] = values.reshape(n)
+        if not np.isfinite(out[:, j]).all():
+            bad = np.flatnonzero(~np.isfinite(out[:, j]))
+            raise ValueError(f"{where}the base learner {type(est).__name__} of parameter {j} predicted non-finite "
+                             f"values (NaN or inf) on {bad.size} of {n} rows (first row {bad[0]}).")
+    return out
 
 
 def make_backend(base, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):

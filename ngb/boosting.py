@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._backends import make_backend, pack_predictor, predict_iteration, predict_raw
 from ._engine import Boosting, boost, initial_params
-from ._fit_data import FitData, check_offset, check_weight, drop_zero_weights, split_validation
+from ._fit_data import FitData, check_offset, check_weight, drop_zero_weights, split_validation, uniform_to_none
 from ._objective import Objective, make_rule
 from ._progress import FitProgress
 from ._threads import resolve_n_threads
@@ -149,11 +149,30 @@ class BaseNGBoost(BaseEstimator):
         """Map pandas categorical columns to their integer codes (fit categories kept; unseen
         categories and NaN become missing). With ngb's histogram trees these columns then get
         categorical splits (``HistTreeRegressor(categorical_features="from_dtype")``)."""
+        if isinstance(X, pd.DataFrame) and X.columns.has_duplicates:
+            duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+            raise ValueError(f"X has duplicate column names {duplicated[:5]}: give every column its own name.")
         if reset:
             X, self._categories = encode_categories(X)
         elif isinstance(X, pd.DataFrame):
-            X, _ = encode_categories(X, getattr(self, "_categories", {}))
+            categories = getattr(self, "_categories", {})
+            self._check_category_dtypes(X, categories)
+            X, _ = encode_categories(X, categories)
         return X
+
+    @staticmethod
+    def _check_category_dtypes(X, categories):
+        """ValueError when a column that was a pandas category at fit is not one in X: its values
+        are mapped to the fit categories by value, so integer codes (or anything else) would be
+        read as unseen categories, i.e. missing."""
+        for c in categories:
+            if c in X.columns and not isinstance(X[c].dtype, pd.CategoricalDtype):
+                raise ValueError(
+                    f"column {c!r} was a pandas 'category' column at fit but is {X[c].dtype} here; categories are "
+                    f"matched by value, so its values (integer codes?) would all be read as missing. Pass it as a "
+                    f"category column, e.g. X[{c!r}].astype('category'), or from codes: "
+                    f"pd.Categorical.from_codes(codes, categories)."
+                )
 
     def _categorical_info(self, X):
         """(mask of the pandas category columns, their numbers of fit categories (-1 elsewhere)) of
@@ -203,7 +222,7 @@ class BaseNGBoost(BaseEstimator):
             raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
         categorical = self._categorical_info(X_in)
         y = self._check_y(y, dist, fitting=True)
-        data = FitData(X, y, self._check_weight(sample_weight, X), check_offset(offset, X.shape[0]))
+        data = FitData(X, y, self._check_weight(sample_weight, X), check_offset(offset, X.shape[0], dist))
         return drop_zero_weights(data), categorical
 
     def _validation_data(self, dist, data, rng, X_val, y_val, sample_weight_val, offset_val):
@@ -216,11 +235,11 @@ class BaseNGBoost(BaseEstimator):
             y_val = self._check_y(self._prepare_y(y_val), dist)
             if len(y_val) != X_val.shape[0]:
                 raise ValueError(f"X_val has {X_val.shape[0]} rows but y_val has {len(y_val)}.")
-            w_val = self._check_weight(sample_weight_val, X_val)
+            w_val = uniform_to_none(self._check_weight(sample_weight_val, X_val))
             if data.offset is not None and offset_val is None:
                 raise ValueError("offset was given for the training rows but not offset_val for X_val: the "
                                  "validation rows would be scored without their offsets (e.g. exposure).")
-            val = FitData(X_val, y_val, w_val, check_offset(offset_val, X_val.shape[0]))
+            val = FitData(X_val, y_val, w_val, check_offset(offset_val, X_val.shape[0], dist))
             return data, val, self.early_stopping is not False
         if sample_weight_val is not None or offset_val is not None:
             raise ValueError("sample_weight_val and offset_val need X_val and y_val.")
@@ -252,7 +271,7 @@ class BaseNGBoost(BaseEstimator):
                     offset_val=None):
         dist, rule_name = self._check_params()
         data, categorical = self._training_data(X, y, sample_weight, offset, dist)
-        rng = check_random_state(self.random_state)
+        rng = _random_state(self.random_state)
         train, val, stop_early = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val, offset_val)
         for key, value in self._boost(dist, rule_name, train, val, stop_early, rng, categorical).items():
             setattr(self, key, value)
@@ -336,13 +355,13 @@ class BaseNGBoost(BaseEstimator):
     def _predict_dist(self, X, offset=None):
         check_is_fitted(self, "n_iter_")
         X = self._validate_X(X, reset=False)
-        offset = check_offset(offset, X.shape[0])
+        offset = check_offset(offset, X.shape[0], self._dist)
         return self._dist.from_internal(self._raw_predict(X, offset))
 
     def _staged_dists(self, X, offset=None):
         check_is_fitted(self, "n_iter_")
         X = self._validate_X(X, reset=False)
-        offset = check_offset(offset, X.shape[0])
+        offset = check_offset(offset, X.shape[0], self._dist)
         theta = np.tile(self.init_params_, (X.shape[0], 1))
         for scale, learners, cols in zip(self.scalings_, self._estimators, self._columns):  # scale (k,)
             theta -= self.learning_rate * scale * predict_iteration(learners, cols, X)
@@ -373,6 +392,14 @@ class BaseNGBoost(BaseEstimator):
 
 class NGBVersionWarning(UserWarning):
     """A model pickled by another ngb version was loaded."""
+
+
+def _random_state(seed):
+    """The fit's RandomState for ``random_state``: None, an int, a RandomState, or a numpy
+    Generator (seeds a RandomState from one draw, advancing it as a RandomState would be)."""
+    if isinstance(seed, np.random.Generator):
+        return np.random.RandomState(int(seed.integers(0, 2**32)))
+    return check_random_state(seed)
 
 
 def _with_offset(theta, offset):

@@ -54,7 +54,7 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
     n_jobs : threads. None or -1: all cores (as scikit-learn's HistGradientBoosting), -2 all but
         one, a positive int that many. Other base learners than ngb's trees are fitted on threads
         over the distribution parameters. Results are bit-identical for every n_jobs.
-    random_state : None, int or RandomState; an int gives bit-identical refits.
+    random_state : None, int, RandomState or numpy Generator; an int gives bit-identical refits.
     verbose : 0 silent, 1 progress every ~10% (and a bar with tqdm), 2 every iteration.
 
     Attributes

@@ -38,14 +38,44 @@ def make_y(time, event):
     return y
 
 
-def _time_event(y):
-    """(time, event) float arrays from a structured survival array, a two-column DataFrame whose
-    event column is boolean or named "event" (read by name), or an (n, 2) [time, event] array."""
+def _is_bool_dtype(dtype):
+    """Whether a column dtype is boolean: numpy bool, pandas "boolean", pyarrow "bool[pyarrow]",
+    polars Boolean."""
+    return str(dtype).lower() in ("bool", "boolean", "bool[pyarrow]")
+
+
+def _frame_time_event(y):
+    """(time, event) float arrays of a two-column pandas or polars DataFrame whose event column
+    is boolean or named "event", else None (the [time, event] column order then applies)."""
     columns = getattr(y, "columns", None)
-    if columns is not None and len(columns) == 2 and hasattr(y, "to_records"):
-        is_bool = [str(dt) in ("bool", "boolean") for dt in y.dtypes]
-        if sum(is_bool) == 1 or "event" in [str(c) for c in columns]:
-            y = y.astype({c: bool for c, b in zip(columns, is_bool) if b}).to_records(index=False)
+    dtypes = getattr(y, "dtypes", None)
+    if columns is None or dtypes is None or len(columns) != 2 or isinstance(y, np.ndarray):
+        return None
+    columns = list(columns)
+    is_bool = [_is_bool_dtype(dt) for dt in list(dtypes)]
+    if sum(is_bool) == 1:
+        event_col = columns[is_bool.index(True)]
+    elif "event" in [str(c) for c in columns]:
+        event_col = columns[[str(c) for c in columns].index("event")]
+    else:
+        return None
+    time_col = columns[1 - columns.index(event_col)]
+
+    def values(c):
+        column = y[c]
+        column = column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column)
+        return np.asarray(column, dtype=float)  # missing values (pandas NA, polars null) become NaN
+
+    return values(time_col), values(event_col)
+
+
+def _time_event(y):
+    """(time, event) float arrays from a structured survival array, a two-column DataFrame (pandas
+    or polars) whose event column is boolean or named "event" (read by name), or an (n, 2)
+    [time, event] array."""
+    from_frame = _frame_time_event(y)
+    if from_frame is not None:
+        return from_frame
     y = np.asarray(y)
     if y.dtype.names is not None:
         names = y.dtype.names
@@ -208,6 +238,10 @@ class NGBSurvival(BaseNGBoost):
         """S(t) for each row of X at each of ``times``: shape (n, len(times))."""
         d = self.predict_dist(X)
         times = np.atleast_1d(np.asarray(times, dtype=float))
+        if times.ndim != 1:
+            raise ValueError(f"times must be a scalar or a 1-D array; got shape {times.shape}.")
+        if times.size == 0:
+            return np.empty((len(d), 0))
         return np.column_stack([d.sf(np.full(len(d), t)) for t in times])
 
     def staged_predict_dist(self, X):

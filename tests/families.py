@@ -138,6 +138,61 @@ class _CategoricalOracle:
         return np.column_stack([r.rvs(size=m, random_state=random_state) for r in self.rows])
 
 
+class _ZeroInflatedOracle:
+    """P(0) = pi + (1 - pi) P_base(0), P(k) = (1 - pi) P_base(k) for k >= 1: a vectorised frozen law
+    built from a frozen scipy discrete law (``poisson``, ``nbinom``) and pi, values broadcast with the
+    rows on the last axis; the quantile is the smallest k with cdf(k) >= q, found by counting up."""
+
+    def __init__(self, base, pi):
+        self.base, self.pi = base, np.asarray(pi, float)
+
+    def pmf(self, y):
+        return np.where(np.asarray(y) == 0, self.pi, 0.0) + (1 - self.pi) * self.base.pmf(y)
+
+    def logpmf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.where(np.asarray(y) == 0, np.log(self.pmf(y)), np.log1p(-self.pi) + self.base.logpmf(y))
+
+    def cdf(self, y):
+        return np.where(np.asarray(y) < 0, 0.0, self.pi + (1 - self.pi) * self.base.cdf(y))
+
+    def sf(self, y):
+        return np.where(np.asarray(y) < 0, 1.0, (1 - self.pi) * self.base.sf(y))
+
+    def logcdf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.log(self.cdf(y))
+
+    def logsf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.log(self.sf(y))
+
+    def mean(self):
+        return (1 - self.pi) * self.base.mean()
+
+    def var(self):
+        return (1 - self.pi) * (self.base.var() + self.pi * self.base.mean() ** 2)
+
+    def ppf(self, q):
+        k = np.zeros(np.broadcast_shapes(np.shape(q), self.pi.shape))
+        while np.any(short := self.cdf(k) < q):
+            k += short
+        return k
+
+    def rvs(self, size, random_state):
+        structural = random_state.random(size) < self.pi
+        return np.where(structural, 0.0, self.base.rvs(size=size, random_state=random_state))
+
+
+def _zero_inflated_poisson(rng, n):
+    return ngb.ZeroInflatedPoisson(mu=np.exp(rng.uniform(-0.5, 2.5, n)), pi=rng.uniform(0.05, 0.6, n))
+
+
+def _zero_inflated_negative_binomial(rng, n):
+    size = np.exp(rng.uniform(np.log(0.5), np.log(5.0), n))
+    return ngb.ZeroInflatedNegativeBinomial(mu=np.exp(rng.uniform(0.0, 3.0, n)), n=size, pi=rng.uniform(0.05, 0.6, n))
+
+
 CASES = {
     "normal": FamilyCase(
         "normal",
@@ -224,5 +279,29 @@ CASES = {
         "beta",
         _beta,
         lambda d: stats.beta(a=d.params["a"], b=d.params["b"]),
+    ),
+    "logistic": FamilyCase(
+        "logistic",
+        _loc_scale(ngb.Logistic),
+        lambda d: stats.logistic(loc=d.params["loc"], scale=d.params["scale"]),
+        scores=("log", "crps"),
+    ),
+    "gumbel": FamilyCase(
+        "gumbel",
+        _loc_scale(ngb.Gumbel),
+        lambda d: stats.gumbel_r(loc=d.params["loc"], scale=d.params["scale"]),
+    ),
+    "zero_inflated_poisson": FamilyCase(
+        "zero_inflated_poisson",
+        _zero_inflated_poisson,
+        lambda d: _ZeroInflatedOracle(stats.poisson(mu=d.params["mu"]), d.params["pi"]),
+        discrete=True,
+    ),
+    "zero_inflated_negative_binomial": FamilyCase(
+        "zero_inflated_negative_binomial",
+        _zero_inflated_negative_binomial,
+        lambda d: _ZeroInflatedOracle(stats.nbinom(n=d.params["n"], p=d.params["n"] / (d.params["n"] + d.params["mu"])),
+                                      d.params["pi"]),
+        discrete=True,
     ),
 }

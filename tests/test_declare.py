@@ -34,9 +34,16 @@ def test_declared_parameters_derive_the_constructor_and_state():
     assert Shifted.param_names == ("loc", "log_scale")
     assert Shifted.bounds == ((-5.0, 5.0), (-3.0, 3.0))
     assert list(inspect.signature(Shifted).parameters) == ["scale", "loc"]
-    d = Shifted(scale=[1.0, 100.0], loc=[9.0, 1.0])
-    np.testing.assert_array_equal(d.theta, [[5.0, 0.0], [1.0, 3.0]])  # clipped to the bounds
-    np.testing.assert_array_equal(d.scale, np.exp([0.0, 3.0]))
+    d = Shifted(scale=[1.0, 20.0], loc=[4.0, 1.0])
+    np.testing.assert_array_equal(d.theta, [[4.0, 0.0], [1.0, np.log(20.0)]])  # kept exactly
+    np.testing.assert_allclose(d.scale, [1.0, 20.0], rtol=1e-15)
+    # beyond the bounds (the exact range by default) a value is refused, not clipped
+    with pytest.raises(ValueError, match=r"^Shifted: loc=9 is outside \[-5, 5\]"):
+        Shifted(scale=[1.0, 100.0], loc=[9.0, 1.0])
+    with pytest.raises(ValueError, match=r"^Shifted: scale=100 is outside \[0.0497871, 20.0855\]"):
+        Shifted(scale=100.0)
+    with pytest.raises(ValueError, match="^Shifted: loc contains NaN.$"):
+        Shifted(loc=np.nan)
     assert list(d.params) == ["scale", "loc"]
     with pytest.raises(ValueError, match="^scale must be positive.$"):
         Shifted(scale=-1.0)

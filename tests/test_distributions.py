@@ -303,6 +303,8 @@ def _scoringrules_crps(sr, name, y, d):
         return sr.crps_exponential(y, 1.0 / p["scale"])
     if name == "poisson":
         return sr.crps_poisson(y, p["mu"])
+    if name == "logistic":
+        return sr.crps_logistic(y, p["loc"], p["scale"])
     raise KeyError(name)
 
 

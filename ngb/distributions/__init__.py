@@ -10,8 +10,10 @@ from .beta import Beta
 from .categorical import Bernoulli, Categorical
 from .exponential import Exponential
 from .gamma import Gamma
+from .gumbel import Gumbel
 from .halfnormal import HalfNormal
 from .laplace import Laplace
+from .logistic import Logistic
 from .lognormal import LogNormal
 from .mvnormal import MultivariateNormal
 from .negbinomial import NegativeBinomial
@@ -19,6 +21,8 @@ from .normal import Normal
 from .poisson import Poisson
 from .studentt import Cauchy, StudentT, TFixedDf
 from .weibull import Weibull
+from .zinegbinomial import ZeroInflatedNegativeBinomial
+from .zipoisson import ZeroInflatedPoisson
 
 __all__ = [
     "Distribution",
@@ -38,6 +42,10 @@ __all__ = [
     "NegativeBinomial",
     "Beta",
     "MultivariateNormal",
+    "Logistic",
+    "Gumbel",
+    "ZeroInflatedPoisson",
+    "ZeroInflatedNegativeBinomial",
     "FAMILIES",
     "get_distribution",
 ]
@@ -59,6 +67,10 @@ FAMILIES = {
     "negative_binomial": NegativeBinomial,
     "beta": Beta,
     "multivariate_normal": MultivariateNormal,
+    "logistic": Logistic,
+    "gumbel": Gumbel,
+    "zero_inflated_poisson": ZeroInflatedPoisson,
+    "zero_inflated_negative_binomial": ZeroInflatedNegativeBinomial,
 }
 
 # other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
@@ -74,6 +86,13 @@ _ALIASES = {
     "nb": "negative_binomial",
     "mvn": "multivariate_normal",
     "multivariatenormal": "multivariate_normal",
+    "gumbel_r": "gumbel",
+    "zip": "zero_inflated_poisson",
+    "zipoisson": "zero_inflated_poisson",
+    "zinb": "zero_inflated_negative_binomial",
+    "zinegbin": "zero_inflated_negative_binomial",
+    "zinegbinomial": "zero_inflated_negative_binomial",
+    "zero_inflated_nb": "zero_inflated_negative_binomial",
 }
 
 

@@ -16,7 +16,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Link", "Param", "IDENTITY", "LOG", "check_rules", "make_init", "check_target", "SUPPORTS"]
+__all__ = ["Link", "Param", "IDENTITY", "LOG", "check_rules", "check_exact_range", "make_init", "check_target",
+           "SUPPORTS"]
 
 
 @dataclass(frozen=True)
@@ -40,17 +41,25 @@ LOG = Link("log_", np.log, np.exp, positive=True)
 class Param:
     """One parameter of a family: user-facing ``name``, its ``link``, the (low, high) ``bounds`` of
     the internal coordinate (the clip range that keeps every score, gradient and metric finite),
-    the constructor ``default`` and the ``internal`` name (default: link prefix + name)."""
+    the constructor ``default``, the ``internal`` name (default: link prefix + name) and the
+    ``domain``: the (low, high) internal range the constructor takes exactly, where every method of
+    the family is still correct (default: ``bounds``); values beyond it are refused."""
 
     name: str
     link: Link
     bounds: tuple
     default: float = 1.0
     internal: str | None = None
+    domain: tuple | None = None
 
     @property
     def internal_name(self):
         return self.internal or self.link.prefix + self.name
+
+    @property
+    def exact_range(self):
+        """(low, high) of the internal coordinate accepted exactly by the constructor."""
+        return tuple(self.bounds if self.domain is None else self.domain)
 
 
 def _join(names):
@@ -60,8 +69,9 @@ def _join(names):
 
 def make_init(parameters, order):
     """The constructor of a family with declared ``parameters`` (internal order), taking them in
-    ``order`` (user-facing names): broadcasts scalars and 1-D arrays, checks positivity, maps each
-    value through its link and clips to the bounds."""
+    ``order`` (user-facing names): broadcasts scalars and 1-D arrays, checks that every value is a
+    number (not NaN), positive where the link needs it and within the parameter's ``exact_range``,
+    and keeps it exactly (no clipping)."""
     by_name = {p.name: p for p in parameters}
     positive = [name for name in order if by_name[name].link.positive]
     shape_error = (f"{order[0]} must be a scalar or a 1-D array." if len(order) == 1
@@ -74,11 +84,15 @@ def make_init(parameters, order):
         if values[0].ndim != 1:
             raise ValueError(shape_error)
         given = dict(zip(order, values))
+        nan = [name for name in order if np.isnan(given[name]).any()]
+        if nan:
+            raise ValueError(f"{type(self).__name__}: {_join(nan)} contain{'s' if len(nan) == 1 else ''} NaN.")
         if any(np.any(~(given[name] > 0)) for name in positive):
             raise ValueError(f"{_join(positive)} must be positive.")
-        internal = [p.link.to_internal(given[p.name]) for p in parameters]
+        with np.errstate(divide="ignore", over="ignore"):
+            internal = [p.link.to_internal(given[p.name]) for p in parameters]
         theta = internal[0][:, None] if len(internal) == 1 else np.column_stack(internal)
-        self._set_internal(self.clip_internal(theta))
+        self._set_internal(check_exact_range(type(self), parameters, theta))
 
     signature = inspect.Signature(
         [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
@@ -87,6 +101,21 @@ def make_init(parameters, order):
     )
     __init__.__signature__ = signature
     return __init__
+
+
+def check_exact_range(cls, parameters, theta):
+    """``theta`` (n, k) after checking every column lies in its parameter's ``exact_range``; the
+    error names the parameter, the value and the limits (user-facing)."""
+    for j, p in enumerate(parameters):
+        lo, hi = p.exact_range
+        column = theta[:, j]
+        bad = ~((column >= lo) & (column <= hi))
+        if bad.any():
+            with np.errstate(over="ignore"):
+                value, low, high = (float(p.link.from_internal(np.float64(v))) for v in (column[bad][0], lo, hi))
+            raise ValueError(f"{cls.__name__}: {p.name}={value:.6g} is outside [{low:.6g}, {high:.6g}], the range in "
+                             f"which the family is represented exactly ({p.internal_name} in [{lo:g}, {hi:g}]).")
+    return theta
 
 
 def check_rules(cls):

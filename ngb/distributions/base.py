@@ -24,7 +24,7 @@ import numpy as np
 
 from ..scores import resolve_score
 from ._censoring import CensoredScores, solve_small
-from ._declare import check_rules, check_target, make_init
+from ._declare import check_exact_range, check_rules, check_target, make_init
 
 __all__ = ["Distribution", "solve_small", "edge_logpdf", "diagonal_metric", "log_weighted_mean", "mean_and_log_sd"]
 
@@ -143,12 +143,36 @@ class Distribution(CensoredScores):
     @classmethod
     def clip_internal(cls, theta):
         """Clip an (n, k) internal array (in place) to the family's safe range and return it.
-        NaN (which no finite input produces) is replaced by 0 so it cannot propagate."""
+        NaN is an error (ValueError naming the rows and the parameter)."""
         for j, (lo, hi) in enumerate(cls._bounds_for(theta.shape[1])):
             column = theta[:, j]  # scalar bounds per column: much faster than broadcast bounds
             np.clip(column, lo, hi, out=column)
         if np.isnan(theta.sum()):
-            np.nan_to_num(theta, nan=0.0, copy=False)
+            where = _nan_summary(theta, cls._names_for(theta.shape[1]))
+            raise ValueError(f"{cls.__name__}: internal parameters contain NaN ({where}).")
+        return theta
+
+    @classmethod
+    def _names_for(cls, k):
+        names = cls.param_names if isinstance(cls.param_names, tuple) and len(cls.param_names) == k else ()
+        return names or tuple(f"parameter {j}" for j in range(k))
+
+    @classmethod
+    def _check_exact(cls, theta):
+        """(n, k) internal values a constructor keeps exactly, after checking they are not NaN and
+        lie within the family's exact range (``Param.exact_range``; the clip bounds without
+        declared parameters)."""
+        if np.isnan(theta).any():
+            where = _nan_summary(theta, cls._names_for(theta.shape[1]))
+            raise ValueError(f"{cls.__name__}: parameters contain NaN ({where}).")
+        if cls.parameters:
+            return check_exact_range(cls, cls.parameters, theta)
+        names = cls._names_for(theta.shape[1])
+        for j, (lo, hi) in enumerate(cls._bounds_for(theta.shape[1])):
+            bad = ~((theta[:, j] >= lo) & (theta[:, j] <= hi))
+            if bad.any():
+                raise ValueError(f"{cls.__name__}: internal parameter {names[j]}={theta[:, j][bad][0]:.6g} is outside "
+                                 f"[{lo:g}, {hi:g}], the range in which the family is represented exactly.")
         return theta
 
     @classmethod
@@ -208,12 +232,36 @@ class Distribution(CensoredScores):
         return self._theta.shape[0]
 
     def __getitem__(self, idx):
-        if isinstance(idx, numbers.Integral):
-            n = len(self)
+        """Rows ``idx``: an int (a 1-row distribution), a slice, integer indices or a boolean mask
+        of length n. A distribution is a 1-D sequence of rows: tuples, None and Ellipsis are refused."""
+        n = len(self)
+        if isinstance(idx, numbers.Integral) and not isinstance(idx, (bool, np.bool_)):
             if not -n <= idx < n:
                 raise IndexError(f"index {idx} out of range for {n} rows.")
             idx = slice(idx, idx + 1 if idx != -1 else None)
-        return type(self).from_internal(self._theta[idx])
+        elif not isinstance(idx, slice):
+            what = "Ellipsis" if idx is Ellipsis else "None" if idx is None else type(idx).__name__
+            if idx is None or idx is Ellipsis or isinstance(idx, (tuple, bool, np.bool_, str, float)):
+                raise IndexError(f"{type(self).__name__} rows are indexed by an int, a slice, integer indices or a "
+                                 f"boolean mask of length {n}; got {what} (a distribution is one-dimensional: "
+                                 "index its rows, then read a parameter, e.g. d[1:3].loc).")
+            arr = np.asarray(idx)
+            if arr.ndim != 1 or not (arr.dtype == bool or np.issubdtype(arr.dtype, np.integer) or arr.size == 0):
+                raise IndexError(f"{type(self).__name__} rows are indexed by an int, a slice, integer indices or a "
+                                 f"boolean mask of length {n}; got an array of shape {arr.shape} and dtype "
+                                 f"{arr.dtype}.")
+            if arr.dtype == bool and arr.shape[0] != n:
+                raise IndexError(f"boolean mask of length {arr.shape[0]} for {n} rows.")
+            idx = arr.astype(np.intp) if arr.dtype != bool else arr
+            if idx.dtype != bool and idx.size and not (-n <= idx.min() and idx.max() < n):
+                raise IndexError(f"row indices out of range for {n} rows.")
+        return self._take(idx)
+
+    def _take(self, idx):
+        """A new distribution of the rows ``idx`` (a slice or an index array), values kept exactly."""
+        obj = type(self).__new__(type(self))
+        obj._set_internal(np.array(self._theta[idx], dtype=float))
+        return obj
 
     def __repr__(self):
         shown = {}
@@ -280,6 +328,9 @@ class Distribution(CensoredScores):
         y = np.asarray(y, dtype=float)
         if y.ndim == 0:
             y = np.full(len(self), float(y))
+        elif y.ndim == 1 and y.shape[0] != len(self) and len(self) != 1 and y.shape[0] != 1:
+            raise ValueError(f"y has {y.shape[0]} values for {len(self)} rows: give one value per row (shape "
+                             f"({len(self)},)), a scalar, or ({len(self)}, m) for m values per row.")
         return y
 
     def _log_score(self, y):
@@ -331,18 +382,31 @@ class Distribution(CensoredScores):
     def quantile(self, q):
         """Quantiles: q scalar gives shape (n,); q a 1-D array of m levels gives (n, m)."""
         qq, scalar = self._broadcast_q(q)
-        out = self._ppf(np.ascontiguousarray(qq))
+        out = self._support_ppf(np.ascontiguousarray(qq))
         return out[:, 0] if scalar else out
 
     ppf = quantile
 
+    def _support_ppf(self, q):
+        """``_ppf`` (q (n, m) -> (n, m)) kept inside the support: scipy's quantile of level 0 is
+        one below a count support (-1), the smallest count is 0."""
+        out = self._ppf(q)
+        if self.support == "count":
+            out = np.maximum(out, 0.0)
+        return out
+
     def interval(self, alpha):
-        """Central interval holding probability ``alpha`` (e.g. 0.9): (lower, upper), each (n,)."""
-        alpha = float(alpha)
-        if not 0 <= alpha <= 1:
-            raise ValueError("alpha is a coverage probability in [0, 1].")
-        lo, hi = self.quantile(np.array([(1 - alpha) / 2, (1 + alpha) / 2])).T
-        return lo, hi
+        """Central interval holding probability ``alpha`` (e.g. 0.9): (lower, upper), each (n,);
+        for a 1-D array of m coverages, each (n, m)."""
+        a = np.asarray(alpha, dtype=float)
+        if a.ndim > 1 or np.any(~((a >= 0) & (a <= 1))):
+            raise ValueError("alpha is a coverage probability in [0, 1] (a scalar or a 1-D array of them).")
+        levels = np.concatenate([(1 - a.reshape(-1)) / 2, (1 + a.reshape(-1)) / 2])
+        q = self.quantile(levels)
+        m = a.size
+        if a.ndim == 0:
+            return q[:, 0], q[:, 1]
+        return q[:, :m], q[:, m:]
 
     def cdf(self, y):
         """P(Y <= y) per row: y scalar or (n,) -> (n,); y (n, m), m values per row -> (n, m) (as
@@ -370,7 +434,11 @@ class Distribution(CensoredScores):
         return np.exp(self.logpdf(y))
 
     def sample(self, size=None, random_state=None):
-        """Random draws: shape (n,) when size is None, else (n, size)."""
+        """Random draws: shape (n,) when size is None, else (n, size) (size a non-negative int)."""
+        if size is not None and (not isinstance(size, numbers.Integral) or isinstance(size, (bool, np.bool_))):
+            raise TypeError(f"size must be None or a non-negative int (draws per row); got {size!r}.")
+        if size is not None and size < 0:
+            raise ValueError(f"size must be a non-negative int; got {size}.")
         rng = np.random.default_rng(random_state)
         m = 1 if size is None else int(size)
         u = rng.random((len(self), m))
@@ -379,7 +447,14 @@ class Distribution(CensoredScores):
 
     def _sample_uniform(self, u, rng):
         """Draws from uniforms u of shape (n, m) (inverse-cdf by default)."""
-        return self._ppf(u)
+        return self._support_ppf(u)
+
+
+def _nan_summary(theta, names):
+    """'n of N rows, first row i, <parameter>' for the NaN entries of theta (n, k)."""
+    rows, cols = np.nonzero(np.isnan(theta))
+    return (f"{len(np.unique(rows))} of {theta.shape[0]} rows, first row {rows[0]}, {names[cols[0]]}"
+            if rows.size else "none")
 
 
 for _name in _PER_ROW_METHODS:

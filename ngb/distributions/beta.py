@@ -38,7 +38,9 @@ class Beta(Distribution):
     natural gradient by the closed-form 2x2 inverse.
     """
 
-    parameters = (Param("a", LOG, (-10.0, 12.0)), Param("b", LOG, (-10.0, 12.0)))
+    # the constructor keeps a and b up to e^25 (7.2e10) exactly: every method is still correct there
+    parameters = (Param("a", LOG, (-10.0, 12.0), domain=(-10.0, 25.0)),
+                  Param("b", LOG, (-10.0, 12.0), domain=(-10.0, 25.0)))
     support = "unit"
 
     @classmethod

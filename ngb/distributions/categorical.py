@@ -40,7 +40,23 @@ class Categorical(Distribution):
             raise ValueError("each row of probs must be non-negative and sum to 1.")
         self._check_n_params(probs.shape[1] - 1)
         logp = np.log(np.maximum(probs, np.finfo(float).tiny))
-        self._set_internal(self.clip_internal(logp[:, 1:] - logp[:, :1]))
+        logits = logp[:, 1:] - logp[:, :1]
+        if np.all(np.abs(logits) <= _LOGIT_BOUND):
+            self._set_internal(logits)
+            return
+        # zero probabilities or ratios beyond e^30: probs and log-probabilities kept exactly (log 0 =
+        # -inf); theta, what the boosting engine reads, holds the logits clipped to its bounds
+        self._set_internal(self.clip_internal(logits))
+        self.probs = probs / probs.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            self._logp = np.log(self.probs)
+
+    def _take(self, idx):
+        obj = type(self).__new__(type(self))
+        obj._theta = np.array(self._theta[idx], dtype=float)
+        obj.probs = np.array(self.probs[idx])
+        obj._logp = np.array(self._logp[idx])
+        return obj
 
     @classmethod
     def _bounds_for(cls, k):
@@ -190,6 +206,13 @@ class Categorical(Distribution):
     def _brier_metric(self):
         jac = self._jacobian()
         return 2 * np.einsum("njk,njl->nkl", jac, jac)
+
+    def _brier_metric_diagonal(self):
+        """Diagonal of the Brier metric 2 J^T J, (n, K-1) in O(nK): 2 p_l^2 (1 - 2 p_l + sum_j p_j^2)."""
+        p = self.probs
+        sum_sq = np.einsum("ij,ij->i", p, p)[:, None]
+        q = p[:, 1:]
+        return np.asfortranarray(2 * q * q * (1 - 2 * q + sum_sq))
 
     def _brier_natural_gradient(self, y):
         # J delta = r has the exact solution delta_l = r_l / p_l - r_0 / p_0 (r sums to zero)

@@ -19,7 +19,9 @@ class Laplace(Distribution):
     scale/4)); both with closed-form natural gradients.
     """
 
-    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0), Param("scale", LOG, (-40.0, 40.0)))
+    # the constructor keeps scales in [e^-100, e^100] exactly: every method is still correct there
+    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0),
+                  Param("scale", LOG, (-40.0, 40.0), domain=(-100.0, 100.0)))
     scores = ("log", "crps")
     support = "real"
 

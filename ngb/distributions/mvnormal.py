@@ -79,7 +79,7 @@ class MultivariateNormal(Distribution):
             L = np.linalg.cholesky(np.linalg.inv(cov))  # precision = L L^T
         except np.linalg.LinAlgError:
             raise ValueError("cov must be positive definite.") from None
-        self._set_internal(self.clip_internal(self._pack(mean, L)))
+        self._set_internal(self._check_exact(self._pack(mean, L)))
 
     @staticmethod
     def _pack(mean, L):

@@ -191,20 +191,28 @@ class NegativeBinomial(Distribution):
         n, p = np.broadcast_arrays(np.atleast_1d(np.asarray(n, float)), np.atleast_1d(np.asarray(p, float)))
         if n.ndim != 1:
             raise ValueError("n and p must be scalars or 1-D arrays.")
+        if np.isnan(n).any() or np.isnan(p).any():
+            raise ValueError("NegativeBinomial: n and p must not be NaN.")
         if np.any(~(n > 0)):
             raise ValueError("n must be positive.")
         if np.any(~((p > 0) & (p < 1))):
             raise ValueError("p must lie strictly inside (0, 1).")
         mu = n * (1 - p) / p
-        self._set_internal(self.clip_internal(np.column_stack([np.log(mu), np.log(n)])))
+        with np.errstate(divide="ignore"):
+            theta = np.column_stack([np.log(mu), np.log(n)])
+        self._set_internal(self._check_exact(theta))
 
     @classmethod
     def from_mean(cls, mu, n):
         """Build from the mean mu and the size n."""
         mu, n = np.broadcast_arrays(np.atleast_1d(np.asarray(mu, float)), np.atleast_1d(np.asarray(n, float)))
+        if np.isnan(mu).any() or np.isnan(n).any():
+            raise ValueError("NegativeBinomial: mu and n must not be NaN.")
         if np.any(~(mu > 0)) or np.any(~(n > 0)):
             raise ValueError("mu and n must be positive.")
-        return cls.from_internal(np.column_stack([np.log(mu), np.log(n)]))
+        obj = cls.__new__(cls)
+        obj._set_internal(cls._check_exact(np.column_stack([np.log(mu), np.log(n)])))
+        return obj
 
     def _derive(self):
         self.p = self.n / (self.n + self.mu)
