@@ -19,6 +19,7 @@ from ._fit_data import FitData, check_offset, check_weight, drop_zero_weights, s
 from ._objective import Objective, make_rule
 from ._progress import FitProgress
 from ._threads import resolve_n_threads
+from ._units import target_units
 from .distributions import get_distribution
 from .scores import resolve_score
 from .tree import category_columns, category_counts, encode_categories
@@ -278,8 +279,13 @@ class BaseNGBoost(BaseEstimator):
         return self
 
     def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical):
-        """Set up the rule, the back end and the loop on the training rows; returns the fitted state."""
+        """Set up the rule, the back end and the loop on the training rows; returns the fitted state.
+        The loop runs in standardised units of the target (``_units.py``); the state is mapped back."""
         n, p = train.X.shape
+        units = target_units(dist, train.y, train.w)
+        if units is not None:
+            train, val = (None if d is None else FitData(d.X, units.to_fit(d.y), d.w, units.offset_to_fit(d.offset))
+                          for d in (train, val))
         theta0 = np.asarray(self._fit_marginal(dist, train.y, train.w), dtype=float)
         k = theta0.shape[0]
         # the boosting state holds theta + offset (the offset acts on the first parameter), so every
@@ -304,21 +310,39 @@ class BaseNGBoost(BaseEstimator):
         with FitProgress(self.verbose, self.n_estimators, rule_name) as progress:
             result = boost(settings, objective, backend, p, rng, progress, validation, None if val is None else val.X)
         n_kept = result["n_kept"]
+        train_score, val_score = result["train_score"], result["validation_score"]
+        if units is not None:  # back to the target's own units
+            theta0 = units.to_original(theta0)
+            train_score = units.scores(train_score, rule_name, train.y, train.w, dist.discrete)
+            if val is not None:
+                val_score = units.scores(val_score, rule_name, val.y, val.w, dist.discrete)
         state = {
             "init_params_": theta0,
             "n_iter_": n_kept,
             "_estimators": result["estimators"],
             "_columns": result["columns"],
             "scalings_": result["scalings"],
-            "train_score_": result["train_score"],
-            "validation_score_": result["validation_score"],
+            "train_score_": train_score,
+            "validation_score_": val_score,
             "_dist": dist,
             "_score_name": rule_name,
             "n_params_": k,
+            # each tree's weight is its parameter's -lr * scaling times this factor (the units' s for
+            # a location); predictions are clipped to the engine's bounds in the target's units
+            "_units": units,
+            "_tree_factor": None if units is None else units.factor,
+            "_param_bounds": None if units is None else units.bounds(dist._bounds_for(k)),
         }
         state["feature_importances_by_param_"] = self._importances(state, dist, p, k)
-        state["_forest"] = pack_predictor(state["_estimators"], -float(self.learning_rate) * state["scalings_"], k)
+        state["_forest"] = pack_predictor(state["_estimators"], self._tree_weights(state), k)
         return state
+
+    def _tree_weights(self, state=None):
+        """(n_iter, k) weight of each iteration's tree of each parameter in the prediction."""
+        state = self.__dict__ if state is None else state
+        weights = -float(self.learning_rate) * state["scalings_"]
+        factor = state.get("_tree_factor")
+        return weights if factor is None else weights * factor
 
     def _importances(self, state, dist, p, k):
         imp = np.zeros((k, p))
@@ -348,24 +372,24 @@ class BaseNGBoost(BaseEstimator):
     def _raw_predict(self, X, offset=None):
         """Internal parameters (n, k) on validated X, offset added to the first parameter."""
         theta = np.tile(self.init_params_, (X.shape[0], 1))
-        theta = predict_raw(self._forest, self._estimators, self._columns, -self.learning_rate * self.scalings_, X,
-                            theta)
+        theta = predict_raw(self._forest, self._estimators, self._columns, self._tree_weights(), X, theta)
         return _with_offset(theta, offset)
 
     def _predict_dist(self, X, offset=None):
         check_is_fitted(self, "n_iter_")
         X = self._validate_X(X, reset=False)
         offset = check_offset(offset, X.shape[0], self._dist)
-        return self._dist.from_internal(self._raw_predict(X, offset))
+        return self._dist.from_internal(self._raw_predict(X, offset), bounds=self.__dict__.get("_param_bounds"))
 
     def _staged_dists(self, X, offset=None):
         check_is_fitted(self, "n_iter_")
         X = self._validate_X(X, reset=False)
         offset = check_offset(offset, X.shape[0], self._dist)
         theta = np.tile(self.init_params_, (X.shape[0], 1))
-        for scale, learners, cols in zip(self.scalings_, self._estimators, self._columns):  # scale (k,)
-            theta -= self.learning_rate * scale * predict_iteration(learners, cols, X)
-            yield self._dist.from_internal(_with_offset(theta, offset))
+        bounds = self.__dict__.get("_param_bounds")
+        for weight, learners, cols in zip(self._tree_weights(), self._estimators, self._columns):  # weight (k,)
+            theta += weight * predict_iteration(learners, cols, X)
+            yield self._dist.from_internal(_with_offset(theta, offset), bounds=bounds)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -95,7 +95,7 @@ def test_initial_params_are_weighted_marginal_fit(hetero):
     model = ngb.NGBRegressor(**_small(n_estimators=1)).fit(X, y, sample_weight=w)
     np.testing.assert_allclose(model.init_params_, ngb.Normal.fit_marginal(y, w))
     assert model.train_score_.shape == (2,)
-    assert model.scalings_.shape == (1,)
+    assert model.scalings_.shape == (1, 2)  # one scaling per iteration and parameter
 
 
 def test_staged_predictions_end_at_final_model(hetero):

@@ -69,14 +69,16 @@ def test_normal_mean_tree_weights_rows_by_inverse_variance():
     y = X[:, 0] + rng.normal(size=n) * np.exp(X[:, 1])
     model = ngb.NGBRegressor(n_estimators=2, learning_rate=0.5, early_stopping=False, metric_weighted=True,
                              base=DecisionTreeRegressor(max_depth=2, random_state=0)).fit(X, y)
-    step1 = model.learning_rate * model.scalings_[0]
-    theta1 = model.init_params_ - step1 * np.column_stack([t.predict(X) for t in model._estimators[0]])
+    # the trees are fitted in the target's standardised units y' = (y - c) / s (ngb/_units.py): there
+    # the mean tree's leaves hold the weighted mean of (mu - y) / s, the unitless scale tree is as is
+    weights1 = model._tree_weights()[0]
+    theta1 = model.init_params_ + weights1 * np.column_stack([t.predict(X) for t in model._estimators[0]])
     loc, scale = theta1[:, 0], np.exp(theta1[:, 1])
     mean_tree, scale_tree = model._estimators[1]
     leaves = mean_tree.apply(X)
     for leaf in np.unique(leaves):
         rows = leaves == leaf
-        expected = np.sum((loc[rows] - y[rows]) / scale[rows] ** 2) / np.sum(scale[rows] ** -2.0)
+        expected = np.sum((loc[rows] - y[rows]) / scale[rows] ** 2) / np.sum(scale[rows] ** -2.0) / model._units.s
         assert mean_tree.tree_.value[leaf, 0, 0] == pytest.approx(expected, rel=1e-9)
     leaves = scale_tree.apply(X)
     z2 = ((y - loc) / scale) ** 2
@@ -123,9 +125,10 @@ def test_unweighted_option_is_the_plain_natural_gradient_fit():
     base = DecisionTreeRegressor(max_depth=2, random_state=0)
     model = ngb.NGBRegressor(n_estimators=3, learning_rate=0.5, early_stopping=False, metric_weighted=False, base=base).fit(X, y)
     d0 = ngb.Normal.from_internal(np.tile(model.init_params_, (300, 1)))
+    # fitted in the target's standardised units (ngb/_units.py): the mean's natural gradient / s
     np.testing.assert_allclose(
         model._estimators[0][0].predict(X),
-        DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, d0.natural_gradient(y)[:, 0]).predict(X),
+        DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, d0.natural_gradient(y)[:, 0] / model._units.s).predict(X),
     )
 
 

@@ -68,7 +68,7 @@ class CensoredScores:
         t, event = y[:, 0], y[:, 1] > 0
         d = self
         if len(d) == 1 and len(t) > 1:
-            d = type(d).from_internal(np.repeat(d._theta, len(t), axis=0), copy=False)
+            d = d._take(np.zeros(len(t), dtype=np.intp))  # the row repeated, its values kept
         if event.all():
             return on_event(d, t)
         if not event.any():

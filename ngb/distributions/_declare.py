@@ -41,9 +41,11 @@ LOG = Link("log_", np.log, np.exp, positive=True)
 class Param:
     """One parameter of a family: user-facing ``name``, its ``link``, the (low, high) ``bounds`` of
     the internal coordinate (the clip range that keeps every score, gradient and metric finite),
-    the constructor ``default``, the ``internal`` name (default: link prefix + name) and the
+    the constructor ``default``, the ``internal`` name (default: link prefix + name), the
     ``domain``: the (low, high) internal range the constructor takes exactly, where every method of
-    the family is still correct (default: ``bounds``); values beyond it are refused."""
+    the family is still correct (default: ``bounds``); values beyond it are refused; and the
+    ``unit``: how the internal coordinate moves when the target y is rescaled to c + s y
+    ("location": c + s theta, identity link; "scale": theta + log s, log link; None: unitless)."""
 
     name: str
     link: Link
@@ -51,6 +53,7 @@ class Param:
     default: float = 1.0
     internal: str | None = None
     domain: tuple | None = None
+    unit: str | None = None
 
     @property
     def internal_name(self):

@@ -121,8 +121,9 @@ class Distribution(CensoredScores):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_internal(cls, theta, copy=True):
-        """Build from an internal parameter array of shape (n, k) (a 1-D array is one row).
+    def from_internal(cls, theta, copy=True, bounds=None):
+        """Build from an internal parameter array of shape (n, k) (a 1-D array is one row), clipped
+        to the family's bounds, or to ``bounds`` (k, 2) (a fitted model's, in its target's units).
 
         With ``copy=False`` a float64 array is clipped in place and kept (for callers that own it)."""
         theta = np.array(theta, dtype=float, copy=copy) if copy else np.asarray(theta, dtype=float)
@@ -132,7 +133,7 @@ class Distribution(CensoredScores):
             raise ValueError(f"theta must have shape (n, k); got shape {theta.shape}.")
         cls._check_n_params(theta.shape[1])
         obj = cls.__new__(cls)
-        obj._set_internal(cls.clip_internal(theta))
+        obj._set_internal(cls.clip_internal(theta, bounds))
         return obj
 
     @classmethod
@@ -141,10 +142,10 @@ class Distribution(CensoredScores):
             raise ValueError(f"{cls.__name__} has {len(cls.param_names)} internal parameters; got {k}.")
 
     @classmethod
-    def clip_internal(cls, theta):
-        """Clip an (n, k) internal array (in place) to the family's safe range and return it.
-        NaN is an error (ValueError naming the rows and the parameter)."""
-        for j, (lo, hi) in enumerate(cls._bounds_for(theta.shape[1])):
+    def clip_internal(cls, theta, bounds=None):
+        """Clip an (n, k) internal array (in place) to the family's safe range (or ``bounds`` (k, 2))
+        and return it. NaN is an error (ValueError naming the rows and the parameter)."""
+        for j, (lo, hi) in enumerate(cls._bounds_for(theta.shape[1]) if bounds is None else bounds):
             column = theta[:, j]  # scalar bounds per column: much faster than broadcast bounds
             np.clip(column, lo, hi, out=column)
         if np.isnan(theta.sum()):

@@ -42,7 +42,7 @@ class Exponential(Distribution):
     is finite there.
     """
 
-    parameters = (Param("scale", LOG, (-40.0, 40.0)),)
+    parameters = (Param("scale", LOG, (-40.0, 40.0), unit="scale"),)
     scores = ("log", "crps")
     censoring = ("log", "crps")
     support = "positive"

@@ -57,7 +57,7 @@ class Gamma(Distribution):
     2x2 natural gradient that uses a stable a*trigamma(a) - 1.
     """
 
-    parameters = (Param("a", LOG, (-20.0, 20.0)), Param("scale", LOG, (-40.0, 40.0)))
+    parameters = (Param("a", LOG, (-20.0, 20.0)), Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     censoring = ("log",)
     support = "positive"
 

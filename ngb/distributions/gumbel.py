@@ -31,7 +31,8 @@ class Gumbel(Distribution):
     """Gumbel(loc, scale): P(Y <= y) = exp(-e^-z). Internal theta[:, 0] = loc, theta[:, 1] = log(scale).
     Score "log" with the closed-form Fisher information and natural gradient of the module docstring."""
 
-    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0), Param("scale", LOG, (-40.0, 40.0)))
+    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0, unit="location"),
+                  Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     support = "real"
 
     @classmethod

@@ -21,7 +21,7 @@ class HalfNormal(Distribution):
     y = 0 is accepted because the density is finite there.
     """
 
-    parameters = (Param("scale", LOG, (-40.0, 40.0)),)
+    parameters = (Param("scale", LOG, (-40.0, 40.0), unit="scale"),)
     support = "positive"
     zero_in_support = True
 

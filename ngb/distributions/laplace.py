@@ -20,8 +20,8 @@ class Laplace(Distribution):
     """
 
     # the constructor keeps scales in [e^-100, e^100] exactly: every method is still correct there
-    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0),
-                  Param("scale", LOG, (-40.0, 40.0), domain=(-100.0, 100.0)))
+    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0, unit="location"),
+                  Param("scale", LOG, (-40.0, 40.0), domain=(-100.0, 100.0), unit="scale"))
     scores = ("log", "crps")
     support = "real"
 

@@ -28,7 +28,8 @@ class Logistic(Distribution):
     """Logistic(loc, scale), P(Y <= y) = 1 / (1 + e^-z). Internal theta[:, 0] = loc,
     theta[:, 1] = log(scale). Scores "log" and "crps" (module docstring)."""
 
-    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0), Param("scale", LOG, (-40.0, 40.0)))
+    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0, unit="location"),
+                  Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     scores = ("log", "crps")
     support = "real"
 

@@ -106,7 +106,7 @@ class LogNormal(Distribution):
     """
 
     # mu within +-300 and s <= e^3 keep exp(mu + s^2/2) (the mean, used by the CRPS) finite.
-    parameters = (Param("scale", LOG, (-300.0, 300.0), internal="mu"), Param("s", LOG, (-30.0, 3.0)))
+    parameters = (Param("scale", LOG, (-300.0, 300.0), internal="mu", unit="scale"), Param("s", LOG, (-30.0, 3.0)))
     constructor = ("s", "scale")
     scores = ("log", "crps")
     censoring = ("log", "crps")

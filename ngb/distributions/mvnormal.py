@@ -93,6 +93,20 @@ class MultivariateNormal(Distribution):
         _dim_of(k)
 
     @classmethod
+    def target_units(cls, y, w):
+        """The units a fit standardises y (n, d) to, per dimension (see ``ngb/_units.py``): with
+        y = c + D y', D = diag(s), the precision's Cholesky factor is L = D^-1 L', so a mean moves by
+        c_j + s_j m, log L_jj by -log s_j, and L_ij (i > j) is divided by s_i."""
+        from .._units import TargetUnits, location_and_spread
+
+        d = y.shape[1]
+        c, s = np.array([location_and_spread(y[:, j], w) for j in range(d)]).T
+        rows, _ = _lower_index(d)
+        shift = np.concatenate([c, -np.log(s), np.zeros(rows.size)])
+        factor = np.concatenate([s, np.ones(d), 1.0 / s[rows]])
+        return TargetUnits(c, s, shift, factor)
+
+    @classmethod
     def step_groups(cls, k):
         """One step scaling for the means, one for the log-diagonal of L, one for its lower entries."""
         d = _dim_of(k)

@@ -25,8 +25,8 @@ class Normal(Distribution):
     """Normal(loc, scale). Internal theta[:, 0] = loc, theta[:, 1] = log(scale)."""
 
     # the constructor keeps scales in [e^-100, e^100] exactly: every method is still correct there
-    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0),
-                  Param("scale", LOG, (-40.0, 40.0), domain=(-100.0, 100.0)))
+    parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0, unit="location"),
+                  Param("scale", LOG, (-40.0, 40.0), domain=(-100.0, 100.0), unit="scale"))
     scores = ("log", "crps")
     support = "real"
     # 1 / scale = exp(-log scale) is the row factor; the mean needs none

@@ -94,8 +94,8 @@ def _internal_from_df(nu):
 
 #: df <-> d = log(df / (1 + df)) (module docstring)
 DF_RATIO = Link("log_df_ratio", _internal_from_df, _df_from_internal, positive=True)
-_LOC = Param("loc", IDENTITY, (-1e100, 1e100), default=0.0)
-_SCALE = Param("scale", LOG, (-40.0, 40.0))
+_LOC = Param("loc", IDENTITY, (-1e100, 1e100), default=0.0, unit="location")
+_SCALE = Param("scale", LOG, (-40.0, 40.0), unit="scale")
 
 
 def _t_logpdf(z, log_scale, nu):

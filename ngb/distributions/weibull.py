@@ -29,7 +29,7 @@ class Weibull(Distribution):
     """
 
     # c >= e^-5 keeps quantiles up to 1 - 1e-16 finite (scale * (-log(1-q))^(1/c) < e^600)
-    parameters = (Param("c", LOG, (-5.0, 5.0)), Param("scale", LOG, (-40.0, 40.0)))
+    parameters = (Param("c", LOG, (-5.0, 5.0)), Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     censoring = ("log",)
     support = "positive"
 
