@@ -17,7 +17,7 @@ from ngb.tree import (
     predict_forest,
     predict_forest_binned,
 )
-from ngb.tree import _predictor
+from ngb.tree import _predict_nodes, _predictor
 from ngb.tree._binning import MISSING_BIN
 
 
@@ -468,7 +468,7 @@ def test_predict_forest_equals_sum_of_trees(depths, kind, monkeypatch):
     # the reference walker agrees with the packed kernels
     ref = np.empty(1000)
     for t in trees[:5]:
-        _predictor._predict_raw(Xt, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0, 1000)
+        _predict_nodes.predict_tree(Xt, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0, 1000)
         np.testing.assert_array_equal(t.predict(Xt), ref)
 
 
@@ -706,7 +706,7 @@ def test_best_first_predictions_every_kind(kind):
         expected = np.zeros((len(XX), 2))
         for t, c, wt in zip(trees, params, weights):
             ref = np.empty(len(XX))
-            _predictor._predict_raw(XX, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0,
+            _predict_nodes.predict_tree(XX, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0,
                                     len(XX))
             leaf = t.apply(XX)
             assert np.all(t.left[leaf] < 0)

@@ -37,7 +37,8 @@ from ._binning import MISSING_BIN, N_HIST_BINS, BinMapper
 from ._categorical import category_columns, category_counts, encode_categories, resolve_categorical_features
 from ._estimator import HistTreeRegressor
 from ._grower import bin_counts, check_growth, grow_tree, grow_trees
-from ._predictor import PackedForest, Tree, leaf_value_table, leaf_values, predict_forest, predict_forest_binned
+from ._predictor import PackedForest, leaf_value_table, leaf_values, predict_forest, predict_forest_binned
+from ._tree import Tree
 
 __all__ = [
     "BinMapper",
