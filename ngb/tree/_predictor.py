@@ -38,7 +38,7 @@ KERNELS = {
     ("d3", False, "C", False): (forest_d3, (*_D3, "thr_d3", "nan_right", "leaf", "param")),
     ("d3", False, "C", True): (forest_d3_cat, (*_D3, "thr_d3", "nan_right", "leaf", "param", *_D3_CAT)),
     ("d3", True, "C", False): (forest_d3_binned, (*_D3, "add_u8", "thu_u8", "leaf", "param")),
-    ("d3", True, "F", False): (forest_d3_binned_f, ("feat", "add_u8", "thu_u8", "leaf", "param")),
+    ("d3", True, "F", False): (forest_d3_binned_f, (*_D3, "feat", "add_u8", "thu_u8", "leaf", "param")),
     ("d3", True, "C", True): (forest_d3_binned_cat, (*_D3, "add_u8", "thu_u8", "leaf", "param", *_D3_CAT)),
 }
 for _binned, _thr in ((False, "thr"), (True, "thr_bin")):
