@@ -1,19 +1,17 @@
-"""Categorical features: input handling, binning checks, split search and the bitset rule.
+"""Categorical features: input handling and binning checks.
 
 A categorical feature holds non-negative integer codes (a pandas ``category`` column: the codes
 of the categories seen in fit).  Its bin is its code (``n_bins_non_missing`` = number of
 categories, at most :data:`MAX_CATEGORIES`); NaN, negative and out-of-range codes go to the
-missing bin (255).
+missing bin (255).  On raw values a code is its bin when it is an integer in ``[0, 255)``,
+anything else (NaN, negative, non-integer, >= 255) is missing (``raw_category_bin`` in
+``_routing.pxd``; binning kernel ``_bin_codes.map_categorical``).
 
-A categorical split sends a set of bins left, stored as a 256-bit set (8 ``uint32`` words, bit
-``b`` of word ``b >> 5`` for bin ``b``).  The split search (:func:`categorical_order`, used by
-``find_best_split``) sorts the node's non-empty bins -- the missing bin included when the node has
-missing rows -- by mean target ``G_b / W_b`` (ties: lower bin code first) and scans the prefixes of
-that order: for squared error the best binary partition is one of them (Fisher 1958, Breiman et
-al. 1984).  Bins without training rows in the node (and the missing bin when the node has none)
-go to the child with the larger weight (left on ties); codes ``>= n_bins_non_missing`` (< 255)
-follow the missing bin.  On raw values a code is its bin when it is an integer in ``[0, 255)``,
-anything else (NaN, negative, non-integer, >= 255) is missing (:func:`raw_category_bin`).
+A categorical split sends a set of bins left, stored as a 256-bit set (:data:`N_WORDS` ``uint32``
+words, bit ``b`` of word ``b >> 5`` for bin ``b``).  Its search (``_splitting``) scans the
+prefixes of the node's non-empty bins sorted by mean target; bins without training rows in the
+node go to the child with the larger weight, codes ``>= n_bins_non_missing`` (< 255) follow the
+missing bin.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ N_WORDS = 8
 """uint32 words of a categorical split's bitset (256 bins)."""
 
 
-# ------------------------------------------------------------------------------ input handling
 def category_columns(X):
     """(p,) bool mask of the pandas ``category`` columns of a DataFrame, None for other inputs."""
     if not isinstance(X, pd.DataFrame):

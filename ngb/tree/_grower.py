@@ -1,39 +1,11 @@
-"""Level-wise or best-first growth of a histogram regression tree.
+"""Tree growth, the Python side: argument checks, one tree or the ``k`` trees of an iteration.
 
-The whole tree is grown in a single numba call (:func:`_grow_kernel`, level-wise
-to ``max_depth``; :func:`_grow_best_first_kernel` when ``max_leaf_nodes`` is
-given), which releases the GIL, so :func:`grow_trees` grows the ``k`` trees of a
-boosting iteration on parallel Python threads.
-
-Algorithm (per tree):
-
-1. The target is centred on its weighted mean ``mu`` over the used rows
-   (better conditioned gains; the leaf values add ``mu`` back).
-2. The root histogram is accumulated over all used rows.
-3. For each level: find the best split of every node (``_splitting``); for
-   every split node stably partition its rows (kept in a single index array,
-   each node owning a contiguous range), accumulate the histogram of the
-   smaller child and obtain the larger one by subtraction.  Children that
-   cannot be split (fewer than ``2 * min_samples_leaf`` rows) or that are at
-   ``max_depth`` get neither a histogram nor a partition.
-
-Best-first (``max_leaf_nodes``): steps 1-2 as above, then the best split of
-the root is found; an open leaf (one with a valid split) of the largest gain
-(lowest node id on ties) is split, its rows partitioned, the smaller child's
-histogram accumulated and the larger one's subtracted, and the children's best
-splits found (children at ``max_depth``, with fewer than
-``2 * min_samples_leaf`` rows, or made by the split that reaches
-``max_leaf_nodes`` are not searched); repeated until ``max_leaf_nodes``
-leaves or no open leaf.  Every split is the one :func:`find_best_split`
-returns for the node, as in level-wise growth.
-
-Categorical features (``bin_mapper.is_categorical_``): a split found on one
-sends the bins of its 256-bit set left (``_categorical``); partitions and the
-recorded leaves use that test, the rest of the growth is the same.
-
-Node ids are in breadth-first order (root 0, children of a node are
-consecutive ``left, left + 1``; best-first trees are renumbered so at the
-end).  Node values are weighted target means.
+Each tree is grown by one compiled call that releases the GIL (``_grow_level.grow_level_wise`` to
+``max_depth``; ``_grow_best_first.grow_best_first`` when ``max_leaf_nodes`` is given), so
+:func:`grow_trees` grows the trees of a boosting iteration on parallel Python threads (the shared
+pool of ``ngb._threads``).  A call returns the node records (``_nodes.NODE_DTYPE``, breadth-first
+ids: root 0, the children of a node consecutive ``left, left + 1``), which
+:meth:`Tree.from_nodes` turns into a :class:`Tree`.  Node values are weighted target means.
 """
 
 from __future__ import annotations

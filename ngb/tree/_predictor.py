@@ -275,3 +275,12 @@ def leaf_value_table(trees):
     for j, t in enumerate(trees):
         vals[j, : t.value.shape[0]] = t.value
     return vals
+
+
+def __getattr__(name):
+    # pickles made before Tree moved to _tree refer to ngb.tree._predictor.Tree
+    if name == "Tree":
+        from ._tree import Tree
+
+        return Tree
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
