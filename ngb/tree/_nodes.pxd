@@ -67,6 +67,8 @@ cdef inline void split_node(node_t* nodes, int64_t nd, const split_t* sp, const 
             a.cat_bitset[i] = sp.bits[i]
     a.left = <int32_t>lc
     a.right = <int32_t>(lc + 1)
+    l.feature = l.left = l.right = -1  # the records come zeroed (new_nodes): the children are leaves
+    r.feature = r.left = r.right = -1
     l.sum_g = sp.g_left
     l.weight = sp.w_left
     l.count = sp.c_left

@@ -12,11 +12,10 @@ value, gain, weight, count, sum_g, start, stop, depth, cat_bitset (8,), best (th
 
 
 def new_nodes(Py_ssize_t cap):
-    """(cap,) zeroed node records, every node a leaf (feature, left, right -1); the root owns the
-    partition range (``has_range``)."""
+    """(cap,) zeroed node records whose root (node 0) is a leaf that owns the partition range; the
+    growers make every other record a leaf when they create it (``split_node``), so the pages of
+    records never reached are never touched."""
     nodes = np.zeros(max(cap, 1), dtype=NODE_DTYPE)
-    nodes["feature"] = -1
-    nodes["left"] = -1
-    nodes["right"] = -1
-    nodes["has_range"][0] = 1
+    nodes[0]["feature"] = nodes[0]["left"] = nodes[0]["right"] = -1
+    nodes[0]["has_range"] = 1
     return nodes
