@@ -14,7 +14,7 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
 from ._histogram cimport build_histogram, hbin_t, subtract_histograms
-from ._nodes cimport init_root, node_t, partition_rows, split_node, write_leaves
+from ._nodes cimport init_root, node_t, partition_rows, single_leaf, split_node, write_leaves
 from ._routing cimport N_HIST_BINS
 from ._splitting cimport find_best_split, split_t
 
@@ -119,11 +119,8 @@ cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* 
     cdef hbin_t* hs
     cdef int32_t* cs
     init_root(nodes, y, w, has_w, rows, m, &w_tot, &mu)  # the target is centred on mu
-    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:  # a single leaf
-        if leaf_of != NULL:
-            for k in range(m):
-                leaf_of[rows[k]] = 0
-        return 1
+    if m < 2 * min_samples_leaf or max_depth < 1 or q == 0 or not w_tot > 0.0:
+        return single_leaf(rows, m, leaf_of)
 
     # histogram slots of the open leaves (grown by doubling; at most max_leaf_nodes + 1 in use)
     n_slots = min(max_leaf_nodes + 1, 16)

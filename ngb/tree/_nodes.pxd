@@ -50,6 +50,16 @@ cdef inline void init_root(node_t* nodes, const double* y, const double* w, bint
     nodes[0].stop = m
 
 
+cdef inline int64_t single_leaf(const int64_t* rows, int64_t m, int32_t* leaf_of) noexcept nogil:
+    """A tree that is its root leaf: every used row recorded in leaf 0 (when ``leaf_of``); returns 1
+    (the number of nodes)."""
+    cdef int64_t k
+    if leaf_of != NULL:
+        for k in range(m):
+            leaf_of[rows[k]] = 0
+    return 1
+
+
 cdef inline void split_node(node_t* nodes, int64_t nd, const split_t* sp, const int64_t* feats,
                             const uint8_t* is_cat, int64_t lc, double mu) noexcept nogil:
     """Apply split sp to node nd with children lc, lc + 1: the split fields and the children's sums
