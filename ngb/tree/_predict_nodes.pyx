@@ -119,11 +119,11 @@ def to_complete(const int32_t[::1] feature, const double[::1] threshold, const u
     uint8, leaf values (2**depth,), node id of every internal position (a leaf's id for padding
     positions)); padding nodes send every row left (threshold +inf, NaN left)."""
     cdef int64_t n_int = ((<int64_t>1) << depth) - 1, pos, nd, k
-    feat_a = np.zeros(n_int, dtype=np.int64)
-    thr_a = np.full(n_int, np.inf)
-    thr_bin_a = np.full(n_int, np.inf)
-    nan_right_a = np.zeros(n_int, dtype=np.uint8)
-    leaf_a = np.empty(n_int + 1, dtype=np.float64)
+    feat_a = np.empty(n_int, dtype=np.int64)
+    thr_a = np.empty(n_int)
+    thr_bin_a = np.empty(n_int)
+    nan_right_a = np.empty(n_int, dtype=np.uint8)
+    leaf_a = np.empty(n_int + 1)
     pos_node_a = np.empty(2 * n_int + 1, dtype=np.int64)
     cdef int64_t[::1] feat = feat_a, pos_node = pos_node_a
     cdef double[::1] thr = thr_a, thr_bin = thr_bin_a, leaf = leaf_a
@@ -138,7 +138,11 @@ def to_complete(const int32_t[::1] feature, const double[::1] threshold, const u
             nan_right[pos] = 0 if missing_go_left[nd] else 1
             pos_node[2 * pos + 1] = left[nd]
             pos_node[2 * pos + 2] = right[nd]
-        else:
+        else:  # padding: always left
+            feat[pos] = 0
+            thr[pos] = INFINITY
+            thr_bin[pos] = INFINITY
+            nan_right[pos] = 0
             pos_node[2 * pos + 1] = nd
             pos_node[2 * pos + 2] = nd
     for k in range(n_int + 1):

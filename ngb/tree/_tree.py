@@ -187,4 +187,6 @@ class Tree:
 
 def _bytes(a):
     """A bool array as uint8 (the kernels read bools as bytes)."""
+    if a.dtype == np.bool_ and a.flags.c_contiguous:
+        return a.view(np.uint8)
     return np.ascontiguousarray(a, dtype=np.bool_).view(np.uint8)
