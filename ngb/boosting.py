@@ -546,7 +546,7 @@ class BaseNGBoost(BaseEstimator):
         """Internal parameters (n, k) on validated X, offset added to the first parameter."""
         weights = -self.learning_rate * self.scalings_
         theta = np.tile(self.init_params_, (X.shape[0], 1))
-        if self._forest is not None:  # histogram trees: one packed kernel pass over all trees
+        if self._forest is not None:  # histogram trees: one packed numba pass over all trees
             from .tree import predict_forest
 
             theta = predict_forest(X, self._forest, init=theta)

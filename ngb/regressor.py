@@ -24,7 +24,7 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
     base : scikit-learn regressor or None
         Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3
         (``ngb.HistTreeRegressor(max_depth=3, min_samples_leaf=10)``: X binned once per fit, trees grown
-        by compiled kernels); ``HistTreeRegressor(max_depth=None, max_leaf_nodes=63)`` grows best-first
+        by numba kernels); ``HistTreeRegressor(max_depth=None, max_leaf_nodes=63)`` grows best-first
         trees instead (suits large data). pandas ``category`` columns of X are mapped to the codes
         of their fit categories (unseen categories and NaN: missing); ngb's trees split them
         natively as categories (``HistTreeRegressor(categorical_features="from_dtype")``, the
