@@ -4,7 +4,8 @@
 
 Each run is a new subprocess whose NUMBA_CACHE_DIR is a new empty temporary directory, so every
 numba kernel it uses is compiled in that run (compiled extension kernels are built at install and
-cost nothing here).  The subprocess does what ``examples/quickstart.py`` does: NGBRegressor
+cost nothing here).  Run it with the interpreter of the environment to measure (e.g. an older checkout's venv for a
+before/after comparison). The subprocess does what ``examples/quickstart.py`` does: NGBRegressor
 (Normal, log score, early stopping) fitted on 75% of scikit-learn's diabetes data, predict_dist on
 the rest.  Reports seconds for ``import ngb``, the fit, predict_dist and the whole process (wall,
 interpreter start to exit); ``--kernels`` adds the compile time of every numba kernel compiled
@@ -25,10 +26,15 @@ CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 rec = None
+numba_present = True
 if KERNELS:
-    from numba.core import event
-    rec = event.RecordingListener()
-    event.register("numba:compile", rec)
+    try:
+        from numba.core import event
+    except ImportError:  # ngb itself needs no numba (its kernels are compiled at install)
+        numba_present = False
+    else:
+        rec = event.RecordingListener()
+        event.register("numba:compile", rec)
 t1 = time.perf_counter()
 import ngb
 t2 = time.perf_counter()
@@ -63,7 +69,8 @@ if rec is not None:
             name = key[0]
             kernels[name] = kernels.get(name, 0.0) + ts - starts.pop(key)
 json.dump({"import": t2 - t1, "fit": t4 - t3, "predict_dist": t5 - t4, "n_iter": int(model.n_iter_),
-           "kernels": kernels, "compiling": compiling}, sys.stdout)
+           "kernels": kernels, "compiling": compiling, "numba": numba_present,
+           "numba_imported": "numba" in sys.modules}, sys.stdout)
 """
 
 
@@ -94,10 +101,13 @@ def main():
     print(f"  fit           {med['fit']:7.3f} s")
     print(f"  predict_dist  {med['predict_dist']:7.3f} s")
     print(f"  total         {med['total']:7.3f} s  (whole process, wall)")
+    print(f"  numba imported by ngb: {'yes' if runs[0]['numba_imported'] else 'no'}")
     if args.kernels:
         names = sorted({k for r in runs for k in r["kernels"]})
         times = {k: statistics.median(r["kernels"].get(k, 0.0) for r in runs) for k in names}
         compiling = statistics.median(r["compiling"] for r in runs)
+        if not runs[0]["numba"]:
+            print("  numba is not installed: no kernel is compiled at run time")
         print(f"  numba kernels compiled: {len(names)}, {compiling:.3f} s compiling (nested compiles counted once)")
         for name in sorted(names, key=times.get, reverse=True):
             print(f"    {times[name]:7.3f} s  {name}")

@@ -1,11 +1,9 @@
 """Timings of the ngb.tree kernels.
 
-    python benchmarks/tree_kernels.py [--n 100000] [--p 20] [--trees 1500] [--cold] [--categorical]
+    python benchmarks/tree_kernels.py [--n 100000] [--p 20] [--trees 1500] [--categorical]
 
 The kernels are compiled at install, so the "first calls" line measures loading them (and
-the first allocations); ``--cold`` points NUMBA_CACHE_DIR to an empty temporary directory, which
-no longer concerns these kernels (kept for old command lines; ``cold_start.py`` measures a cold
-process).
+the first allocations); ``cold_start.py`` measures a cold process.
 
 Reports first-call time, binning, one depth-3 tree
 (grow_tree), grow_trees for k columns, predict_binned, and predict_forest;
@@ -16,7 +14,6 @@ time (labelled "cpu"), multi-threaded ones wall time ("wall").
 """
 
 import argparse
-import os
 import time
 import timeit
 
@@ -43,15 +40,9 @@ def main():
     ap.add_argument("--trees", type=int, default=1500)
     ap.add_argument("--depth", type=int, default=3)
     ap.add_argument("--nan", type=float, default=0.0, help="fraction of NaN in X")
-    ap.add_argument("--cold", action="store_true", help="empty NUMBA_CACHE_DIR (no effect on the compiled tree kernels)")
     ap.add_argument("--categorical", action="store_true",
                     help="also time forests with categorical splits (two 20-level columns) against ordered codes")
     args = ap.parse_args()
-    if args.cold:
-        import tempfile
-
-        os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="ngb-numba-")
-
     t0 = time.perf_counter()
     from ngb.tree import BinMapper, PackedForest, grow_tree, grow_trees, predict_forest, predict_forest_binned
 
@@ -77,8 +68,7 @@ def main():
     predict_forest(Xs, [ts], [0], [1.0], 1)
     predict_forest_binned(np.asfortranarray(Xbs), [ts], [0], [1.0], 1)
     t_first = time.perf_counter() - t0
-    print(f"import {t_import * 1e3:.0f} ms; first calls {t_first * 1e3:.0f} ms "
-          f"[NUMBA_CACHE_DIR={os.environ.get('NUMBA_CACHE_DIR', '(default __pycache__)')}]")
+    print(f"import {t_import * 1e3:.0f} ms; first calls {t_first * 1e3:.0f} ms")
 
     t0 = time.perf_counter()
     bm = BinMapper(random_state=0).fit(X)
