@@ -122,9 +122,8 @@ def main():
     X, y, Xt, yt = data["X_train"], data["y_train"], data["X_test"], data["y_test"]
     if a.get("warmup", True):
         # every library first fits the same model on the same rows for 2 iterations (untimed): the
-        # timed fit below is then a fit in a warm process (ngb: its numba kernels are loaded from
-        # the on-disk cache by the first call, ~0.15 s once per process, or compiled if the cache
-        # is cold, including the kernels only large inputs reach; others: lazy imports)
+        # timed fit below is then a fit in a warm process (ngb: kernels compiled at install, its
+        # modules loaded; others: lazy imports and their own first-call costs)
         fit_predict({**a, "n_estimators": min(int(a["n_estimators"]), 2)}, X, y, Xt)
     fit_s, predict_s, params = fit_predict(a, X, y, Xt)
     out = {"fit_s": fit_s, "predict_s": predict_s, "nll": None, "crps": None}

@@ -3,8 +3,8 @@
 Every competitor runs in its own virtual environment (benchmarks/envs.py) as a subprocess, the
 competitors alternate, and all see the same data (written once to a temporary .npz). Each worker
 first fits the same model on the same rows for 2 iterations, untimed, so every timed fit runs in a
-warm process (ngb loads its numba kernels from the on-disk cache on first use, ~0.15 s per process,
-or compiles them when the cache is cold).
+warm process (ngb's kernels are compiled at install; the warm-up loads its modules and those of the
+other libraries).
 
 Part 1 (``--part ngboost``): synthetic p=20 data with known truth (ngb.datasets.synthetic) for
 Normal (heteroscedastic), Poisson (nonlinear log rate) and Categorical (3 classes);

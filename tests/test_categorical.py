@@ -21,7 +21,7 @@ from ngb.tree import (
 )
 from ngb.tree._binning import MISSING_BIN, N_HIST_BINS
 from ngb.tree._predictor import leaf_value_table
-from ngb.tree._splitting import find_best_split
+from ngb.tree._splitting import find_best_split_py as find_best_split
 
 
 # --------------------------------------------------------------------------- helpers

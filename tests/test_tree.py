@@ -17,7 +17,7 @@ from ngb.tree import (
     predict_forest,
     predict_forest_binned,
 )
-from ngb.tree import _predictor
+from ngb.tree import _predict_nodes, _predictor
 from ngb.tree._binning import MISSING_BIN
 
 
@@ -468,7 +468,7 @@ def test_predict_forest_equals_sum_of_trees(depths, kind, monkeypatch):
     # the reference walker agrees with the packed kernels
     ref = np.empty(1000)
     for t in trees[:5]:
-        _predictor._predict_raw(Xt, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0, 1000)
+        _predict_nodes.predict_tree(Xt, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0, 1000)
         np.testing.assert_array_equal(t.predict(Xt), ref)
 
 
@@ -706,7 +706,7 @@ def test_best_first_predictions_every_kind(kind):
         expected = np.zeros((len(XX), 2))
         for t, c, wt in zip(trees, params, weights):
             ref = np.empty(len(XX))
-            _predictor._predict_raw(XX, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0,
+            _predict_nodes.predict_tree(XX, t.feature, t.threshold, t.missing_go_left, t.left, t.right, t.value, ref, 0,
                                     len(XX))
             leaf = t.apply(XX)
             assert np.all(t.left[leaf] < 0)
@@ -858,3 +858,38 @@ def test_best_first_equal_gains_split_the_lower_node_id():
         assert tree.feature[split_node] == 1
         full = grow_tree(Xb, y, bin_mapper=bm, max_depth=None, max_leaf_nodes=4)
         assert full.gain[1] <= full.gain[2] and (full.gain[1] == full.gain[2]) == (slope_right == 1.0)
+
+
+# --------------------------------------------------------------------------- compiled kernels
+def test_python_constants_are_the_kernels_constants():
+    from ngb.tree import _bin_codes, _binning, _categorical
+
+    assert _bin_codes.ROUTING_CONSTANTS == (_binning.MISSING_BIN, _binning.N_HIST_BINS, _categorical.N_WORDS)
+
+
+def test_node_records_of_both_growers_make_the_tree():
+    from ngb.tree._grow_best_first import grow_best_first
+    from ngb.tree._grow_level import grow_level_wise
+    from ngb.tree._nodes import NODE_DTYPE
+
+    X, y = _few_unique_data(3, n=300, nan_frac=0.1)
+    bm = BinMapper().fit(X)
+    Xb = bm.transform(X)
+    args = (Xb, y, np.empty(0), False, np.arange(300), np.arange(4), bm.n_bins_non_missing_, np.zeros(4, np.uint8))
+    none = (np.empty(0, np.int32), np.empty((0, 256), np.int32))
+    for nodes, tree in ((grow_level_wise(*args, 3, 1, 0.0, *none), grow_tree(Xb, y, bin_mapper=bm)),
+                        (grow_best_first(*args, 1 << 40, 7, 1, 0.0, *none),
+                         grow_tree(Xb, y, bin_mapper=bm, max_depth=None, max_leaf_nodes=7))):
+        assert nodes.dtype == NODE_DTYPE
+        assert Tree.from_nodes(nodes, bm.thresholds_) == tree
+        np.testing.assert_array_equal(nodes["left"] >= 0, nodes["feature"] >= 0)
+
+
+def test_tree_pickled_under_its_old_module_loads():
+    # pickles made before Tree moved from _predictor to _tree name ngb.tree._predictor.Tree
+    X, y = _few_unique_data(4)
+    bm = BinMapper().fit(X)
+    t = grow_tree(bm.transform(X), y, bin_mapper=bm)
+    old = pickle.dumps(t, protocol=0).replace(b"ngb.tree._tree\nTree", b"ngb.tree._predictor\nTree")
+    assert b"ngb.tree._predictor\nTree" in old
+    assert pickle.loads(old) == t

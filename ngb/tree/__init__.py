@@ -1,20 +1,28 @@
-"""Fast histogram regression trees (numba), the weak learners of ngb.
+"""Fast histogram regression trees (Cython kernels compiled at install), the weak learners of ngb.
 
-Layout follows scikit-learn's ``ensemble/_hist_gradient_boosting``:
+Layout (after scikit-learn's ``ensemble/_hist_gradient_boosting``; ``.pyx``/``.pxd``: compiled):
 
-* ``_binning``   -- :class:`BinMapper` (quantile bins, NaN bin 255; a
-  categorical feature's bin is its code) and the thread-pool helpers;
-* ``_categorical`` -- categorical features: pandas category encoding,
-  ``categorical_features`` resolution, the sorted-prefix split search and
-  the 256-bit "bins going left" rule;
-* ``_histogram`` -- per-node (sum w*y, sum w, count) histograms;
-* ``_splitting`` -- best split search (squared-error gain, NaN routing,
+* ``_binning``     -- :class:`BinMapper` (quantile bins, NaN bin 255; a categorical feature's bin
+  is its code); kernels in ``_bin_codes.pyx``;
+* ``_categorical`` -- categorical input: pandas category encoding, ``categorical_features``
+  resolution, the number of categories;
+* ``_routing.pxd`` -- bin code constants and the split tests every kernel inlines (threshold bin,
+  NaN route, 256-bit "bins going left" set, raw value -> category bin);
+* ``_histogram``   -- per-node (sum w*g, sum w) histograms (+ counts for weighted fits);
+* ``_splitting``   -- best split search (squared-error gain, NaN routing, sorted-prefix
   categorical subsets);
-* ``_grower``    -- level-wise growth (or best-first with ``max_leaf_nodes``)
-  in one numba call, :func:`grow_tree`, :func:`grow_trees`;
-* ``_predictor`` -- :class:`Tree`, single-tree and packed-forest kernels,
-  :func:`predict_forest`, :func:`predict_forest_binned`;
-* ``_estimator`` -- :class:`HistTreeRegressor` (scikit-learn estimator).
+* ``_nodes``       -- the node record (``node_t`` / ``NODE_DTYPE``) shared by both growers, and
+  its helpers (root, row partition, recorded leaves);
+* ``_grow_level``, ``_grow_best_first`` -- level-wise growth, best-first growth
+  (``max_leaf_nodes``), one GIL-free call per tree;
+* ``_grower``      -- :func:`grow_tree`, :func:`grow_trees` (argument checks, threads);
+* ``_tree``        -- :class:`Tree` (numpy arrays, picklable);
+* ``_predictor``   -- :class:`PackedForest` (packing), :func:`predict_forest`,
+  :func:`predict_forest_binned` and the table of forest kernels (``KERNELS``);
+* ``_predict_d3``  -- forest kernels of depth <= 3 (vectorised), raw or binned rows;
+* ``_predict_nodes`` -- kernels walking node arrays: padded / pointer forests, single trees,
+  leaves -> values;
+* ``_estimator``   -- :class:`HistTreeRegressor` (scikit-learn estimator).
 
 Typical use by a boosting engine::
 
@@ -28,16 +36,17 @@ Typical use by a boosting engine::
     ...
     F = predict_forest(X_new, all_trees, params, weights, k, init=F0)
 
-All kernels are numba ``nogil`` functions cached on disk (``cache=True``);
-parallelism uses a shared Python thread pool, results never depend on the
-number of threads.
+The kernels are compiled when ngb is installed (nothing is compiled at first use) and release the
+GIL; parallelism uses the shared Python thread pool, results never depend on the number of
+threads.
 """
 
 from ._binning import MISSING_BIN, N_HIST_BINS, BinMapper
 from ._categorical import category_columns, category_counts, encode_categories, resolve_categorical_features
 from ._estimator import HistTreeRegressor
 from ._grower import bin_counts, check_growth, grow_tree, grow_trees
-from ._predictor import PackedForest, Tree, leaf_value_table, leaf_values, predict_forest, predict_forest_binned
+from ._predictor import PackedForest, leaf_value_table, leaf_values, predict_forest, predict_forest_binned
+from ._tree import Tree
 
 __all__ = [
     "BinMapper",

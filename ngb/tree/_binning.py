@@ -27,11 +27,12 @@ integer code, ``n_bins_non_missing_[f]`` is the number of categories (given
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from .._threads import get_executor, in_pool_thread, map_chunks, resolve_n_threads
+from ._bin_codes import map_categorical, map_to_bins
+from ._categorical import categorical_n_bins
 
 MISSING_BIN = 255
 """Bin code of missing values (NaN), for every feature."""
@@ -81,29 +82,6 @@ def find_thresholds(col, max_bins, sample_weight=None):
     idx = np.searchsorted(cum, targets, side="left")
     idx = np.unique(np.minimum(idx, distinct.size - 2))
     return _midpoints(distinct[idx], distinct[idx + 1])
-
-
-@njit(nogil=True, cache=True)
-def _map_to_bins(X, thresholds, out, start, stop):
-    """Bin rows ``start:stop`` of ``X`` (C-contiguous float64) into ``out``.
-
-    ``thresholds`` is the (p, 256) +inf-padded table: the code of ``x`` is
-    the number of thresholds ``< x``, found by a branch-free binary search
-    over the 256 entries (entry 255 is always +inf, so codes stay <= 254).
-    """
-    p = X.shape[1]
-    for i in range(start, stop):
-        for f in range(p):
-            x = X[i, f]
-            if x != x:
-                out[i, f] = MISSING_BIN
-                continue
-            pos = 0
-            step = 128
-            while step > 0:
-                pos += step * (thresholds[f, pos + step - 1] < x)
-                step >>= 1
-            out[i, f] = pos
 
 
 class BinMapper(BaseEstimator):
@@ -156,8 +134,6 @@ class BinMapper(BaseEstimator):
         """Compute the bin thresholds. Zero-weight rows are ignored (by the quantiles).
 
         ``feature_names`` (optional) name the columns in error messages."""
-        from ._categorical import categorical_n_bins
-
         if not (isinstance(self.max_bins, (int, np.integer)) and 2 <= self.max_bins <= 255):
             raise ValueError(f"max_bins must be an int in [2, 255], got {self.max_bins!r}")
         X = np.asarray(X, dtype=np.float64)
@@ -221,15 +197,13 @@ class BinMapper(BaseEstimator):
         n = X.shape[0]
         out = np.empty((n, X.shape[1]), dtype=np.uint8)
         map_chunks(
-            lambda a, b: _map_to_bins(X, self.thresholds_, out, a, b),
+            lambda a, b: map_to_bins(X, self.thresholds_, out, a, b),
             n,
             n_threads=resolve_n_threads(self.n_threads),
             min_chunk=20_000,
         )
         is_cat = getattr(self, "is_categorical_", None)  # None: fitted before categorical features
         if is_cat is not None and is_cat.any():
-            from ._categorical import map_categorical
-
             cols = np.flatnonzero(is_cat).astype(np.int64)
             map_categorical(X, cols, self.n_bins_non_missing_, out, 0, n)
         return out

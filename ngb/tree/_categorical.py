@@ -1,19 +1,17 @@
-"""Categorical features: input handling, binning checks, split search and the bitset rule.
+"""Categorical features: input handling and binning checks.
 
 A categorical feature holds non-negative integer codes (a pandas ``category`` column: the codes
 of the categories seen in fit).  Its bin is its code (``n_bins_non_missing`` = number of
 categories, at most :data:`MAX_CATEGORIES`); NaN, negative and out-of-range codes go to the
-missing bin (255).
+missing bin (255).  On raw values a code is its bin when it is an integer in ``[0, 255)``,
+anything else (NaN, negative, non-integer, >= 255) is missing (``raw_category_bin`` in
+``_routing.pxd``; binning kernel ``_bin_codes.map_categorical``).
 
-A categorical split sends a set of bins left, stored as a 256-bit set (8 ``uint32`` words, bit
-``b`` of word ``b >> 5`` for bin ``b``).  The split search (:func:`categorical_order`, used by
-``find_best_split``) sorts the node's non-empty bins -- the missing bin included when the node has
-missing rows -- by mean target ``G_b / W_b`` (ties: lower bin code first) and scans the prefixes of
-that order: for squared error the best binary partition is one of them (Fisher 1958, Breiman et
-al. 1984).  Bins without training rows in the node (and the missing bin when the node has none)
-go to the child with the larger weight (left on ties); codes ``>= n_bins_non_missing`` (< 255)
-follow the missing bin.  On raw values a code is its bin when it is an integer in ``[0, 255)``,
-anything else (NaN, negative, non-integer, >= 255) is missing (:func:`raw_category_bin`).
+A categorical split sends a set of bins left, stored as a 256-bit set (:data:`N_WORDS` ``uint32``
+words, bit ``b`` of word ``b >> 5`` for bin ``b``).  Its search (``_splitting``) scans the
+prefixes of the node's non-empty bins sorted by mean target; bins without training rows in the
+node go to the child with the larger weight, codes ``>= n_bins_non_missing`` (< 255) follow the
+missing bin.
 """
 
 from __future__ import annotations
@@ -22,9 +20,6 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from numba import njit
-
-from ._binning import MISSING_BIN
 
 MAX_CATEGORIES = 255
 """Largest number of categories of a categorical feature (codes 0..254; 255 is the NaN bin)."""
@@ -33,7 +28,6 @@ N_WORDS = 8
 """uint32 words of a categorical split's bitset (256 bins)."""
 
 
-# ------------------------------------------------------------------------------ input handling
 def category_columns(X):
     """(p,) bool mask of the pandas ``category`` columns of a DataFrame, None for other inputs."""
     if not isinstance(X, pd.DataFrame):
@@ -156,79 +150,3 @@ def categorical_n_bins(col, n_categories=None, name=None):
     if n_categories is not None:
         return max(int(n_categories), 1)
     return max(int(top) + 1, 1)
-
-
-@njit(nogil=True, cache=True)
-def map_categorical(X, cols, n_bins, out, start, stop):
-    """Bin codes of the categorical columns ``cols`` of rows ``start:stop`` of ``X`` (float64, C) into
-    ``out`` (uint8): the code when it is an integer in ``[0, n_bins[f])``, else MISSING_BIN."""
-    for i in range(start, stop):
-        for u in range(cols.shape[0]):
-            f = cols[u]
-            b = raw_category_bin(X[i, f])
-            out[i, f] = b if b < n_bins[f] else MISSING_BIN
-
-
-# ------------------------------------------------------------------------------ bitset rule
-@njit(nogil=True, cache=True, inline="always")
-def raw_category_bin(x):
-    """Bin of a raw categorical value: ``x`` when it is an integer in [0, 255), else MISSING_BIN."""
-    if x >= 0.0 and x < 255.0 and x == np.floor(x):
-        return np.int64(x)
-    return np.int64(MISSING_BIN)
-
-
-@njit(nogil=True, cache=True, inline="always")
-def bit_is_set(bits, b):
-    """1 if bin ``b`` (0..255) is in the bitset ``bits`` (8 uint32 words), else 0."""
-    bi = np.int64(b)
-    return (np.int64(bits[bi >> 5]) >> (bi & 31)) & 1
-
-
-# ------------------------------------------------------------------------------ split search
-@njit(nogil=True, cache=True)
-def categorical_order(hist_j, cnt_j, has_w, nb):
-    """The node's non-empty bins of one feature sorted by mean target (ties: lower code first).
-
-    ``hist_j`` (256,) complex128 and ``cnt_j`` (256,) int32 (read only when ``has_w``) of the node;
-    bins ``0 .. nb - 1`` with rows, then the missing bin if it has rows.  Returns the (K,) int64
-    bin codes.
-    """
-    codes = np.empty(nb + 1, dtype=np.int64)
-    keys = np.empty(nb + 1, dtype=np.float64)
-    k = 0
-    for q in range(nb + 1):  # the value bins, then the missing bin
-        b = q if q < nb else MISSING_BIN
-        hb = hist_j[b]
-        cb = float(cnt_j[b]) if has_w else hb.imag
-        if cb > 0.0:
-            codes[k] = b
-            keys[k] = hb.real / hb.imag if hb.imag > 0.0 else 0.0
-            k += 1
-    perm = np.argsort(keys[:k], kind="mergesort")  # stable: equal means keep code order
-    return codes[:k][perm]
-
-
-@njit(nogil=True, cache=True)
-def categorical_bitset(hist_j, cnt_j, has_w, nb, n_left, heavier_left, bits):
-    """Write into ``bits`` (8,) uint32 the bitset of the split whose left child is the first
-    ``n_left`` bins of :func:`categorical_order`; bins without rows go left iff ``heavier_left``,
-    bins ``nb .. 254`` follow the missing bin. Returns whether the missing bin goes left."""
-    order = categorical_order(hist_j, cnt_j, has_w, nb)
-    bits[:] = 0
-    inl = np.zeros(256, dtype=np.bool_)
-    seen = np.zeros(256, dtype=np.bool_)
-    for i in range(order.shape[0]):
-        seen[order[i]] = True
-        inl[order[i]] = i < n_left
-    for b in range(nb):
-        if not seen[b]:
-            inl[b] = heavier_left
-    if not seen[MISSING_BIN]:
-        inl[MISSING_BIN] = heavier_left
-    for b in range(nb, MISSING_BIN):
-        inl[b] = inl[MISSING_BIN]
-    for b in range(256):
-        if inl[b]:
-            bits[b >> 5] |= np.uint32(1) << np.uint32(b & 31)
-    return inl[MISSING_BIN]
