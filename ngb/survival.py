@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .boosting import BaseNGBoost, _ScoreParameter
 from .distributions import FAMILIES
+from .metrics.survival import _concordance
 from .scores import resolve_score
 
 __all__ = ["NGBSurvival", "make_y", "concordance_index", "SURVIVAL_FAMILIES", "CRPS_SURVIVAL_FAMILIES"]
@@ -98,28 +99,21 @@ def _time_event(y):
     )
 
 
-def concordance_index(time, event, risk):
-    """Harrell's concordance index for right-censored data.
+def concordance_index(time, event, risk, tied_tol=1e-8):
+    """Harrell's concordance index for right-censored data: time (n,), event (n,), risk (n,)
+    (higher = earlier event); a float in [0, 1].
 
-    A pair (i, j) is comparable when row i has an event and t_i < t_j (pairs tied in time are not
-    compared); it is concordant when row i has the higher ``risk``, and ties in risk count 1/2.
-    O(n^2) work in blocks of rows.
+    A pair (i, j) is comparable when row i has an event and t_i < t_j, or t_i = t_j with row j
+    censored (Harrell; scikit-survival's ``concordance_index_censored``); it is concordant when
+    row i has the higher risk, and risks within ``tied_tol`` count 1/2. The implementation is
+    ``ngb.metrics.concordance_index``'s (O(n^2) work in blocks of rows).
     """
-    time = np.asarray(time, float)
-    event = np.asarray(event).astype(bool)
-    risk = np.asarray(risk, float)
-    concordant = 0.0
-    comparable = 0.0
-    order = np.flatnonzero(event)
-    for start in range(0, order.size, 512):
-        i = order[start : start + 512]
-        later = time[None, :] > time[i, None]  # j outlives event row i
-        diff = risk[i, None] - risk[None, :]
-        concordant += np.sum(later & (diff > 0)) + 0.5 * np.sum(later & (diff == 0))
-        comparable += np.sum(later)
-    if comparable == 0:
-        raise ValueError("no comparable pairs: concordance is undefined.")
-    return float(concordant / comparable)
+    time = np.asarray(time, float).reshape(-1)
+    event = np.asarray(event).astype(float).reshape(-1)
+    risk = np.asarray(risk, float).reshape(-1)
+    if not time.shape == event.shape == risk.shape:
+        raise ValueError(f"time, event and risk have different lengths ({time.size}, {event.size}, {risk.size}).")
+    return _concordance(time, event, risk, np.ones(time.size), tied_tol=tied_tol)
 
 
 class NGBSurvival(BaseNGBoost):
