@@ -395,3 +395,35 @@ def test_dist_none_is_the_estimators_own_family():
     assert ngb.NGBClassifier(n_estimators=2).fit(X, X[:, 0] > 0)._dist is ngb.Categorical
     y = ngb.survival.make_y(np.exp(X[:, 0]), X[:, 1] > -1)
     assert ngb.NGBSurvival(n_estimators=2).fit(X, y)._dist is ngb.LogNormal
+
+
+@pytest.mark.parametrize("labels,dist", [(np.array(["cat", "dog", "emu"]), "categorical"),
+                                          (np.array([3, 7, 10]), "categorical"),
+                                          (np.array([False, True]), "bernoulli")])
+def test_classifier_distribution_samples_labels(labels, dist):
+    """predict_dist(X).sample draws labels of classes_ (was: float codes 0..K-1), with the
+    frequencies predict_proba gives (binomial 5-sigma bands over 20,000 draws), through row
+    indexing, staged_predict_dist and pickling."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 2))
+    y = labels[np.minimum((X[:, 0] > 0) + (X[:, 1] > 0.5), len(labels) - 1)]
+    model = ngb.NGBClassifier(dist=dist, n_estimators=15, random_state=0).fit(X, y)
+    d = model.predict_dist(X[:6])
+    draws = d.sample(20_000, random_state=0)
+    assert draws.shape == (6, 20_000) and draws.dtype == labels.dtype
+    assert set(np.unique(draws)) <= set(labels)
+    proba = model.predict_proba(X[:6])
+    for j, label in enumerate(model.classes_):
+        freq = (draws == label).mean(axis=1)
+        np.testing.assert_array_less(np.abs(freq - proba[:, j]), 5 * np.sqrt(proba[:, j] * (1 - proba[:, j]) / 20_000) + 1e-12)
+    one = d.sample(random_state=1)
+    assert one.shape == (6,) and one.dtype == labels.dtype
+    sub = d[2:4].sample(5, random_state=2)
+    assert sub.shape == (2, 5) and sub.dtype == labels.dtype and set(np.unique(sub)) <= set(labels)
+    np.testing.assert_array_equal(d[1].classes, model.classes_)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(d)).sample(100, random_state=4), d.sample(100, random_state=4))
+    last = list(model.staged_predict_dist(X[:6]))[-1]
+    np.testing.assert_array_equal(last.sample(100, random_state=5), d.sample(100, random_state=5))
+    np.testing.assert_array_equal(d.probs, proba)  # the probabilities and codes are unchanged
+    assert d.logpdf(np.zeros(6)) == pytest.approx(np.log(proba[:, 0]))
+
