@@ -125,7 +125,7 @@ def fit_ngb(X, time_, event, fit, val, test, seed):
     nll = censored_nll(time_[test], event[test], s, scale)
     # consistency with ngb's own score (mean censored log-likelihood)
     assert abs(nll + model.score(Xt, y[test])) < 1e-6 * max(1.0, abs(nll)), "NLL disagrees with NGBSurvival.score"
-    return {"fit_s": fit_s, "risk": -model.predict(Xt), "nll": nll, "n_iter": int(model.n_iter_)}
+    return {"fit_s": fit_s, "risk": model.predict(Xt), "nll": nll, "n_iter": int(model.n_iter_)}  # minus the median
 
 
 def run_split(X, time_, event, seed, folder):

@@ -60,8 +60,9 @@ def _describe(score_name):
     name = resolve_score(score_name)
     description = _SCORES[name].description if name in _SCORES else name
     label = SCORE_LABELS.get(name, name)
+    likelihood = "censored log-likelihood" if name.startswith("censored") else "log-likelihood"
     return (f"train/val {label}: mean {description} per row, the loss minimised (lower is better; model.score(X, y) "
-            "is the mean log-likelihood, higher is better); line-search step: the multiplier of each iteration's "
+            f"is the mean {likelihood}, higher is better); line-search step: the multiplier of each iteration's "
             "fitted step")
 
 
