@@ -1,4 +1,4 @@
-"""FLCHAIN survival benchmark: ngb NGBSurvival against ngboost 0.6.0 and a Cox model.
+"""FLCHAIN survival benchmark: ngb NGBSurvival against ngboost 0.6.0 and scikit-survival's Cox model.
 
 Data: R's ``survival::flchain`` through ``ngb.datasets.load_flchain`` (``chapter`` dropped, it
 leaks the outcome; 3 rows with futime <= 0 dropped; 7,871 rows, 27.5% deaths), read from
@@ -29,18 +29,32 @@ Models (all single-threaded):
   Cox       scikit-survival CoxPHSurvivalAnalysis(alpha=1e-4 ridge, Breslow ties) on the
             standardised numeric matrix (env "survival" in benchmarks/envs.py).
 
-Metrics on the test split, computed here from each model's test predictions the same way:
-  concordance  Harrell's C, ngb.survival.concordance_index(time, event, risk), risk = -predicted
-               median survival time for the LogNormal models, the linear predictor for Cox.
+Metrics on the test split, computed here from each model's test predictions the same way (ngb.metrics),
+and recomputed by scikit-survival's own functions in its environment (worker lib "check"): the run
+stops if any differs by more than 1e-9 relative:
+  concordance  Harrell's C (ngb.metrics.concordance_index; sksurv concordance_index_censored), risk =
+               -predicted median survival time for the LogNormal models (ngb's predict), the linear
+               predictor for Cox.
+  IPCW C       Uno's C (ngb.metrics.concordance_index_ipcw; sksurv concordance_index_ipcw), the same
+               risks, censoring distribution G the Kaplan-Meier estimate of the training split, no
+               truncation (tau = None).
+  IBS          integrated Brier score over the 17 times at the 10th, 15th, ..., 90th percentiles of the
+               training split's times (trapezoid rule divided by the range, as sksurv
+               integrated_brier_score), G as above; S(t) from scipy.stats.lognorm for the LogNormal
+               models, Cox's own predict_survival_function (Breslow step functions).
   censored NLL mean over test rows of -log f(t) (events) and -log S(t) (censored), from the
                predicted scipy.stats.lognorm(s, scale) of each row (ngboost's pred_dist().params are
                (s, scale) in scipy's parametrisation; the worker checks its logpdf against scipy's).
-               Time in days, so the NLL is of a density per day. Not reported for Cox: its Breslow
-               baseline is a step function, a discrete distribution whose likelihood is not comparable
-               with a density.
+               Time in days, so the NLL is of a density per day. Cox's Breslow baseline is a step
+               function (no density), so its NLL is that of the piecewise-exponential Cox model: the
+               Breslow cumulative baseline hazard H0 interpolated linearly between 0 at t = 0 and
+               its values at the training split's distinct event times (the hazard of each jump
+               spread evenly over the interval before it), the last interval's hazard continued past
+               the last event time, H(t | x) = H0(t) exp(linear predictor); a choice made here,
+               not scikit-survival's.
   fit s        wall seconds of the fit call alone (ngboost and Cox timed inside their worker).
 Table: mean ± standard error (sd / sqrt(5)) over the 5 splits; the paired columns average the
-per-split differences model minus ngb (negative ΔNLL = better than ngb).
+per-split differences model minus ngb (negative ΔIBS, ΔNLL = better than ngb).
 
 Usage:
     python benchmarks/flchain.py [--seeds 0,1,2,3,4] [--write-readme]
@@ -64,8 +78,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import envs  # noqa: E402
 from _readme import update_readme  # noqa: E402
 
+from ngb import metrics  # noqa: E402
 from ngb.datasets import load_flchain  # noqa: E402
-from ngb.survival import NGBSurvival, concordance_index, make_y  # noqa: E402
+from ngb.survival import NGBSurvival, make_y  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 WORKER = str(HERE / "_flchain_worker.py")
@@ -113,6 +128,30 @@ def censored_nll(time_, event, s, scale):
     return float(-np.mean(np.where(event, logf, logS)))
 
 
+def brier_times(T_train):
+    """The integrated Brier score's grid: 10th, 15th, ..., 90th percentiles of the training times."""
+    return np.percentile(T_train, np.arange(10, 91, 5))
+
+
+def cox_censored_nll(time_, event, risk, event_times, H0):
+    """Censored NLL of the piecewise-exponential Cox model (module docstring): H0 linear between
+    (0, 0) and (event_times[k], H0[k]), the last slope continued; H(t | x) = H0(t) exp(risk)."""
+    x, H = np.r_[0.0, event_times], np.r_[0.0, H0]
+    slope = np.diff(H) / np.diff(x)  # baseline hazard on (x[k], x[k + 1]]
+    k = np.clip(np.searchsorted(x, time_, side="left") - 1, 0, slope.size - 1)
+    H0_t = H[k] + slope[k] * (time_ - x[k])
+    log_S = -H0_t * np.exp(risk)
+    log_f = np.log(slope[k]) + risk + log_S
+    return float(-np.mean(np.where(event, log_f, log_S)))
+
+
+def survival_metrics(y_train, y_test, risk, S, times):
+    """Harrell's C, Uno's C and the integrated Brier score of one model's test predictions (ngb.metrics)."""
+    ibs = metrics.integrated_brier_score(y_test, S, times, y_train=y_train)
+    return {"c": metrics.concordance_index(y_test, risk),
+            "c_ipcw": metrics.concordance_index_ipcw(y_test, risk, y_train=y_train), "ibs": ibs}
+
+
 def fit_ngb(X, time_, event, fit, val, test, seed):
     model = NGBSurvival(**NGB_PARAMS, random_state=seed)
     y = make_y(time_, event)
@@ -125,7 +164,11 @@ def fit_ngb(X, time_, event, fit, val, test, seed):
     nll = censored_nll(time_[test], event[test], s, scale)
     # consistency with ngb's own score (mean censored log-likelihood)
     assert abs(nll + model.score(Xt, y[test])) < 1e-6 * max(1.0, abs(nll)), "NLL disagrees with NGBSurvival.score"
-    return {"fit_s": fit_s, "risk": -model.predict(Xt), "nll": nll, "n_iter": int(model.n_iter_)}
+    times = brier_times(time_[np.r_[fit, val]])
+    S = model.predict_survival_function(Xt, times)
+    assert np.allclose(S, stats.lognorm.sf(times[None, :], s[:, None], scale=scale[:, None]), rtol=1e-10)
+    # predict is scikit-survival's risk score: minus the median
+    return {"fit_s": fit_s, "risk": model.predict(Xt), "S": S, "nll": nll, "n_iter": int(model.n_iter_)}
 
 
 def run_split(X, time_, event, seed, folder):
@@ -143,17 +186,33 @@ def run_split(X, time_, event, seed, folder):
     res["ngb"] = fit_ngb(X, time_, event, fit, val, test, seed)
     res["ngb (numeric matrix)"] = fit_ngb(M, time_, event, fit, val, test, seed)
 
+    times = brier_times(time_[train])
     out = envs.run("ngboost", WORKER, {"lib": "ngboost", "data": path, "random_state": seed, **NGBOOST_PARAMS})
     s, scale = np.asarray(out["s"]), np.asarray(out["scale"])
     res["ngboost 0.6.0"] = {
         "fit_s": out["fit_s"], "risk": -scale,  # lognormal median = scale
+        "S": stats.lognorm.sf(times[None, :], s[:, None], scale=scale[:, None]),
         "nll": censored_nll(time_[test], event[test], s, scale), "n_iter": out["n_iter"], "n_fitted": out["n_fitted"],
     }
-    out = envs.run("survival", WORKER, {"lib": "cox", "data": path, "alpha": COX_ALPHA})
-    res["Cox PH (scikit-survival)"] = {"fit_s": out["fit_s"], "risk": np.asarray(out["risk"]), "nll": None, "n_iter": None}
+    out = envs.run("survival", WORKER, {"lib": "cox", "data": path, "alpha": COX_ALPHA, "times": times.tolist()})
+    risk = np.asarray(out["risk"])
+    res["Cox PH (scikit-survival)"] = {
+        "fit_s": out["fit_s"], "risk": risk, "S": np.asarray(out["S"]), "n_iter": None,
+        "nll": cox_censored_nll(time_[test], event[test], risk, np.asarray(out["event_times"]), np.asarray(out["H0"])),
+    }
 
-    for r in res.values():
-        r["c"] = concordance_index(time_[test], event[test], r.pop("risk"))
+    y_train, y_test = make_y(time_[train], event[train]), make_y(time_[test], event[test])
+    keys = {name: f"m{i}" for i, name in enumerate(res)}
+    check = os.path.join(folder, f"flchain_check_{seed}.npz")
+    np.savez(check, T_train=time_[train], E_train=event[train].astype(float), T_test=time_[test],
+             E_test=event[test].astype(float), times=times,
+             **{f"risk_{k}": res[n]["risk"] for n, k in keys.items()}, **{f"S_{k}": res[n]["S"] for n, k in keys.items()})
+    sksurv = envs.run("survival", WORKER, {"lib": "check", "data": check, "models": list(keys.values())})
+    for name, r in res.items():
+        r.update(survival_metrics(y_train, y_test, r.pop("risk"), r.pop("S"), times))
+        for metric, value in sksurv[keys[name]].items():
+            if not np.isclose(r[metric], value, rtol=1e-9, atol=0):
+                raise AssertionError(f"{name}: {metric} {r[metric]!r} here, {value!r} by scikit-survival")
     return res
 
 
@@ -168,23 +227,20 @@ def mean_se(values, spec):
 def table(results):
     """Markdown table; the paired columns are model minus ngb on the same split (mean ± se)."""
     lines = [
-        "| model | concordance (test) | censored NLL (test) | ΔC vs ngb (paired) | ΔNLL vs ngb (paired) | fit s | iterations |",
-        "|---|---|---|---|---|---|---|",
+        "| model | concordance | IPCW concordance | integrated Brier | censored NLL | ΔC vs ngb | ΔIBS vs ngb "
+        "| ΔNLL vs ngb | fit s | iterations |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in MODELS:
         rs = [r[name] for r in results]
         ref = [r["ngb"] for r in results]
         iters = [r["n_iter"] for r in rs if r["n_iter"] is not None]
         it = f"{min(iters)}–{max(iters)}" if iters else "—"
-        if name == "ngb":
-            dc = dnll = ""
-        else:
-            dc = mean_se([r["c"] - q["c"] for r, q in zip(rs, ref)], "+.4f")
-            dnll = mean_se([None if r["nll"] is None else r["nll"] - q["nll"] for r, q in zip(rs, ref)], "+.4f")
-        lines.append(
-            f"| {name} | {mean_se([r['c'] for r in rs], '.4f')} | {mean_se([r['nll'] for r in rs], '.4f')} "
-            f"| {dc} | {dnll} | {np.mean([r['fit_s'] for r in rs]):.2f} | {it} |"
-        )
+        paired = ["", "", ""] if name == "ngb" else [
+            mean_se([r[m] - q[m] for r, q in zip(rs, ref)], "+.4f") for m in ("c", "ibs", "nll")]
+        values = [mean_se([r[m] for r in rs], ".4f") for m in ("c", "c_ipcw", "ibs", "nll")]
+        lines.append(f"| {name} | " + " | ".join(values + paired)
+                     + f" | {np.mean([r['fit_s'] for r in rs]):.2f} | {it} |")
     return lines
 
 
@@ -204,7 +260,7 @@ def main():
             res = run_split(X, time_, event, seed, folder)
             results.append(res)
             print(f"split {seed}: " + "; ".join(
-                f"{k}: C={v['c']:.4f} NLL={'—' if v['nll'] is None else format(v['nll'], '.4f')} "
+                f"{k}: C={v['c']:.4f} IPCW C={v['c_ipcw']:.4f} IBS={v['ibs']:.4f} NLL={v['nll']:.4f} "
                 f"fit={v['fit_s']:.2f}s iters={v['n_iter']}" + (f" of {v['n_fitted']}" if "n_fitted" in v else "")
                 for k, v in res.items()), flush=True)
     total = time.perf_counter() - t0
@@ -220,15 +276,22 @@ def main():
         notes = (
             "FLCHAIN (`survival::flchain`, `chapter` dropped). Boosters fit on 64% of rows and early-stop on "
             "a 16% validation part of the training split; Cox is fitted on the whole 80% training split; "
-            "metrics on the 20% test split. Concordance: Harrell's C (`ngb.survival.concordance_index`), risk "
-            "= −predicted median for the LogNormal models, the linear predictor for Cox. Censored NLL: mean "
-            "of −log f(t) for deaths and −log S(t) for censored rows, t in days; none for Cox (its Breslow "
-            "baseline is a step function). ngb sees `creatinine` with NaN and `sex` as a category; "
-            "\"numeric matrix\" is the matrix given to ngboost and Cox (creatinine median-imputed + missing "
-            "flag, sex 0/1). Single-threaded fits; \"iterations\" is the range of the kept (best-validation) "
+            "every metric on the 20% test split only. Concordance: Harrell's C; IPCW concordance: Uno's C "
+            "with the censoring distribution from the training split, no truncation; risk = −predicted "
+            "median for the LogNormal models (ngb's `predict`), the linear predictor for Cox. Integrated "
+            "Brier: IPCW Brier score integrated over the 10th, 15th, ..., 90th percentiles of the training "
+            "times, divided by their range (scikit-survival's `integrated_brier_score`). All three are "
+            "computed by `ngb.metrics` and again by scikit-survival's own functions on the same "
+            "predictions; the run stops unless they agree to 1e-9. Censored NLL: mean of −log f(t) for "
+            "deaths and −log S(t) for censored rows, t in days; for Cox, whose Breslow baseline is a step "
+            "function without a density, that of the piecewise-exponential Cox model (the Breslow "
+            "cumulative hazard interpolated linearly between the training event times: a choice made "
+            "here, see the docstring). ngb sees `creatinine` with NaN and `sex` as a category; \"numeric "
+            "matrix\" is the matrix given to ngboost and Cox (creatinine median-imputed + missing flag, sex "
+            "0/1). Single-threaded fits; \"iterations\" is the range of the kept (best-validation) "
             "iteration counts. ngboost's survival models start from a LogNormal fitted to all times as if "
-            "none were censored (`SurvivalDistn.fit` in `ngboost/distns/utils.py`), far from the censored MLE "
-            "that ngb starts from. Settings and details: the docstring of `benchmarks/flchain.py`."
+            "none were censored (`SurvivalDistn.fit` in `ngboost/distns/utils.py`), far from the censored "
+            "MLE that ngb starts from. Settings and details: the docstring of `benchmarks/flchain.py`."
         )
         update_readme("flchain", "\n".join(["### FLCHAIN survival", "", notes, "", *lines, "", stamp]))
 

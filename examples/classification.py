@@ -2,7 +2,8 @@
 
 Fits NGBClassifier (categorical distribution, log score) on scikit-learn's bundled digits, early-
 stopped on a validation part; reports test accuracy, log loss and the Brier score of the predicted
-probabilities, and how often the true class is among the two most probable ones.
+probabilities, how often the true class is among the two most probable ones, and labels drawn
+from the predicted distribution of one test image.
 Run: python examples/classification.py
 """
 
@@ -27,3 +28,7 @@ print(f"test accuracy     : {accuracy_score(y_test, model.predict(X_test)):.3f}"
 print(f"test log loss     : {log_loss(y_test, proba, labels=model.classes_):.3f}")
 print(f"test Brier score  : {np.mean(np.sum((proba - onehot) ** 2, axis=1)):.3f}")
 print(f"true class in top 2: {np.mean(np.any(model.classes_[top2] == y_test[:, None], axis=1)):.1%}")
+draws = model.predict_dist(X_test[:1]).sample(1000, random_state=0)[0]  # labels of classes_
+labels, counts = np.unique(draws, return_counts=True)
+print("1000 labels drawn for test image 0: " + ", ".join(f"{label}: {c}" for label, c in zip(labels, counts))
+      + f" (true {y_test[0]})")

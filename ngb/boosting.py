@@ -307,7 +307,9 @@ class BaseNGBoost(BaseEstimator):
         validation = None
         if val is not None:
             validation = Objective(rule, _with_offset(np.tile(theta0, (val.X.shape[0], 1)), val.offset), val.y, val.w)
-        with FitProgress(self.verbose, self.n_estimators, rule_name) as progress:
+        shown = None if units is None else tuple(  # the log lines in the target's units
+            (lambda v, d=d: units.scores(v, rule_name, d.y, d.w, dist.discrete)) for d in (train, val if val else train))
+        with FitProgress(self.verbose, self.n_estimators, rule_name, shown) as progress:
             result = boost(settings, objective, backend, p, rng, progress, validation, None if val is None else val.X)
         n_kept = result["n_kept"]
         train_score, val_score = result["train_score"], result["validation_score"]

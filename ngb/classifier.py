@@ -7,8 +7,47 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
 from .boosting import BaseNGBoost, _ScoreParameter
+from .distributions import Bernoulli, Categorical
 
-__all__ = ["NGBClassifier"]
+__all__ = ["NGBClassifier", "LabelledCategorical", "LabelledBernoulli"]
+
+
+class _Labelled:
+    """A classifier's predicted class distribution: ``classes`` (K,) holds the label of each code
+    0..K-1 (the estimator's ``classes_``). ``sample`` draws labels; probabilities, ``logpdf``,
+    ``cdf`` and the scores stay on the codes (column j of ``probs`` is ``classes[j]``)."""
+
+    classes = None  # None (a distribution built without labels): draws are codes
+
+    def sample(self, size=None, random_state=None):
+        """Random labels: shape (n,) when size is None, else (n, size), of the dtype of ``classes``."""
+        codes = super().sample(size, random_state)
+        return codes if self.classes is None else self.classes[codes.astype(np.intp)]
+
+    def _take(self, idx):
+        obj = super()._take(idx)
+        obj.classes = self.classes
+        return obj
+
+    def __repr__(self):
+        labels = "" if self.classes is None else f", classes={self.classes[:10].tolist()}"
+        return super().__repr__()[:-1] + labels + ")"
+
+    @classmethod
+    def labelled(cls, dist, classes):
+        """``dist`` (a Categorical or Bernoulli) with the labels ``classes``, values kept exactly."""
+        obj = cls.__new__(cls)
+        obj.__dict__.update(dist.__dict__)
+        obj.classes = np.asarray(classes)
+        return obj
+
+
+class LabelledCategorical(_Labelled, Categorical):
+    __doc__ = Categorical.__doc__ + "\n\n    " + _Labelled.__doc__
+
+
+class LabelledBernoulli(_Labelled, Bernoulli):
+    __doc__ = Bernoulli.__doc__ + "\n\n    " + _Labelled.__doc__
 
 
 class NGBClassifier(ClassifierMixin, BaseNGBoost):
@@ -61,8 +100,13 @@ class NGBClassifier(ClassifierMixin, BaseNGBoost):
         return dist.fit_marginal(y, w, n_classes=len(self.classes_))
 
     def predict_dist(self, X):
-        """The predicted Categorical; its columns follow ``classes_``."""
-        return self._predict_dist(X)
+        """The predicted Categorical (Bernoulli for ``dist="bernoulli"``), one row per row of X;
+        ``probs`` columns follow ``classes_`` and ``sample`` draws labels from ``classes_``."""
+        return self._labelled(self._predict_dist(X))
+
+    def _labelled(self, dist):
+        cls = LabelledBernoulli if isinstance(dist, Bernoulli) else LabelledCategorical
+        return cls.labelled(dist, self.classes_)
 
     def predict_proba(self, X):
         """Class probabilities, shape (n, n_classes), columns in the order of ``classes_``."""
@@ -81,7 +125,8 @@ class NGBClassifier(ClassifierMixin, BaseNGBoost):
             yield d.probs
 
     def staged_predict_dist(self, X):
-        yield from self._staged_dists(X)
+        for d in self._staged_dists(X):
+            yield self._labelled(d)
 
     def staged_predict(self, X):
         for d in self._staged_dists(X):

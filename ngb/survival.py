@@ -13,9 +13,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from .boosting import BaseNGBoost, _ScoreParameter
 from .distributions import FAMILIES
+from .metrics.survival import _concordance
 from .scores import resolve_score
 
-__all__ = ["NGBSurvival", "make_y", "concordance_index", "SURVIVAL_FAMILIES", "CRPS_SURVIVAL_FAMILIES"]
+__all__ = ["NGBSurvival", "TimeFunction", "make_y", "concordance_index", "SURVIVAL_FAMILIES", "CRPS_SURVIVAL_FAMILIES"]
 
 #: families with a right-censored log score (declared by each family's ``censoring``)
 SURVIVAL_FAMILIES = tuple(name for name, cls in FAMILIES.items() if cls.supports_censoring())
@@ -98,28 +99,21 @@ def _time_event(y):
     )
 
 
-def concordance_index(time, event, risk):
-    """Harrell's concordance index for right-censored data.
+def concordance_index(time, event, risk, tied_tol=1e-8):
+    """Harrell's concordance index for right-censored data: time (n,), event (n,), risk (n,)
+    (higher = earlier event); a float in [0, 1].
 
-    A pair (i, j) is comparable when row i has an event and t_i < t_j (pairs tied in time are not
-    compared); it is concordant when row i has the higher ``risk``, and ties in risk count 1/2.
-    O(n^2) work in blocks of rows.
+    A pair (i, j) is comparable when row i has an event and t_i < t_j, or t_i = t_j with row j
+    censored (Harrell; scikit-survival's ``concordance_index_censored``); it is concordant when
+    row i has the higher risk, and risks within ``tied_tol`` count 1/2. The implementation is
+    ``ngb.metrics.concordance_index``'s (O(n^2) work in blocks of rows).
     """
-    time = np.asarray(time, float)
-    event = np.asarray(event).astype(bool)
-    risk = np.asarray(risk, float)
-    concordant = 0.0
-    comparable = 0.0
-    order = np.flatnonzero(event)
-    for start in range(0, order.size, 512):
-        i = order[start : start + 512]
-        later = time[None, :] > time[i, None]  # j outlives event row i
-        diff = risk[i, None] - risk[None, :]
-        concordant += np.sum(later & (diff > 0)) + 0.5 * np.sum(later & (diff == 0))
-        comparable += np.sum(later)
-    if comparable == 0:
-        raise ValueError("no comparable pairs: concordance is undefined.")
-    return float(concordant / comparable)
+    time = np.asarray(time, float).reshape(-1)
+    event = np.asarray(event).astype(float).reshape(-1)
+    risk = np.asarray(risk, float).reshape(-1)
+    if not time.shape == event.shape == risk.shape:
+        raise ValueError(f"time, event and risk have different lengths ({time.size}, {event.size}, {risk.size}).")
+    return _concordance(time, event, risk, np.ones(time.size), tied_tol=tied_tol)
 
 
 class NGBSurvival(BaseNGBoost):
@@ -138,10 +132,23 @@ class NGBSurvival(BaseNGBoost):
     the weighted censored CRPS is then searched from it (the better of the two is kept).
 
     ``fit(X, y)`` takes y as a structured array (fields event, time) as scikit-survival uses.
-    ``predict`` gives the median survival time, ``predict_dist`` the time distribution (survival
-    function, hazard, quantiles), ``score`` the mean censored log-likelihood (higher is better,
-    whichever score was boosted) and ``concordance(X, y)`` Harrell's C with the negative
-    predicted median as risk.
+    Predictions follow scikit-survival's conventions, so its metrics and scorers
+    (``as_concordance_index_ipcw_scorer``, ``as_cumulative_dynamic_auc_scorer``,
+    ``as_integrated_brier_score_scorer``) work on the model as on its own models:
+
+    - ``predict(X)``: a **risk score** (higher = earlier event), minus the predicted median time;
+    - ``predict_median(X)``: the predicted median survival time (units of the fitted times);
+    - ``predict_survival_function(X)`` / ``predict_cumulative_hazard_function(X)``: one callable
+      per row (with ``.x``, ``.y`` on ``unique_times_``), or ``return_array=True`` the values on
+      ``unique_times_``, or given ``times`` the values there;
+    - ``predict_dist(X)``: the time distribution (survival function, hazard, quantiles).
+
+    ``score`` is the mean censored log-likelihood (higher is better, whichever score was boosted;
+    scikit-survival's own models score by concordance) and ``concordance(X, y)`` Harrell's C of
+    ``predict``.
+
+    Attributes add ``unique_times_``: the sorted distinct observed times of the rows the model was
+    fitted on (scikit-survival's grid for ``return_array=True``).
     """
 
     score = _ScoreParameter()
@@ -225,24 +232,56 @@ class NGBSurvival(BaseNGBoost):
         best = res.x if np.isfinite(res.fun) and res.fun <= objective(start)[0] else start
         return dist.clip_internal(np.array(best, dtype=float)[None])[0]
 
+    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical):
+        state = super()._boost(dist, rule_name, train, val, stop_early, rng, categorical)
+        state["unique_times_"] = np.unique(train.y[:, 0])  # the rows fitted on (zero weights removed)
+        return state
+
     # ------------------------------------------------------------------ prediction
     def predict_dist(self, X):
         """The predicted time distribution, one row per row of X."""
         return self._predict_dist(X)
 
     def predict(self, X):
-        """Predicted median survival time, shape (n,)."""
+        """Risk score per row, shape (n,): minus the predicted median survival time, so a higher
+        value means an earlier event (scikit-survival's convention for ``predict``, which its
+        concordance and AUC metrics and scorers read). Times: :meth:`predict_median`."""
+        return -self.predict_median(X)
+
+    def predict_median(self, X):
+        """Predicted median survival time per row, shape (n,), in the units of the fitted times."""
         return self.predict_dist(X).median()
 
-    def predict_survival_function(self, X, times):
-        """S(t) for each row of X at each of ``times``: shape (n, len(times))."""
+    def predict_survival_function(self, X, times=None, return_array=False):
+        """Survival functions S(t) = P(T > t), as scikit-survival's models return them:
+
+        - ``times`` given (a scalar or 1-D array of m times): the values, shape (n, m);
+        - else ``return_array=False``: an array (n,) of callables, one per row, ``fn(t)`` for a
+          scalar or array of times, with ``fn.x`` (``unique_times_``) and ``fn.y`` (S there);
+        - else ``return_array=True``: the values at ``unique_times_``, shape (n, len(unique_times_)).
+        """
+        return self._time_functions(X, times, return_array, "sf")
+
+    def predict_cumulative_hazard_function(self, X, times=None, return_array=False):
+        """Cumulative hazards H(t) = -log S(t), returned as :meth:`predict_survival_function` returns S."""
+        return self._time_functions(X, times, return_array, "cumulative_hazard")
+
+    def _time_functions(self, X, times, return_array, what):
         d = self.predict_dist(X)
+        if times is None:
+            check_is_fitted(self, "unique_times_")
+            if not return_array:
+                functions = np.empty(len(d), dtype=object)
+                for i in range(len(d)):
+                    functions[i] = TimeFunction(d[i], what, self.unique_times_)
+                return functions
+            times = self.unique_times_
         times = np.atleast_1d(np.asarray(times, dtype=float))
         if times.ndim != 1:
             raise ValueError(f"times must be a scalar or a 1-D array; got shape {times.shape}.")
         if times.size == 0:
             return np.empty((len(d), 0))
-        return np.column_stack([d.sf(np.full(len(d), t)) for t in times])
+        return _at_times(d, times, what)
 
     def staged_predict_dist(self, X):
         yield from self._staged_dists(X)
@@ -257,7 +296,36 @@ class NGBSurvival(BaseNGBoost):
         return -self._weighted_mean(d.score(yy, "censored_log"), sample_weight)
 
     def concordance(self, X, y):
-        """Harrell's concordance index of the predicted median (shorter median = higher risk)."""
+        """Harrell's concordance index of ``predict(X)`` (minus the median: shorter median = higher risk)."""
         time, event = _time_event(y)
-        return concordance_index(time, event, -self.predict(X))
+        return concordance_index(time, event, self.predict(X))
+
+
+def _at_times(dist, times, what):
+    """``what`` ("sf" or "cumulative_hazard") of each row of ``dist`` at each of ``times`` (m,): (n, m)."""
+    return np.asarray(getattr(dist, what)(np.broadcast_to(times, (len(dist), times.size))), dtype=float)
+
+
+class TimeFunction:
+    """S(t) or H(t) of one predicted row, a smooth function of time, as scikit-survival's
+    ``StepFunction``: ``fn(t)`` for a scalar (a numpy float) or an array of times (same shape), ``x``
+    the grid it is tabulated on (the model's ``unique_times_``), ``y`` its values there, ``domain``
+    (0, inf): any time t >= 0 can be evaluated."""
+
+    def __init__(self, dist, what, grid):
+        self._dist, self._what, self.x = dist, what, grid
+        self.a, self.b, self.domain = 1.0, 0.0, (0.0, float("inf"))
+
+    def __call__(self, t):
+        t = np.asarray(t, dtype=float)
+        values = _at_times(self._dist, t.reshape(-1), self._what)[0].reshape(t.shape)
+        return values[()]  # a numpy scalar for a scalar t, as StepFunction
+
+    @property
+    def y(self):
+        return self(self.x)
+
+    def __repr__(self):
+        name = {"sf": "survival", "cumulative_hazard": "cumulative hazard"}[self._what]
+        return f"TimeFunction({name} of {self._dist!r})"
 

@@ -144,3 +144,29 @@ def test_readme_summary_quotes_the_benchmark_tables():
     assert len(figures) >= 10
     missing = [f for f in figures if f not in tables]
     assert not missing, f"README.md quotes figures that benchmarks/README.md does not hold: {missing}"
+
+
+def test_flchain_cox_density_is_the_interpolated_breslow_hazard():
+    """benchmarks/flchain.py's censored NLL of Cox: -log S(t) is H0(t) exp(r) with H0 linear between
+    the event times (np.interp; the last slope continued past them), and -log f(t) is checked
+    against the numerical derivative of S."""
+    flchain = _load("flchain")
+    rng = np.random.default_rng(0)
+    event_times = np.sort(rng.uniform(1, 100, 30))
+    H0 = np.cumsum(rng.uniform(0.01, 0.05, 30))
+    t = np.r_[rng.uniform(0.5, 99, 40), 120.0]  # one beyond the last event time
+    r = rng.normal(size=t.size)
+    slope_last = (H0[-1] - H0[-2]) / (event_times[-1] - event_times[-2])
+
+    def H(tt):
+        inside = np.interp(tt, np.r_[0.0, event_times], np.r_[0.0, H0])
+        return np.where(tt > event_times[-1], H0[-1] + slope_last * (tt - event_times[-1]), inside)
+
+    for i in range(t.size):
+        S = lambda tt: np.exp(-H(tt) * np.exp(r[i]))  # noqa: E731
+        h = 1e-6
+        f = -(S(t[i] + h) - S(t[i] - h)) / (2 * h)
+        assert flchain.cox_censored_nll(t[i : i + 1], np.array([False]), r[i : i + 1], event_times, H0) == (
+            pytest.approx(-np.log(S(t[i])), rel=1e-12))
+        assert flchain.cox_censored_nll(t[i : i + 1], np.array([True]), r[i : i + 1], event_times, H0) == (
+            pytest.approx(-np.log(f), rel=1e-6))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import integrate, optimize, stats
 from sklearn.base import clone
@@ -299,3 +300,34 @@ def test_survival_score_clone_and_grid_search():
     grid.fit(X, y)
     assert len(grid.cv_results_["params"]) == 4 and np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     assert grid.best_params_["score"] in ("log", "crps")
+
+
+# ---------------------------------------------------------------------------- survival targets as fit takes them
+@pytest.mark.parametrize("name", FAMILIES)
+def test_score_takes_the_structured_target_fit_takes(name):
+    """d.score(y, "censored_crps" / "censored_log") with the structured array of make_y, one of
+    sksurv's Surv.from_arrays with its own field names, or a DataFrame (was a TypeError): values
+    against quadrature (CRPS) and scipy (log), gradients the same as for [time, event]."""
+    rng = np.random.default_rng(5)
+    n = 12
+    d = (ngb.Exponential(scale=np.exp(rng.normal(size=n))) if name == "exponential"
+         else ngb.LogNormal(s=np.exp(0.3 * rng.normal(size=n)), scale=np.exp(rng.normal(size=n))))
+    t, e = np.exp(rng.normal(size=n)), rng.random(n) < 0.5
+    e[:2] = [True, False]
+    crps, log = [], []
+    for i in range(n):
+        row = _oracle(d[i])
+        below = _quad(lambda x: row.cdf(x)[0] ** 2, 0.0, t[i])
+        above = _quad(lambda x: row.sf(x)[0] ** 2, t[i], np.inf)
+        crps.append(below + (above if e[i] else 0.0))
+        log.append(-(row.logpdf(t[i])[0] if e[i] else row.logsf(t[i])[0]))
+    array = np.column_stack([t, e.astype(float)])
+    targets = [make_y(t, e), pd.DataFrame({"time": t, "event": e})]
+    surv = pytest.importorskip("sksurv.util").Surv
+    targets.append(surv.from_arrays(event=e, time=t, name_event="death", name_time="futime"))
+    for y in targets:
+        np.testing.assert_allclose(d.score(y, "censored_crps"), crps, rtol=1e-9)
+        np.testing.assert_allclose(d.score(y, "censored_log"), log, rtol=1e-12)
+        for rule in ("censored_crps", "censored_log"):
+            np.testing.assert_array_equal(d.d_score(y, rule), d.d_score(array, rule))
+            np.testing.assert_array_equal(d.natural_gradient(y, rule), d.natural_gradient(array, rule))

@@ -726,3 +726,47 @@ def test_per_row_methods_take_a_grid_of_values_per_row(name):
     np.testing.assert_allclose(d.logpdf(grid), ref_logpdf, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(d.cdf(grid), frozen.cdf(grid.T).T, rtol=1e-9, atol=1e-12)
     assert d.cdf(grid[:, :1]).shape == (6, 1)
+
+
+def test_families_resolve_by_class_and_scipy_names():
+    """dist= takes each family's class name in any spelling and scipy.stats' name of the family
+    (the name of what its to_scipy() returns), and suggests close names for a typo."""
+    from ngb.distributions import FAMILIES, get_distribution
+
+    for name, cls in FAMILIES.items():
+        for spelling in (name, cls.__name__, cls.__name__.lower(), cls.__name__.upper(), name.replace("_", "-"),
+                         name.replace("_", " ").title()):
+            assert get_distribution(spelling) is cls, spelling
+    for alias, cls in [("gaussian", ngb.Normal), ("exp", ngb.Exponential), ("negativebinomial", ngb.NegativeBinomial),
+                       ("Negative Binomial", ngb.NegativeBinomial), ("mvnormal", ngb.MultivariateNormal)]:
+        assert get_distribution(alias) is cls
+    # scipy's names, read from scipy itself; "t" and "bernoulli" name the general family of the two
+    # that share them (TFixedDf is a StudentT with df fixed; Categorical with K = 2 is a Bernoulli)
+    shared = {ngb.TFixedDf: ngb.StudentT, ngb.Cauchy: ngb.Cauchy, ngb.Categorical: ngb.Bernoulli}
+    seen = set()
+    for name, cls in FAMILIES.items():
+        if name == "multivariate_normal":
+            scipy_name = type(cls(mean=np.zeros((2, 2)), cov=np.eye(2)).to_scipy()[0]).__name__.split("_frozen")[0]
+        else:
+            k = len(getattr(cls, "parameters", ())) or 1
+            frozen = cls.from_internal(np.zeros((2, k))).to_scipy()
+            scipy_name = getattr(getattr(frozen, "dist", None), "name", None)
+            if scipy_name is None:  # the zero-inflated families: an rv_discrete of their own
+                continue
+        assert get_distribution(scipy_name) is shared.get(cls, cls), scipy_name
+        seen.add(scipy_name)
+    assert {"norm", "lognorm", "expon", "gamma", "weibull_min", "halfnorm", "nbinom", "gumbel_r", "t"} <= seen
+    with pytest.raises(ValueError, match="Did you mean 'negative_binomial'"):
+        get_distribution("negbinomal")
+
+
+def test_estimators_take_class_and_scipy_names():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = rng.poisson(np.exp(0.5 * X[:, 0]) + 1.0)
+    kw = dict(n_estimators=5, random_state=0)
+    for a, b in [("NegativeBinomial", "negative_binomial"), ("gaussian", "normal"), ("norm", "normal"),
+                 ("expon", "exponential"), ("exp", "exponential"), ("lognorm", "lognormal")]:
+        target = y + 1.0 if b in ("exponential", "lognormal") else y
+        np.testing.assert_array_equal(ngb.NGBRegressor(dist=a, **kw).fit(X, target).predict(X),
+                                      ngb.NGBRegressor(dist=b, **kw).fit(X, target).predict(X))

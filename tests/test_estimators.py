@@ -395,3 +395,116 @@ def test_dist_none_is_the_estimators_own_family():
     assert ngb.NGBClassifier(n_estimators=2).fit(X, X[:, 0] > 0)._dist is ngb.Categorical
     y = ngb.survival.make_y(np.exp(X[:, 0]), X[:, 1] > -1)
     assert ngb.NGBSurvival(n_estimators=2).fit(X, y)._dist is ngb.LogNormal
+
+
+@pytest.mark.parametrize("labels,dist", [(np.array(["cat", "dog", "emu"]), "categorical"),
+                                          (np.array([3, 7, 10]), "categorical"),
+                                          (np.array([False, True]), "bernoulli")])
+def test_classifier_distribution_samples_labels(labels, dist):
+    """predict_dist(X).sample draws labels of classes_ (was: float codes 0..K-1), with the
+    frequencies predict_proba gives (binomial 5-sigma bands over 20,000 draws), through row
+    indexing, staged_predict_dist and pickling."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 2))
+    y = labels[np.minimum((X[:, 0] > 0) + (X[:, 1] > 0.5), len(labels) - 1)]
+    model = ngb.NGBClassifier(dist=dist, n_estimators=15, random_state=0).fit(X, y)
+    d = model.predict_dist(X[:6])
+    draws = d.sample(20_000, random_state=0)
+    assert draws.shape == (6, 20_000) and draws.dtype == labels.dtype
+    assert set(np.unique(draws)) <= set(labels)
+    proba = model.predict_proba(X[:6])
+    for j, label in enumerate(model.classes_):
+        freq = (draws == label).mean(axis=1)
+        np.testing.assert_array_less(np.abs(freq - proba[:, j]), 5 * np.sqrt(proba[:, j] * (1 - proba[:, j]) / 20_000) + 1e-12)
+    one = d.sample(random_state=1)
+    assert one.shape == (6,) and one.dtype == labels.dtype
+    sub = d[2:4].sample(5, random_state=2)
+    assert sub.shape == (2, 5) and sub.dtype == labels.dtype and set(np.unique(sub)) <= set(labels)
+    np.testing.assert_array_equal(d[1].classes, model.classes_)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(d)).sample(100, random_state=4), d.sample(100, random_state=4))
+    last = list(model.staged_predict_dist(X[:6]))[-1]
+    np.testing.assert_array_equal(last.sample(100, random_state=5), d.sample(100, random_state=5))
+    np.testing.assert_array_equal(d.probs, proba)  # the probabilities and codes are unchanged
+    assert d.logpdf(np.zeros(6)) == pytest.approx(np.log(proba[:, 0]))
+
+
+def _screen(stream):
+    """The lines a terminal shows after ``stream``: "\\r" returns to column 0, "\\n" starts a line,
+    ESC[A moves up a line, other escape sequences are ignored, characters overwrite."""
+    import re
+
+    lines, row, col = [[]], 0, 0
+    for token in re.findall(r"\x1b\[[0-9;]*[A-Za-z]|.|\n", stream, flags=re.S):
+        if token == "\n":
+            row, col = row + 1, 0
+            if row == len(lines):
+                lines.append([])
+        elif token == "\r":
+            col = 0
+        elif token.startswith("\x1b["):
+            row = max(row - 1, 0) if token.endswith("A") else row
+        else:
+            line = lines[row]
+            line.extend(" " * (col + 1 - len(line)))
+            line[col] = token
+            col += 1
+    return ["".join(line).rstrip() for line in lines]
+
+
+_VERBOSE_FIT = """
+import numpy as np, ngb
+rng = np.random.default_rng(0)
+X = rng.normal(size=(400, 3))
+y = X[:, 0] + rng.normal(size=400)
+model = ngb.NGBRegressor(n_estimators=2000, learning_rate=0.5, early_stopping=True, n_iter_no_change=5,
+                         verbose=1, random_state=0).fit(X, y)
+assert model.n_iter_ < 500  # stopped early, far before n_estimators
+"""
+
+
+@pytest.mark.parametrize("logging_setup", ["", "import logging; logging.basicConfig(format='[ngb] %(message)s')"])
+def test_verbose_progress_bar_and_log_lines_do_not_interleave(logging_setup):
+    """verbose=1 with tqdm, in a fresh interpreter (logging unconfigured, or basicConfig): every log
+    line starts its own terminal line (the bar was drawn into them), and the bar is gone once early
+    stopping ends the fit (it stayed, frozen, above the last line)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("tqdm")
+    proc = subprocess.run([sys.executable, "-c", logging_setup + "\n" + _VERBOSE_FIT], capture_output=True, timeout=120)
+    err = proc.stderr.decode()  # bytes: text mode would turn the bar's "\r" into "\n"
+    assert proc.returncode == 0, err
+    assert "ngb fit:" in err  # the bar was shown
+    screen = [line for line in _screen(err) if line]
+    assert not [line for line in screen if "ngb fit" in line]
+    assert all(line.startswith("[ngb] ") for line in screen), screen
+    assert any(line.startswith("[ngb] iter 1/2000") for line in screen) and "kept" in screen[-1], screen
+
+
+def test_verbose_lines_say_what_the_numbers_are(caplog):
+    """The log names the score ("train NLL", "val CRPS", ...), says it is a loss and how it relates
+    to model.score, and names the line-search step; the logged values are those quantities,
+    recomputed here: -model.score for the NLL, ngb.metrics.crps for the CRPS."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 2))
+    y = X[:, 0] + rng.normal(size=300)
+    for score, label in (("log", "NLL"), ("crps", "CRPS")):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="ngb"):
+            model = ngb.NGBRegressor(score=score, n_estimators=20, verbose=1, random_state=0).fit(
+                X[:200], y[:200], X_val=X[200:], y_val=y[200:])
+        messages = [r.getMessage() for r in caplog.records if r.name == "ngb"]
+        assert f"train/val {label}:" in messages[0] and "lower is better" in messages[0]
+        assert "model.score(X, y) is the mean log-likelihood, higher is better" in messages[0]
+        assert "line-search step: the multiplier" in messages[0]
+        last = next(m for m in messages if m.startswith("iter 20/20"))
+        fields = last.split()
+        train = float(fields[fields.index("train") + 2])
+        val = float(fields[fields.index("val") + 2])
+        assert fields[fields.index("train") + 1] == label and "line-search step" in last
+        if score == "log":
+            assert train == pytest.approx(-model.score(X[:200], y[:200]), abs=1e-5)
+            assert val == pytest.approx(-model.score(X[200:], y[200:]), abs=1e-5)
+        else:
+            assert train == pytest.approx(ngb.metrics.crps(y[:200], model.predict_dist(X[:200])), abs=1e-5)
+            assert val == pytest.approx(ngb.metrics.crps(y[200:], model.predict_dist(X[200:])), abs=1e-5)

@@ -16,9 +16,11 @@ DATA = Path(os.environ.get("NGB_DATA_HOME") or REPO.parent / "shared" / "dataset
 EXAMPLES = {
     # script: (data file it needs or None, lines its output must contain)
     "quickstart.py": (None, ["test NLL", "90% interval cover"]),
-    "classification.py": (None, ["test accuracy", "test log loss", "true class in top 2"]),
+    "classification.py": (None, ["test accuracy", "test log loss", "true class in top 2", "labels drawn"]),
     "claim_frequency.py": ("freMTPL2freq/freMTPL2freq.csv", ["test Poisson deviance", "P(at least one claim"]),
-    "survival.py": ("flchain/flchain.csv", ["test concordance", "survival at 1/5/10 years"]),
+    "survival.py": ("flchain/flchain.csv", ["test concordance", "test censored CRPS", "median", "survival at 1/5/10 years"]),
+    "survival_sksurv.py": ("flchain/flchain.csv", ["ngb NGBSurvival", "sksurv Cox PH", "IBS from the callables",
+                                                   "minus the median survival time"]),
     "calibration_report.py": (None, ["test CRPS", "90% interval coverage", "calibration error", "wrote 5 PNG files"]),
 }
 
@@ -37,6 +39,8 @@ def test_example_runs(script, tmp_path):
     needs, expected = EXAMPLES[script]
     if needs is not None and not (DATA / needs).exists():
         pytest.skip(f"{DATA / needs} not found (set NGB_DATA_HOME)")
+    if script == "survival_sksurv.py":
+        pytest.importorskip("sksurv")
     env = dict(os.environ, NGB_DATA_HOME=str(DATA), MPLBACKEND="Agg")
     args = [str(tmp_path)] if script in WRITES else []
     proc = subprocess.run([sys.executable, str(REPO / "examples" / script), *args], cwd=REPO, env=env, capture_output=True,

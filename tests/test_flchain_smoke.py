@@ -34,7 +34,7 @@ def test_flchain_concordance_on_held_out_rows():
     assert model.n_iter_ == 50
 
     c = model.concordance(X.iloc[test], y[test])
-    assert c == pytest.approx(concordance_index(time[test], event[test], -model.predict(X.iloc[test])))
+    assert c == pytest.approx(concordance_index(time[test], event[test], -model.predict_median(X.iloc[test])))
     # observed 0.7775 here (0.777-0.794 over permutation seeds 0-5); the bar leaves margin for that spread
     assert c > 0.75
     assert np.isfinite(model.score(X.iloc[test], y[test]))

@@ -97,7 +97,7 @@ def test_ngb_survival_learns_censored_lognormal():
     model.fit(X[tr], y[tr], X_val=X[va], y_val=y[va])
     d = model.predict_dist(X[te])
     assert isinstance(d, ngb.LogNormal)
-    assert np.corrcoef(np.log(model.predict(X[te])), mu[te])[0, 1] > 0.9
+    assert np.corrcoef(np.log(model.predict_median(X[te])), mu[te])[0, 1] > 0.9
     true = ngb.LogNormal(s=s[te], scale=np.exp(mu[te]))
     yy = np.column_stack([y["time"][te], y["event"][te]])
     true_ll = -true.score(yy, "censored_log").mean()
@@ -160,7 +160,7 @@ def test_survival_bad_input():
 
 def test_concordance_index_matches_brute_force():
     rng = np.random.default_rng(7)
-    time = rng.integers(1, 30, 80).astype(float)  # ties in time
+    time = rng.integers(1, 30, 80).astype(float)  # ties in time, also between an event and a censoring
     event = rng.random(80) < 0.6
     risk = np.round(rng.normal(size=80), 1)  # ties in risk
     num = den = 0.0
@@ -168,7 +168,28 @@ def test_concordance_index_matches_brute_force():
         if not event[i]:
             continue
         for j in range(80):
-            if time[j] > time[i]:
+            # Harrell: i's event precedes j's time, or j is censored at i's event time
+            if time[j] > time[i] or (time[j] == time[i] and not event[j]):
                 den += 1
                 num += 1.0 if risk[i] > risk[j] else (0.5 if risk[i] == risk[j] else 0.0)
-    assert concordance_index(time, event, risk) == pytest.approx(num / den)
+    assert concordance_index(time, event, risk) == pytest.approx(num / den, rel=1e-14)
+
+
+def test_concordance_index_is_scikit_survivals_and_the_estimators_own():
+    """ngb.survival.concordance_index, NGBSurvival.concordance and ngb.metrics.concordance_index
+    agree with sksurv.metrics.concordance_index_censored on data with events and censorings tied
+    in time (the pairs the old definition left out) and tied risks."""
+    sks = pytest.importorskip("sksurv.metrics")
+    rng = np.random.default_rng(11)
+    n = 300
+    time = rng.integers(1, 15, n).astype(float)
+    event = rng.random(n) < 0.5
+    risk = np.round(rng.normal(size=n), 1)
+    expected = sks.concordance_index_censored(event, time, risk)[0]
+    assert concordance_index(time, event, risk) == pytest.approx(expected, rel=1e-14)
+    assert ngb.metrics.concordance_index(make_y(time, event), risk) == pytest.approx(expected, rel=1e-14)
+    X = np.column_stack([time + rng.normal(size=n), rng.normal(size=n)])
+    model = ngb.NGBSurvival(n_estimators=20, random_state=0).fit(X, make_y(time, event))
+    risk_model = -model.predict_dist(X).median()
+    assert model.concordance(X, make_y(time, event)) == pytest.approx(
+        sks.concordance_index_censored(event, time, risk_model)[0], rel=1e-14)

@@ -95,3 +95,22 @@ def test_brier_and_integrated_brier_match_scikit_survival(data):
     assert metrics.survival_brier_score(y, d, [t], sample_weight=w)[0] == pytest.approx(np.average(by_row, weights=w), rel=1e-12)
     with pytest.raises(ValueError, match="follow-up"):
         metrics.integrated_brier_score(y, d, [0.5, time.max() + 1])
+
+
+def test_brier_scores_of_survival_probabilities_given_as_an_array(data):
+    """brier_score / integrated_brier_score also take S_i(t_k) as an (n, m) array at the times, as
+    scikit-survival's estimate= (for models that are not ngb distributions, e.g. a Cox model)."""
+    y, time, event, d = data
+    times = np.quantile(time, [0.1, 0.25, 0.5, 0.75, 0.9])
+    est = np.column_stack([d.sf(np.full(N, t)) for t in times]) ** 1.3  # any survival probabilities
+    np.testing.assert_allclose(metrics.survival_brier_score(y, est, times), sks.brier_score(y, y, est, times)[1], rtol=1e-12)
+    assert metrics.integrated_brier_score(y, est, times) == pytest.approx(
+        sks.integrated_brier_score(y, y, est, times), rel=1e-12)
+    test, train = y[N // 2 :], y  # G from all rows, scores on half
+    t2 = times[(times >= time[N // 2 :].min()) & (times < time[N // 2 :].max())]
+    assert metrics.integrated_brier_score(test, est[N // 2 :, np.isin(times, t2)], t2, y_train=train) == pytest.approx(
+        sks.integrated_brier_score(train, test, est[N // 2 :, np.isin(times, t2)], t2), rel=1e-12)
+    with pytest.raises(ValueError, match="strictly increasing"):
+        metrics.integrated_brier_score(y, est[:, ::-1], times[::-1])
+    with pytest.raises(ValueError, match="expected"):
+        metrics.integrated_brier_score(y, est[:, :3], times)

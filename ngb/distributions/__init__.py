@@ -4,6 +4,8 @@ resolves a name or class as the estimators accept it. ``Param``, ``Link``, ``IDE
 
 from __future__ import annotations
 
+import difflib
+
 from ._declare import IDENTITY, LOG, Link, Param
 from .base import Distribution
 from .beta import Beta
@@ -73,20 +75,26 @@ FAMILIES = {
     "zero_inflated_negative_binomial": ZeroInflatedNegativeBinomial,
 }
 
-# other spellings accepted by get_distribution (after lower-casing and "-" -> "_")
+# other names accepted by get_distribution, besides each family's name and class name; every name
+# is compared lower-cased with "-", "_" and spaces removed ("NegativeBinomial", "negative-binomial")
 _ALIASES = {
-    "log_normal": "lognormal",
-    "student_t": "studentt",
-    "t": "studentt",
-    "tfixeddf": "t_fixed_df",
-    "half_normal": "halfnormal",
-    "negbinomial": "negative_binomial",
+    # scipy.stats names (what each family's to_scipy() returns) and common ones
+    "norm": "normal",
+    "gaussian": "normal",
+    "lognorm": "lognormal",
+    "expon": "exponential",
+    "exp": "exponential",
+    "halfnorm": "halfnormal",
+    "weibull_min": "weibull",
+    "gumbel_r": "gumbel",
     "nbinom": "negative_binomial",
+    "t": "studentt",
+    "student_t": "studentt",
+    "negbinomial": "negative_binomial",
     "negbin": "negative_binomial",
     "nb": "negative_binomial",
     "mvn": "multivariate_normal",
-    "multivariatenormal": "multivariate_normal",
-    "gumbel_r": "gumbel",
+    "mvnormal": "multivariate_normal",
     "zip": "zero_inflated_poisson",
     "zipoisson": "zero_inflated_poisson",
     "zinb": "zero_inflated_negative_binomial",
@@ -96,14 +104,36 @@ _ALIASES = {
 }
 
 
+def _key(name):
+    return "".join(c for c in name.lower() if c not in "-_ \t")
+
+
+def _lookup():
+    """Normalised name -> family name, from the family names, class names and aliases."""
+    table = {}
+    pairs = [(name, name) for name in FAMILIES] + [(cls.__name__, name) for name, cls in FAMILIES.items()]
+    for spelling, name in pairs + list(_ALIASES.items()):
+        key = _key(spelling)
+        if table.setdefault(key, name) != name:
+            raise RuntimeError(f"the distribution name {spelling!r} is ambiguous")
+    return table
+
+
+_NAMES = _lookup()
+
+
 def get_distribution(dist):
-    """Return the family class for a name (case-insensitive), a Distribution subclass, or an
-    instance (its class; ``MultivariateNormal(d)`` also fixes the dimension)."""
+    """Return the family class for a name, a Distribution subclass, or an instance (its class;
+    ``MultivariateNormal(d)`` also fixes the dimension). A name is a family name ("normal",
+    "negative_binomial"), its class name ("NegativeBinomial") or scipy.stats' name ("norm",
+    "lognorm", "expon", "nbinom", ...), in any case, with or without "_", "-" or spaces."""
     if isinstance(dist, str):
-        key = dist.lower().replace("-", "_")
-        key = _ALIASES.get(key, key)
-        if key not in FAMILIES:
-            raise ValueError(f"Unknown distribution {dist!r}; expected one of {sorted(FAMILIES)}.")
+        key = _NAMES.get(_key(dist))
+        if key is None:
+            close = dict.fromkeys(_NAMES[c] for c in difflib.get_close_matches(_key(dist), list(_NAMES), n=4, cutoff=0.6))
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise ValueError(f"Unknown distribution {dist!r}; expected one of {sorted(FAMILIES)} (or their class "
+                             f"or scipy.stats names).{hint}")
         return FAMILIES[key]
     if isinstance(dist, type) and issubclass(dist, Distribution):
         return dist

@@ -18,7 +18,21 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CensoredScores", "solve_small"]
+__all__ = ["CensoredScores", "solve_small", "censored_target"]
+
+
+def censored_target(y):
+    """A survival target as the censored rules read it, the (n, 2) float array [time, event]: a
+    structured array (fields event, time, as ``ngb.survival.make_y`` and scikit-survival build it)
+    or a two-column DataFrame is converted as ``NGBSurvival.fit`` reads it; an array is kept."""
+    if isinstance(y, np.ndarray) and y.dtype.names is None:
+        return y
+    from ..survival import _time_event  # the estimator's parser, so fit and score read y alike
+
+    try:
+        return np.column_stack(_time_event(y))
+    except ValueError:
+        return y  # not a survival target: the rule reports what it gets
 
 
 def solve_small(metric, grad):

@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from ..scores import resolve_score
-from ._censoring import CensoredScores, solve_small
+from ._censoring import CensoredScores, censored_target, solve_small
 from ._declare import check_exact_range, check_rules, check_target, make_init
 
 __all__ = ["Distribution", "solve_small", "edge_logpdf", "diagonal_metric", "log_weighted_mean", "mean_and_log_sd"]
@@ -296,12 +296,17 @@ class Distribution(CensoredScores):
         return getattr(self, f"_{name}_{what}")
 
     def score(self, y, score="log"):
-        """Per-row score S(P_i, y_i), shape (n,). Lower is better."""
-        return self._rule(score, "score")(self._as_y(y))
+        """Per-row score S(P_i, y_i), shape (n,). Lower is better. For the censored rules y is a
+        survival target: a structured array (event, time), a two-column DataFrame or (n, 2) [time, event]."""
+        return self._rule(score, "score")(self._rule_y(score, y))
 
     def d_score(self, y, score="log"):
         """Gradient of the score w.r.t. the internal parameters, shape (n, k)."""
-        return self._rule(score, "d_score")(self._as_y(y))
+        return self._rule(score, "d_score")(self._rule_y(score, y))
+
+    def _rule_y(self, score, y):
+        """y as the rule reads it: survival targets as (n, 2) [time, event] for the censored rules."""
+        return self._as_y(censored_target(y) if resolve_score(score).startswith("censored_") else y)
 
     def metric(self, score="log"):
         """The score's Riemannian metric (Fisher information for the log score), (n, k, k)."""
@@ -321,7 +326,7 @@ class Distribution(CensoredScores):
         name = resolve_score(score)
         closed = getattr(self, f"_{name}_natural_gradient", None)
         if closed is not None and name in self.available_scores():
-            return closed(self._as_y(y))
+            return closed(self._rule_y(name, y))
         grad = self.d_score(y, score)
         return np.linalg.solve(self.metric(score), grad[..., None])[..., 0]
 

@@ -85,18 +85,33 @@ def _check_times(times, time):
     return times
 
 
+def _survival_or_dist(dist, times, n):
+    """S_i(t_k) (n, m) from a predicted distribution, or an (n, m) array of S at ``times`` (then
+    strictly increasing, as scikit-survival's ``estimate``)."""
+    if hasattr(dist, "sf"):
+        univariate(dist, "brier_score")
+        return _survival_at(dist, times)
+    S = np.asarray(dist, dtype=float)
+    if S.shape != (n, times.size):
+        raise ValueError(f"survival probabilities have shape {S.shape}; expected (n rows, n times) = {(n, times.size)}.")
+    return S
+
+
 def brier_score(y, dist, times, *, y_train=None, sample_weight=None):
     """IPCW Brier score at each of ``times`` (m,) -> (m,): mean over rows of
-    S_i(t)^2 1{T_i <= t, event} / G(T_i) + (1 - S_i(t))^2 1{T_i > t} / G(t)."""
-    univariate(dist, "brier_score")
+    S_i(t)^2 1{T_i <= t, event} / G(T_i) + (1 - S_i(t))^2 1{T_i > t} / G(t). ``dist`` is a
+    predicted time distribution or the survival probabilities S_i(t_k), (n, m), at strictly
+    increasing ``times``."""
     time, event = survival_target(y)
+    if not hasattr(dist, "sf") and np.any(np.diff(np.asarray(times, dtype=float).reshape(-1)) <= 0):
+        raise ValueError("with survival probabilities given as an array, times must be strictly increasing.")
     times = _check_times(times, time)
     G = kaplan_meier_censoring(y if y_train is None else y_train)
     g_t, g_y = G(times), G(time)
     with np.errstate(divide="ignore"):
         inv_t = np.where(g_t > 0, 1 / g_t, np.inf)
         inv_y = np.where(g_y > 0, 1 / g_y, np.inf)
-    S = _survival_at(dist, times)
+    S = _survival_or_dist(dist, times, time.size)
     case = (time[:, None] <= times[None, :]) & (event[:, None] > 0)
     control = time[:, None] > times[None, :]
     values = np.where(case, S**2 * inv_y[:, None], 0.0) + np.where(control, (1 - S) ** 2 * inv_t[None, :], 0.0)
@@ -112,8 +127,12 @@ def default_times(y, n_times=20):
 def integrated_brier_score(y, dist, times=None, *, y_train=None, sample_weight=None):
     """Integrated IPCW Brier score: the trapezoid integral of :func:`brier_score` over ``times``
     divided by (times[-1] - times[0]), as scikit-survival's ``integrated_brier_score``. Default
-    times: 20 quantiles (10% to 90%) of the observed times of y."""
-    times = default_times(y) if times is None else np.unique(np.asarray(times, dtype=float))
+    times: 20 quantiles (10% to 90%) of the observed times of y. ``dist``: a predicted time
+    distribution, or survival probabilities (n, m) at the (given, strictly increasing) ``times``."""
+    if times is None and not hasattr(dist, "sf"):
+        raise ValueError("survival probabilities given as an array need their times.")
+    times = default_times(y) if times is None else np.asarray(times, dtype=float).reshape(-1)
+    times = times if not hasattr(dist, "sf") else np.unique(times)
     if times.size < 2:
         raise ValueError("the integrated Brier score needs at least two distinct times.")
     scores = brier_score(y, dist, times, y_train=y_train, sample_weight=sample_weight)
