@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._survival_target import time_event  # the estimator's parser: fit and score read y alike
+
 __all__ = ["CensoredScores", "solve_small", "censored_target"]
 
 
@@ -27,10 +29,8 @@ def censored_target(y):
     or a two-column DataFrame is converted as ``NGBSurvival.fit`` reads it; an array is kept."""
     if isinstance(y, np.ndarray) and y.dtype.names is None:
         return y
-    from ..survival import _time_event  # the estimator's parser, so fit and score read y alike
-
     try:
-        return np.column_stack(_time_event(y))
+        return np.column_stack(time_event(y))
     except ValueError:
         return y  # not a survival target: the rule reports what it gets
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._survival_target import time_event as survival_target
+
 __all__ = ["weighted_mean", "survival_target", "class_codes", "univariate", "as_rows"]
 
 
@@ -39,28 +41,6 @@ def univariate(dist, what):
     if not getattr(dist, "_y_per_row_is_scalar", True):
         raise ValueError(f"{what} needs a univariate distribution; got {type(dist).__name__} "
                          "(for the multivariate normal use ngb.metrics.energy_score or nll).")
-
-
-def survival_target(y):
-    """(time, event) float arrays from a structured survival array (fields event, time; a boolean
-    field is the event), a two-column DataFrame or an (n, 2) [time, event] array."""
-    if hasattr(y, "to_records") and hasattr(y, "columns"):
-        y = y.to_records(index=False)
-    y = np.asarray(y)
-    if y.dtype.names is not None:
-        names = y.dtype.names
-        if len(names) != 2:
-            raise ValueError(f"a survival target has two fields (event, time); got {names}.")
-        bools = [f for f in names if y.dtype[f] == bool]
-        event = bools[0] if len(bools) == 1 else ("event" if "event" in names else None)
-        if event is None:
-            raise ValueError(f"cannot tell which field of {names} is the event indicator; make it boolean.")
-        time = [f for f in names if f != event][0]
-        return np.asarray(y[time], dtype=float), np.asarray(y[event], dtype=float)
-    if y.ndim == 2 and y.shape[1] == 2:
-        return np.asarray(y[:, 0], dtype=float), np.asarray(y[:, 1], dtype=float)
-    raise ValueError("a survival target is a structured array (event, time), e.g. ngb.survival.make_y(time, event), "
-                     f"or an (n, 2) array [time, event]; got shape {y.shape} and dtype {y.dtype}.")
 
 
 def class_codes(y, classes=None, n_classes=None):
