@@ -6,10 +6,10 @@ from .classifier import NGBClassifier
 from .regressor import NGBRegressor
 from .survival import NGBSurvival
 from .tree import HistTreeRegressor
-from .boosting import NGBVersionWarning
+from .boosting import NGBVersionWarning, reference_defaults
 from .scores import BrierScore, CRPScore, LogScore
 from .version import __version__
 from . import metrics  # noqa: E402  (ngb.plots is imported on demand: it needs matplotlib)
 
 
-__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "__version__"]
+__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "reference_defaults", "__version__"]

@@ -51,8 +51,10 @@ def line_search_by_group(loss, loss0, groups, starts):
     (a location and its scale) each take too large a step when searched alone."""
     k = len(starts)
     joint = line_search(lambda s: loss(np.full(k, s)), loss0, float(np.max(starts)))
-    if joint >= STALL or len(groups) == 1:
+    if len(groups) == 1:
         return np.full(k, joint)
+    if joint >= STALL:
+        return accelerate(loss, np.full(k, joint), groups) if ACCELERATE else np.full(k, joint)
     scales = np.zeros(k)
     for group in groups:
         def along_group(s, group=group):
@@ -68,3 +70,26 @@ def line_search_by_group(loss, loss0, groups, starts):
             return t * scales
         t /= 2
     return np.full(k, joint)
+
+
+#: whether a kept joint scaling is then doubled group by group while the score improves
+ACCELERATE = True
+
+
+def accelerate(loss, scales, groups):
+    """``scales`` (k,) with each group's scaling doubled, one group at a time and the others kept,
+    while the score improves on the current one (a group whose step is far too short for its
+    curvature, such as a negative binomial size far below its bound on Poisson counts, then moves
+    by up to STEP_MAX in one iteration rather than at the pace of the others)."""
+    best = loss(scales)
+    if not np.isfinite(best):
+        return scales
+    for group in groups:
+        while scales[group[0]] < STEP_MAX:
+            trial = scales.copy()
+            trial[group] *= 2
+            value = loss(trial)
+            if not (np.isfinite(value) and value < best):
+                break
+            scales, best = trial, value
+    return scales

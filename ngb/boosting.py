@@ -25,7 +25,7 @@ from .scores import resolve_score
 from .tree import category_columns, category_counts, encode_categories
 from .version import __version__
 
-__all__ = ["BaseNGBoost", "NGBVersionWarning"]
+__all__ = ["BaseNGBoost", "NGBVersionWarning", "reference_defaults"]
 
 
 class _ScoreParameter:
@@ -47,7 +47,11 @@ class _ScoreParameter:
 
 #: leaves of the default base tree hold at least this many rows: single-row leaves let one row drive
 #: the scale tree to extremes on small data (UCI yacht, validation NLL; benchmarks/README.md)
-DEFAULT_MIN_SAMPLES_LEAF = 10
+DEFAULT_MIN_SAMPLES_LEAF = 20
+DEFAULT_MAX_LEAF_NODES = 31
+
+#: early_stopping="auto" refits on every row (with the count the held-out rows chose) up to this many rows
+REFIT_MAX_ROWS = 10_000
 
 #: supports on which metric_weighted="auto" weights the fit: count and class families, whose
 #: unweighted natural-gradient leaves are badly scaled (freMTPL Poisson) or stall (many classes)
@@ -57,7 +61,20 @@ _METRIC_WEIGHTED_SUPPORTS = ("count", "class")
 def _default_base():
     from .tree import HistTreeRegressor
 
-    return HistTreeRegressor(max_depth=3, min_samples_leaf=DEFAULT_MIN_SAMPLES_LEAF)
+    return HistTreeRegressor(max_depth=None, max_leaf_nodes=DEFAULT_MAX_LEAF_NODES, min_samples_leaf=DEFAULT_MIN_SAMPLES_LEAF)
+
+
+def reference_defaults():
+    """The settings that make an ngb estimator fit as ngboost 0.6.0 does with its defaults, as far as
+    ngb's engine allows: ``ngb.NGBRegressor(**ngb.reference_defaults())`` (also NGBClassifier and
+    NGBSurvival). 500 iterations at learning rate 0.01, no early stopping, depth-3 trees with
+    single-row leaves (ngboost: scikit-learn's ``DecisionTreeRegressor(criterion="friedman_mse",
+    max_depth=3)``; here ngb's histogram tree with 255 bins), learners fitted on the unweighted
+    natural gradient. The line search stays ngb's. A new dict (and tree) on every call."""
+    from .tree import HistTreeRegressor
+
+    return dict(n_estimators=500, learning_rate=0.01, early_stopping=False, metric_weighted=False,
+                base=HistTreeRegressor(max_depth=3, min_samples_leaf=1))
 
 
 def _uses_metric_weights(option, dist):
@@ -75,9 +92,9 @@ class BaseNGBoost(BaseEstimator):
 
     _default_dist = "normal"
 
-    def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
+    def __init__(self, dist=None, score="log", base=None, n_estimators=1000, learning_rate=0.1, subsample=1.0,
                  colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0):
+                 validation_fraction=0.1, n_iter_no_change=20, tol=0.0, n_jobs=None, random_state=None, verbose=0):
         self.dist = dist
         self.score = score
         self.base = base
@@ -124,7 +141,8 @@ class BaseNGBoost(BaseEstimator):
         check("colsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
         check("natural_gradient", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
         check("metric_weighted", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
-        check("early_stopping", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
+        check("early_stopping", lambda v: (isinstance(v, str) and v in ("auto", "refit")) or isinstance(v, (bool, np.bool_)),
+              "'auto', 'refit' or a bool")
         check("validation_fraction", lambda v: is_real(v) and 0 < v < 1, "a float in the range (0, 1)")
         check("n_iter_no_change", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
         check("tol", lambda v: is_real(v) and v >= 0, "a float in the range [0, inf)")
@@ -227,8 +245,8 @@ class BaseNGBoost(BaseEstimator):
         return drop_zero_weights(data), categorical
 
     def _validation_data(self, dist, data, rng, X_val, y_val, sample_weight_val, offset_val):
-        """(training rows, validation rows or None, whether to stop early): the given validation
-        data, a split of ``data`` (early stopping), or none."""
+        """(training rows, validation rows or None, whether to stop early, whether to refit on all
+        rows): the given validation data, a split of ``data`` (early stopping), or none."""
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise ValueError("X_val and y_val must be given together.")
@@ -241,12 +259,16 @@ class BaseNGBoost(BaseEstimator):
                 raise ValueError("offset was given for the training rows but not offset_val for X_val: the "
                                  "validation rows would be scored without their offsets (e.g. exposure).")
             val = FitData(X_val, y_val, w_val, check_offset(offset_val, X_val.shape[0], dist))
-            return data, val, self.early_stopping is not False
+            return data, val, self.early_stopping is not False, False
         if sample_weight_val is not None or offset_val is not None:
             raise ValueError("sample_weight_val and offset_val need X_val and y_val.")
-        if self.early_stopping is True or (self.early_stopping == "auto" and data.X.shape[0] > 10000):
-            return (*split_validation(data, self.validation_fraction, rng, self._stratify_split()), True)
-        return data, None, False
+        n = data.X.shape[0]
+        mode = self.early_stopping if isinstance(self.early_stopping, str) else bool(self.early_stopping)
+        if mode is False or (mode == "auto" and n < 2):  # (one row cannot be split)
+            return data, None, False, False
+        refit = mode == "refit" or (mode == "auto" and n <= REFIT_MAX_ROWS)
+        train, val = split_validation(data, self.validation_fraction, rng, self._stratify_split(), strict=mode is True)
+        return train, val, True, refit
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
@@ -273,14 +295,23 @@ class BaseNGBoost(BaseEstimator):
         dist, rule_name = self._check_params()
         data, categorical = self._training_data(X, y, sample_weight, offset, dist)
         rng = _random_state(self.random_state)
-        train, val, stop_early = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val, offset_val)
-        for key, value in self._boost(dist, rule_name, train, val, stop_early, rng, categorical).items():
+        train, val, stop_early, refit = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val,
+                                                              offset_val)
+        state = self._boost(dist, rule_name, train, val, stop_early, rng, categorical)
+        if refit:  # the held-out rows chose the count; fit it on every row
+            chosen = state
+            state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=chosen["n_iter_"])
+            state["validation_score_"] = chosen["validation_score_"]
+        state["refitted_"] = bool(refit)
+        for key, value in state.items():
             setattr(self, key, value)
         return self
 
-    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical):
+    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None):
         """Set up the rule, the back end and the loop on the training rows; returns the fitted state.
-        The loop runs in standardised units of the target (``_units.py``); the state is mapped back."""
+        The loop runs in standardised units of the target (``_units.py``); the state is mapped back.
+        ``n_estimators``: the iterations to run (default: the parameter)."""
+        n_estimators = self.n_estimators if n_estimators is None else int(n_estimators)
         n, p = train.X.shape
         units = target_units(dist, train.y, train.w)
         if units is not None:
@@ -295,7 +326,7 @@ class BaseNGBoost(BaseEstimator):
         backend = make_backend(base, train.X, n_jobs=self.n_jobs, random_state=rng.randint(2**31 - 1),
                                categorical=categorical, feature_names=getattr(self, "feature_names_in_", None))
         settings = Boosting(
-            n_estimators=self.n_estimators, learning_rate=self.learning_rate,
+            n_estimators=n_estimators, learning_rate=self.learning_rate,
             n_rows=max(1, int(round(self.subsample * n))) if self.subsample < 1 else n,
             n_cols=max(1, int(round(self.colsample * p))) if self.colsample < 1 else p,
             stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
@@ -309,7 +340,7 @@ class BaseNGBoost(BaseEstimator):
             validation = Objective(rule, _with_offset(np.tile(theta0, (val.X.shape[0], 1)), val.offset), val.y, val.w)
         shown = None if units is None else tuple(  # the log lines in the target's units
             (lambda v, d=d: units.scores(v, rule_name, d.y, d.w, dist.discrete)) for d in (train, val if val else train))
-        with FitProgress(self.verbose, self.n_estimators, rule_name, shown) as progress:
+        with FitProgress(self.verbose, n_estimators, rule_name, shown) as progress:
             result = boost(settings, objective, backend, p, rng, progress, validation, None if val is None else val.X)
         n_kept = result["n_kept"]
         train_score, val_score = result["train_score"], result["validation_score"]
