@@ -211,16 +211,18 @@ def old_defaults(n_train):
 
     return dict(learning_rate=0.01, n_estimators=500, base=HistTreeRegressor(max_depth=3, min_samples_leaf=10),
                 early_stopping=n_train > 10000, validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
-                metric_weighted="auto")
+                metric_weighted="auto", _accelerate=False)  # (the line search before this study)
 
 
-def _cand(lr=0.1, n=1000, leaves=31, depth=None, leaf=20, es="auto", frac=0.1, patience=20, tol=0.0, **kw):
+def _cand(lr=0.1, n=1000, leaves=31, depth=None, leaf=20, es="auto", frac=0.1, patience=20, tol=0.0, accelerate=True,
+          **kw):
     from ngb.tree import HistTreeRegressor
 
     def settings(n_train):
         base = HistTreeRegressor(max_depth=depth, max_leaf_nodes=leaves, min_samples_leaf=leaf, **kw)
-        return dict(learning_rate=lr, n_estimators=n, base=base, early_stopping=es, validation_fraction=frac,
-                    n_iter_no_change=patience, tol=tol)
+        mode = es(n_train) if callable(es) else es
+        return dict(learning_rate=lr, n_estimators=n, base=base, early_stopping=mode, validation_fraction=frac,
+                    n_iter_no_change=patience, tol=tol, _accelerate=accelerate)
     return settings
 
 
@@ -236,6 +238,8 @@ CANDIDATES = {
     "cand-A-leaf10": _cand(leaf=10),
     "cand-depth3": _cand(leaves=None, depth=3, leaf=10),    # level-wise depth 3, lr 0.1
     "cand-depth5": _cand(leaves=None, depth=5, leaf=20),
+    "cand-A-noaccel": _cand(accelerate=False),              # the line search without the per-group doubling
+    "cand-A-cv2k": _cand(es=lambda n: "cv" if n <= 2000 else "auto"),  # 5-fold CV count up to 2,000 rows
 }
 
 
@@ -261,13 +265,24 @@ def ngb_settings(model, n_train):
 def fit_ngb(model, task, X, y, tr, te, seed):
     from ngb.survival import make_y
 
+    import ngb._line_search as line_search
+
     n_train = len(tr)
-    est = ngb_estimator(task, ngb_settings(model, n_train), seed)
+    settings = dict(ngb_settings(model, n_train))
+    accelerate = settings.pop("_accelerate", None)
+    est = ngb_estimator(task, settings, seed)
+    saved = getattr(line_search, "ACCELERATE", None)
+    if accelerate is not None and saved is not None:
+        line_search.ACCELERATE = accelerate
     t0 = time.perf_counter()
-    if task == "survival":
-        est.fit(_rows(X, tr), make_y(y[0][tr], y[1][tr]))
-    else:
-        est.fit(_rows(X, tr), y[tr])
+    try:
+        if task == "survival":
+            est.fit(_rows(X, tr), make_y(y[0][tr], y[1][tr]))
+        else:
+            est.fit(_rows(X, tr), y[tr])
+    finally:
+        if saved is not None:
+            line_search.ACCELERATE = saved
     seconds = time.perf_counter() - t0
     dist = est.predict_dist(_rows(X, te))
     out = {"seconds": seconds, "iterations": int(est.n_iter_)}
@@ -517,11 +532,12 @@ def table(cache, names, models=("hgb", "ngboost", "ngb-old", "ngb"), new="ngb"):
 
 
 def candidate_table(cache, names, models):
-    """Paired differences of each candidate's NLL from the first model's, per data set."""
+    """Paired differences of each candidate's NLL from the first model's, per data set, and per
+    candidate the number of data sets meeting each target (point vs hgb, NLL vs ngboost, coverage)."""
     ref = models[0]
     head = ["data set", f"{ref} NLL"] + [f"{m} − {ref}" for m in models[1:]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    totals = {m: [] for m in models[1:]}
+    sums = {m: [] for m in models}
     for name in names:
         v = collect(cache, name, ref, "nll")
         if not v:
@@ -531,8 +547,23 @@ def candidate_table(cache, names, models):
             d = paired(cache, name, m, ref, "nll")
             cells.append(_f(d) if d else "—")
             if d:
-                totals[m].append(d[0] / max(abs(d[1]), 1e-3) if not math.isnan(d[1]) else 0.0)
+                sums[m].append(d[0])
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("| mean difference | | " + " | ".join(f"{np.mean(sums[m]):+.4f}" if sums[m] else "—"
+                                                   for m in models[1:]) + " |")
+    lines.append("")
+    lines.append("| model | point ≤ hgb | NLL < ngboost | coverage in [0.87, 0.93] |")
+    lines.append("|---|---|---|---|")
+    for m in models:
+        counts = {"point": [0, 0], "nll": [0, 0], "cover": [0, 0]}
+        for name in names:
+            rs = [r for r in cache.values() if r["dataset"] == name]
+            if not rs:
+                continue
+            for k, ok in targets(cache, name, rs[0]["task"], m).items():
+                counts[k][0] += int(ok)
+                counts[k][1] += 1
+        lines.append(f"| {m} | " + " | ".join(f"{a}/{b}" for a, b in counts.values()) + " |")
     return "\n".join(lines)
 
 

@@ -52,6 +52,9 @@ DEFAULT_MAX_LEAF_NODES = 31
 
 #: early_stopping="auto" refits on every row (with the count the held-out rows chose) up to this many rows
 REFIT_MAX_ROWS = 10_000
+#: early_stopping="auto" takes the count from CV_FOLDS-fold cross-validation up to this many rows (0: never)
+CV_MAX_ROWS = 0
+CV_FOLDS = 5
 
 #: supports on which metric_weighted="auto" weights the fit: count and class families, whose
 #: unweighted natural-gradient leaves are badly scaled (freMTPL Poisson) or stall (many classes)
@@ -141,8 +144,8 @@ class BaseNGBoost(BaseEstimator):
         check("colsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
         check("natural_gradient", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
         check("metric_weighted", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
-        check("early_stopping", lambda v: (isinstance(v, str) and v in ("auto", "refit")) or isinstance(v, (bool, np.bool_)),
-              "'auto', 'refit' or a bool")
+        check("early_stopping", lambda v: (isinstance(v, str) and v in ("auto", "refit", "cv")) or isinstance(v, (bool, np.bool_)),
+              "'auto', 'refit', 'cv' or a bool")
         check("validation_fraction", lambda v: is_real(v) and 0 < v < 1, "a float in the range (0, 1)")
         check("n_iter_no_change", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
         check("tol", lambda v: is_real(v) and v >= 0, "a float in the range [0, inf)")
@@ -266,6 +269,8 @@ class BaseNGBoost(BaseEstimator):
         mode = self.early_stopping if isinstance(self.early_stopping, str) else bool(self.early_stopping)
         if mode is False or (mode == "auto" and n < 2):  # (one row cannot be split)
             return data, None, False, False
+        if mode == "cv" or (mode == "auto" and n <= CV_MAX_ROWS):
+            return data, None, True, "cv"
         refit = mode == "refit" or (mode == "auto" and n <= REFIT_MAX_ROWS)
         train, val = split_validation(data, self.validation_fraction, rng, self._stratify_split(), strict=mode is True)
         return train, val, True, refit
@@ -297,15 +302,43 @@ class BaseNGBoost(BaseEstimator):
         rng = _random_state(self.random_state)
         train, val, stop_early, refit = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val,
                                                               offset_val)
-        state = self._boost(dist, rule_name, train, val, stop_early, rng, categorical)
-        if refit:  # the held-out rows chose the count; fit it on every row
-            chosen = state
-            state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=chosen["n_iter_"])
-            state["validation_score_"] = chosen["validation_score_"]
+        if refit == "cv":  # the count from the folds' mean validation curve, fitted on every row
+            n_best, curve = self._cross_validated_count(dist, rule_name, data, rng, categorical)
+            state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=n_best)
+            state["validation_score_"] = curve[: n_best + 1]
+        else:
+            state = self._boost(dist, rule_name, train, val, stop_early, rng, categorical)
+            if refit:  # the held-out rows chose the count; fit it on every row
+                chosen = state
+                state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=chosen["n_iter_"])
+                state["validation_score_"] = chosen["validation_score_"]
+        state.pop("_validation_curve", None)
         state["refitted_"] = bool(refit)
         for key, value in state.items():
             setattr(self, key, value)
         return self
+
+    def _cross_validated_count(self, dist, rule_name, data, rng, categorical):
+        """(iteration count, mean validation curve (m + 1,)) of CV_FOLDS folds of ``data``: each
+        fold's rows are held out in turn and the fit on the others stops early on them; the curves
+        (each extended by its last value past its end) are averaged and the count is their argmin."""
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        n = data.X.shape[0]
+        folds = min(CV_FOLDS, n)
+        seed = rng.randint(2**31 - 1)
+        labels = data.y if self._stratify_split() else None
+        if labels is not None and np.unique(labels, return_counts=True)[1].min() >= folds:
+            splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(n), labels)
+        else:
+            splits = KFold(folds, shuffle=True, random_state=seed).split(np.zeros(n))
+        curves = []
+        for tr, va in splits:
+            state = self._boost(dist, rule_name, data.take(np.sort(tr)), data.take(np.sort(va)), True, rng, categorical)
+            curves.append(np.asarray(state["_validation_curve"], dtype=float))
+        length = max(len(c) for c in curves)
+        mean = np.mean([np.concatenate([c, np.full(length - len(c), c[-1])]) for c in curves], axis=0)
+        return int(np.argmin(mean)), mean
 
     def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None):
         """Set up the rule, the back end and the loop on the training rows; returns the fitted state.
@@ -330,6 +363,7 @@ class BaseNGBoost(BaseEstimator):
             n_rows=max(1, int(round(self.subsample * n))) if self.subsample < 1 else n,
             n_cols=max(1, int(round(self.colsample * p))) if self.colsample < 1 else p,
             stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
+            natural_gradient=bool(self.natural_gradient),
         )
         weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))
@@ -344,11 +378,13 @@ class BaseNGBoost(BaseEstimator):
             result = boost(settings, objective, backend, p, rng, progress, validation, None if val is None else val.X)
         n_kept = result["n_kept"]
         train_score, val_score = result["train_score"], result["validation_score"]
+        val_curve = result["validation_curve"]
         if units is not None:  # back to the target's own units
             theta0 = units.to_original(theta0)
             train_score = units.scores(train_score, rule_name, train.y, train.w, dist.discrete)
             if val is not None:
                 val_score = units.scores(val_score, rule_name, val.y, val.w, dist.discrete)
+                val_curve = units.scores(val_curve, rule_name, val.y, val.w, dist.discrete)
         state = {
             "init_params_": theta0,
             "n_iter_": n_kept,
@@ -357,6 +393,7 @@ class BaseNGBoost(BaseEstimator):
             "scalings_": result["scalings"],
             "train_score_": train_score,
             "validation_score_": val_score,
+            "_validation_curve": val_curve,
             "_dist": dist,
             "_score_name": rule_name,
             "n_params_": k,
