@@ -211,35 +211,39 @@ def old_defaults(n_train):
 
     return dict(learning_rate=0.01, n_estimators=500, base=HistTreeRegressor(max_depth=3, min_samples_leaf=10),
                 early_stopping=n_train > 10000, validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
-                metric_weighted="auto", _accelerate=False)  # (the line search before this study)
+                metric_weighted="auto", max_scaling=256.0,
+                _engine=[("ngb._line_search", "ACCELERATE", False), ("ngb._shared", "ENABLED", False)])  # (the engine before)
 
 
 def _cand(lr=0.1, n=1000, leaves=31, depth=None, leaf=20, es="auto", frac=0.1, patience=20, tol=0.0, accelerate=True,
-          **kw):
+          step_max=256.0, **kw):
     from ngb.tree import HistTreeRegressor
 
     def settings(n_train):
         base = HistTreeRegressor(max_depth=depth, max_leaf_nodes=leaves, min_samples_leaf=leaf, **kw)
         mode = es(n_train) if callable(es) else es
         return dict(learning_rate=lr, n_estimators=n, base=base, early_stopping=mode, validation_fraction=frac,
-                    n_iter_no_change=patience, tol=tol, _accelerate=accelerate)
+                    n_iter_no_change=patience, tol=tol, max_scaling=step_max,
+                    _engine=[("ngb._line_search", "ACCELERATE", accelerate)])
     return settings
 
 
 #: candidate defaults tried (name -> settings(n_train))
 CANDIDATES = {
-    "cand-A": _cand(),                                      # lr 0.1, best-first 31 leaves, 20 rows/leaf, refit <= 10k
-    "cand-A-norefit": _cand(es=True),                       # same, the 10% held out rows never refitted on
-    "cand-A-refit-all": _cand(es="refit"),                  # same, refitted at every size
-    "cand-A-val20": _cand(frac=0.2),                        # 20% held out
-    "cand-A-patience10": _cand(patience=10, tol=1e-4),      # the old stopping rule
-    "cand-A-lr05": _cand(lr=0.05, n=2000),
-    "cand-A-leaves15": _cand(leaves=15),
-    "cand-A-leaf10": _cand(leaf=10),
-    "cand-depth3": _cand(leaves=None, depth=3, leaf=10),    # level-wise depth 3, lr 0.1
-    "cand-depth5": _cand(leaves=None, depth=5, leaf=20),
-    "cand-A-noaccel": _cand(accelerate=False),              # the line search without the per-group doubling
-    "cand-A-cv2k": _cand(es=lambda n: "cv" if n <= 2000 else "auto"),  # 5-fold CV count up to 2,000 rows
+    # round 1: the step cap and the tree (lr 0.1, early stopping on 10% held out, refit up to 10k rows)
+    "cand-A": _cand(),                                        # best-first 31 leaves, 20 rows/leaf, steps up to 256x
+    "cand-A-max4": _cand(step_max=4.0),
+    "cand-A-max1": _cand(step_max=1.0),                      # the line search never lengthens the step
+    "cand-leaves15-max1": _cand(leaves=15, step_max=1.0),
+    "cand-depth3-max1": _cand(leaves=None, depth=3, leaf=10, step_max=1.0),
+    "cand-lr05-max1": _cand(lr=0.05, n=2000, step_max=1.0),
+    # round 2: early stopping and the line search's per-group doubling, on the round-1 choice
+    "cand-max1-norefit": _cand(step_max=1.0, es=True),       # the 10% held out rows never refitted on
+    "cand-max1-cv2k": _cand(step_max=1.0, es=lambda n: "cv" if n <= 2000 else "auto"),  # 5-fold CV count <= 2,000 rows
+    "cand-max1-val20": _cand(step_max=1.0, frac=0.2),
+    "cand-max1-patience10": _cand(step_max=1.0, patience=10, tol=1e-4),  # the old stopping rule
+    "cand-max1-noaccel": _cand(step_max=1.0, accelerate=False),
+    "cand-max1-minw1": _cand(step_max=1.0, min_weight_leaf=1.0),  # leaves also need a metric weight of 1
 }
 
 
@@ -265,15 +269,17 @@ def ngb_settings(model, n_train):
 def fit_ngb(model, task, X, y, tr, te, seed):
     from ngb.survival import make_y
 
-    import ngb._line_search as line_search
+    import importlib
 
     n_train = len(tr)
     settings = dict(ngb_settings(model, n_train))
-    accelerate = settings.pop("_accelerate", None)
+    saved = []
+    for module, attr, value in settings.pop("_engine", []):  # engine constants of the candidate
+        mod = importlib.import_module(module)
+        if hasattr(mod, attr):
+            saved.append((mod, attr, getattr(mod, attr)))
+            setattr(mod, attr, value)
     est = ngb_estimator(task, settings, seed)
-    saved = getattr(line_search, "ACCELERATE", None)
-    if accelerate is not None and saved is not None:
-        line_search.ACCELERATE = accelerate
     t0 = time.perf_counter()
     try:
         if task == "survival":
@@ -281,8 +287,8 @@ def fit_ngb(model, task, X, y, tr, te, seed):
         else:
             est.fit(_rows(X, tr), y[tr])
     finally:
-        if saved is not None:
-            line_search.ACCELERATE = saved
+        for mod, attr, value in saved:
+            setattr(mod, attr, value)
     seconds = time.perf_counter() - t0
     dist = est.predict_dist(_rows(X, te))
     out = {"seconds": seconds, "iterations": int(est.n_iter_)}
@@ -445,6 +451,86 @@ def _run(names, models, cache_path, repeats, force, log):
             log(f"{name:18s} {model:18s} {len(todo)} fits {time.perf_counter() - t0:7.1f} s")
 
 
+# --------------------------------------------------------------------------- engine switches, other families
+#: engine variants of --families: (module, attribute, value) switched for the fit
+ENGINE_VARIANTS = {
+    "ngb": [],
+    "ngb-noshared": [("ngb._shared", "ENABLED", False)],   # coupled parameters on separate trees
+    "ngb-noaccel": [("ngb._line_search", "ACCELERATE", False)],  # no per-group doubling of a kept step
+}
+
+
+def fit_family(variant, family, X, y, tr, te, seed):
+    """The library defaults with ``family`` on a regression set; NLL and RMSE on the test rows."""
+    import importlib
+
+    import ngb
+
+    saved = []
+    for module, attr, value in ENGINE_VARIANTS[variant]:
+        mod = importlib.import_module(module)
+        saved.append((mod, attr, getattr(mod, attr)))
+        setattr(mod, attr, value)
+    try:
+        t0 = time.perf_counter()
+        est = ngb.NGBRegressor(dist=family, random_state=seed, n_jobs=1).fit(_rows(X, tr), y[tr])
+        seconds = time.perf_counter() - t0
+    finally:
+        for mod, attr, value in saved:
+            setattr(mod, attr, value)
+    yt = y[te]
+    return {"nll": float(-est.score(_rows(X, te), yt)), "rmse": float(np.sqrt(np.mean((est.predict(_rows(X, te)) - yt) ** 2))),
+            "seconds": seconds, "iterations": int(est.n_iter_)}
+
+
+def run_families(names, families, variants, cache_path, log=print):
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        for name in names:
+            task, X, y = load(name)
+            if task != "normal" or np.min(y) <= 0:
+                continue
+            n = len(y)
+            seeds = list(range(repeats_for(n)))
+            for family in families:
+                for variant in variants:
+                    model = f"{variant}@{family}"
+                    cache = read_cache(cache_path)
+                    todo = [s_ for s_ in seeds if key(name, s_, model) not in cache]
+                    if not todo:
+                        continue
+                    t0 = time.perf_counter()
+                    recs = []
+                    for s_ in todo:
+                        tr, te = split(task, y, n, s_)
+                        recs.append(fit_family(variant, family, X, y, tr, te, s_))
+                    cache = read_cache(cache_path)
+                    for s_, rec in zip(todo, recs):
+                        rec.update(dataset=name, task=f"family:{family}", n=int(n), seed=int(s_), model=model,
+                                   date=time.strftime("%Y-%m-%d"))
+                        cache[key(name, s_, model)] = rec
+                    write_cache(cache_path, cache)
+                    log(f"{name:18s} {model:24s} {len(todo)} fits {time.perf_counter() - t0:7.1f} s")
+
+
+def families_table(cache, names, families, variants):
+    ref = variants[0]
+    head = ["data set", "family", f"{ref} NLL"] + [f"{v} − {ref}" for v in variants[1:]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for family in families:
+        for name in names:
+            v = collect(cache, name, f"{ref}@{family}", "nll")
+            if not v:
+                continue
+            cells = [name, family, _f(mean_se(v))]
+            for var in variants[1:]:
+                d = paired(cache, name, f"{var}@{family}", f"{ref}@{family}", "nll")
+                cells.append(_f(d) if d else "—")
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- table
 POINT = {"normal": "rmse", "poisson": "deviance", "binary": "nll", "multiclass": "nll", "survival": "cindex"}
 POINT_LABEL = {"rmse": "RMSE", "deviance": "Poisson deviance", "nll": "log loss", "cindex": "C-index",
@@ -582,7 +668,19 @@ def main(argv=None):
     p.add_argument("--table", action="store_true", help="only print the table from the cache")
     p.add_argument("--candidates", action="store_true", help="print the candidates' paired NLL differences")
     p.add_argument("--write-readme", action="store_true", help="write the table into benchmarks/README.md")
+    p.add_argument("--families", default="",
+                   help="engine switches instead: these families (e.g. gamma,weibull,studentt) with the library "
+                        "defaults on the regression sets with positive targets, variants " + ", ".join(ENGINE_VARIANTS))
     args = p.parse_args(argv)
+    if args.families:
+        fams = [f.strip() for f in args.families.split(",") if f.strip()]
+        names_ = [s_.strip() for s_ in args.datasets.split(",") if s_.strip()] or [
+            n_ for n_, v in SUITE.items() if v[0] == "normal"]
+        variants = list(ENGINE_VARIANTS)
+        if not args.table:
+            run_families(names_, fams, variants, args.cache)
+        print(families_table(read_cache(args.cache), names_, fams, variants))
+        return
     names = [s.strip() for s in args.datasets.split(",") if s.strip()] or list(SUITE)
     unknown = [s for s in names if s not in SUITE]
     if unknown:

@@ -34,6 +34,7 @@ class Boosting:
     tol: float
     groups: list  #: index arrays of the parameters that share a step scaling
     natural_gradient: bool = True  #: coupled parameters share tree structures (``_shared.py``) only then
+    step_max: float = 256.0  #: largest line-search scaling of a fitted step
 
 
 def boost(settings, objective, backend, p, rng, progress, validation=None, X_val=None):
@@ -67,7 +68,7 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
             shared = _shared.fit_shared(backend, cols, direction, weight, components, it, rng, mean_metric)
         learners, step = shared if shared is not None else backend.fit_step(rows, cols, direction, weight, rng)
         along, score0 = objective.along(step, rows, score0)
-        scale = line_search_by_group(along, score0, settings.groups, start)
+        scale = line_search_by_group(along, score0, settings.groups, start, settings.step_max)
         objective.apply(step, lr * scale)
         start = np.where(scale > 0, scale, 1.0)
         estimators.append(learners)
@@ -88,7 +89,7 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
     return dict(
         estimators=estimators[:n_kept],
         columns=columns[:n_kept],
-        scalings=np.asarray(scalings[:n_kept]),
+        scalings=np.asarray(scalings[:n_kept], dtype=float).reshape(n_kept, objective.theta.shape[1]),
         train_score=train.array(n_kept, final=objective.score),
         validation_score=val.array(n_kept) if val else np.asarray([]),
         validation_curve=np.asarray(val.values, dtype=float) if val else np.asarray([]),  # every iteration run

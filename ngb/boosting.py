@@ -73,10 +73,11 @@ def reference_defaults():
     NGBSurvival). 500 iterations at learning rate 0.01, no early stopping, depth-3 trees with
     single-row leaves (ngboost: scikit-learn's ``DecisionTreeRegressor(criterion="friedman_mse",
     max_depth=3)``; here ngb's histogram tree with 255 bins), learners fitted on the unweighted
-    natural gradient. The line search stays ngb's. A new dict (and tree) on every call."""
+    natural gradient, steps lengthened by the line search up to 256 times (ngboost doubles its
+    scaling while the score improves, from 1). A new dict (and tree) on every call."""
     from .tree import HistTreeRegressor
 
-    return dict(n_estimators=500, learning_rate=0.01, early_stopping=False, metric_weighted=False,
+    return dict(n_estimators=500, learning_rate=0.01, early_stopping=False, metric_weighted=False, max_scaling=256.0,
                 base=HistTreeRegressor(max_depth=3, min_samples_leaf=1))
 
 
@@ -97,7 +98,8 @@ class BaseNGBoost(BaseEstimator):
 
     def __init__(self, dist=None, score="log", base=None, n_estimators=1000, learning_rate=0.1, subsample=1.0,
                  colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=20, tol=0.0, n_jobs=None, random_state=None, verbose=0):
+                 validation_fraction=0.1, n_iter_no_change=20, tol=0.0, max_scaling=1.0, n_jobs=None, random_state=None,
+                 verbose=0):
         self.dist = dist
         self.score = score
         self.base = base
@@ -111,6 +113,7 @@ class BaseNGBoost(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.max_scaling = max_scaling
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -149,6 +152,7 @@ class BaseNGBoost(BaseEstimator):
         check("validation_fraction", lambda v: is_real(v) and 0 < v < 1, "a float in the range (0, 1)")
         check("n_iter_no_change", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
         check("tol", lambda v: is_real(v) and v >= 0, "a float in the range [0, inf)")
+        check("max_scaling", lambda v: is_real(v) and 2.0**-20 <= v <= 2.0**20, "a float in the range [2**-20, 2**20]")
         check("n_jobs", lambda v: v is None or (is_int(v) and v != 0), "None or a non-zero int")
         check("verbose", lambda v: is_int(v) or isinstance(v, bool), "an int")
         if self.base is not None and not (hasattr(self.base, "fit") and hasattr(self.base, "predict")):
@@ -304,12 +308,14 @@ class BaseNGBoost(BaseEstimator):
                                                               offset_val)
         if refit == "cv":  # the count from the folds' mean validation curve, fitted on every row
             n_best, curve = self._cross_validated_count(dist, rule_name, data, rng, categorical)
+            _log_refit(self.verbose, data.X.shape[0], n_best)
             state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=n_best)
             state["validation_score_"] = curve[: n_best + 1]
         else:
             state = self._boost(dist, rule_name, train, val, stop_early, rng, categorical)
             if refit:  # the held-out rows chose the count; fit it on every row
                 chosen = state
+                _log_refit(self.verbose, data.X.shape[0], chosen["n_iter_"])
                 state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=chosen["n_iter_"])
                 state["validation_score_"] = chosen["validation_score_"]
         state.pop("_validation_curve", None)
@@ -363,7 +369,7 @@ class BaseNGBoost(BaseEstimator):
             n_rows=max(1, int(round(self.subsample * n))) if self.subsample < 1 else n,
             n_cols=max(1, int(round(self.colsample * p))) if self.colsample < 1 else p,
             stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
-            natural_gradient=bool(self.natural_gradient),
+            natural_gradient=bool(self.natural_gradient), step_max=float(self.max_scaling),
         )
         weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))
@@ -486,6 +492,13 @@ class BaseNGBoost(BaseEstimator):
 
 class NGBVersionWarning(UserWarning):
     """A model pickled by another ngb version was loaded."""
+
+
+def _log_refit(verbose, n, n_iter):
+    if verbose:
+        from ._progress import logger
+
+        logger.info(f"refit on all {n} rows with the {n_iter} iterations chosen on the held-out rows")
 
 
 def _random_state(seed):
