@@ -495,7 +495,7 @@ class NGBVersionWarning(UserWarning):
 
 
 def _log_refit(verbose, n, n_iter):
-    if verbose:
+    if verbose > 0:
         from ._progress import logger
 
         logger.info(f"refit on all {n} rows with the {n_iter} iterations chosen on the held-out rows")
