@@ -30,8 +30,10 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import digamma, gammaln, polygamma
 
+from . import _studentt_fast, _tfixed_fast
 from ._declare import IDENTITY, LOG, Link, Param
 from .base import Distribution, diagonal_metric
+from .fast import FastScore
 
 __all__ = ["StudentT", "TFixedDf", "Cauchy"]
 
@@ -143,6 +145,8 @@ class StudentT(Distribution):
                                       default=5.0, internal="log_df_ratio"))
     constructor = ("df", "loc", "scale")
     support = "real"
+    fast = {"log": FastScore(_studentt_fast.log_score_mean, _studentt_fast.log_natural_gradient,
+                             _studentt_fast.log_score_leaves, ex_signs=(0.0, -1.0, 0.0))}  # 1 / scale
 
     @classmethod
     def _fit_marginal(cls, y, w):
@@ -214,6 +218,11 @@ class TFixedDf(Distribution):
     parameters = (_LOC, _SCALE)
     support = "real"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "fast" not in cls.__dict__:  # the kernels of the subclass's own df
+            cls.fast = _fixed_df_fast(cls.df)
+
     @classmethod
     def with_df(cls, df):
         """A subclass of TFixedDf whose fixed degrees of freedom are ``df``."""
@@ -251,6 +260,17 @@ class TFixedDf(Distribution):
         nu = float(self.df)
         g = self._log_d_score(y)
         return np.column_stack([g[:, 0] * (nu + 3) * self.scale**2 / (nu + 1), g[:, 1] * (nu + 3) / (2 * nu)])
+
+
+def _fixed_df_fast(df):
+    """The ``fast`` registry of a t with fixed df: 1 / scale is the row factor."""
+    df = float(df)
+    const = gammaln(0.5 * (df + 1)) - gammaln(0.5 * df) - 0.5 * np.log(df * np.pi)
+    kernels = _tfixed_fast.FixedDf(df, float(const))
+    return {"log": FastScore(kernels.mean, kernels.natural_gradient, kernels.leaf_mean, ex_signs=(0.0, -1.0))}
+
+
+TFixedDf.fast = _fixed_df_fast(TFixedDf.df)
 
 
 class Cauchy(TFixedDf):
