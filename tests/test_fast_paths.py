@@ -102,3 +102,23 @@ def test_kernel_polygamma_equals_scipys(m):
     exact = (-1) ** (m + 1) * math.factorial(m) / x ** (m + 1)
     assert np.all(np.abs(gap - exact) <= 1e-14 * (1 + x) * np.abs(exact))
 
+
+def test_compiled_nb_size_fisher_equals_the_numpy_reference():
+    """The compiled size entry (per row: series for a <= 0.8, quadrature above) equals the numpy
+    version it replaced (blocks of rows sharing the quadrature's left cut) over the whole box of
+    sizes and a up to 0.999, both regimes and the switch included."""
+    from ngb.distributions import negbinomial as nbmod
+
+    rng = _rng("nb-size")
+    n = np.exp(rng.uniform(-10, 15, 4000))
+    a = np.concatenate([rng.uniform(0.01, 0.999, 3000), 0.8 + rng.uniform(-1e-9, 1e-9, 1000)])
+    mu = n * a / (1 - a)
+    got = nbmod.size_fisher(n, mu)
+    ref = nbmod._size_fisher_numpy(n, mu)
+    a = mu / (n + mu)  # as the functions form it
+    series = a <= 0.8
+    # the series is the same sum; the quadrature differs by its left cut and summation order, within
+    # its error bound (~1e-11)
+    np.testing.assert_allclose(got[series], ref[series], rtol=1e-14)
+    np.testing.assert_allclose(got[~series], ref[~series], rtol=1e-11)
+    assert series.sum() > 1500 and (~series).sum() > 500
