@@ -3,7 +3,7 @@
 # switches are those of ``negbinomial.py`` (module docstring of ``_negbinomial_fast``).
 
 from libc.math cimport atan2, ceil, exp, expm1, fabs, log, log1p, log2, pow
-from scipy.special.cython_special cimport betaln, psi
+from scipy.special.cython_special cimport gammaln, psi
 
 
 cdef inline double log1pmx(double x) noexcept nogil:
@@ -18,45 +18,72 @@ cdef inline double log1pmx(double x) noexcept nogil:
 
 
 cdef inline double psi_minus_log(double x) noexcept nogil:
-    """digamma(x) - log(x) as ``negbinomial._psi_minus_log``."""
-    cdef double total = 0.0
-    cdef int i
-    cdef int[8] PSI_J = [1, 2, 4, 6, 8, 10, 12, 14]
-    cdef double[8] PSI_C = [-0.5, -1.0 / 12, 1.0 / 120, -1.0 / 252, 1.0 / 240, -1.0 / 132, 691.0 / 32760, -1.0 / 12]
+    """digamma(x) - log(x) as ``negbinomial._psi_minus_log`` (the same series from x = 10, summed
+    by Horner's rule in 1 / x^2)."""
+    cdef double inv, inv2
     if x >= 10.0:
-        for i in range(8):
-            total = total + PSI_C[i] * pow(x, -PSI_J[i])
-        return total
+        inv = 1.0 / x
+        inv2 = inv * inv
+        return -0.5 * inv + inv2 * (-1.0 / 12 + inv2 * (1.0 / 120 + inv2 * (-1.0 / 252 + inv2 * (
+            1.0 / 240 + inv2 * (-1.0 / 132 + inv2 * (691.0 / 32760 + inv2 * (-1.0 / 12)))))))
     return psi(x) - log(x)
 
 
 cdef inline double psi_minus_log_diff(double n, double k) noexcept nogil:
-    """[digamma(n+k) - log(n+k)] - [digamma(n) - log(n)] as ``negbinomial._psi_minus_log_diff``."""
-    cdef double l1p, total = 0.0
-    cdef int i
-    cdef int[8] PSI_J = [1, 2, 4, 6, 8, 10, 12, 14]
-    cdef double[8] PSI_C = [-0.5, -1.0 / 12, 1.0 / 120, -1.0 / 252, 1.0 / 240, -1.0 / 132, 691.0 / 32760, -1.0 / 12]
+    """[digamma(n+k) - log(n+k)] - [digamma(n) - log(n)] as ``negbinomial._psi_minus_log_diff``:
+    from n = 10 the series sum_j c_j n^-j expm1(-j log1p(k/n)), the expm1 terms by the recurrence
+    D_(j+1) = D_j r + D_1 (r = n / (n + k), D_1 = -k / (n + k): no cancellation)."""
+    cdef double inv, r, d1, d, p, total = 0.0
+    cdef int j
+    cdef double[15] c = [0.0, -0.5, -1.0 / 12, 0.0, 1.0 / 120, 0.0, -1.0 / 252, 0.0, 1.0 / 240, 0.0, -1.0 / 132,
+                         0.0, 691.0 / 32760, 0.0, -1.0 / 12]
+    if k == 0:  # exactly 0 by either formula
+        return 0.0
     if n >= 10.0:
-        l1p = log1p(k / n)
-        for i in range(8):
-            total = total + PSI_C[i] * pow(n, -PSI_J[i]) * expm1(-PSI_J[i] * l1p)
+        inv = 1.0 / n
+        r = n / (n + k)
+        d1 = -k / (n + k)
+        d = d1
+        p = inv
+        for j in range(1, 15):
+            if c[j] != 0.0:
+                total = total + c[j] * p * d
+            d = d * r + d1
+            p = p * inv
         return total
     return psi_minus_log(n + k) - psi_minus_log(n)
 
 
 cdef inline double log_pmf(double k, double log_mu, double mu, double n, double log_k_factorial) noexcept nogil:
-    """log P(Y = k) as ``negbinomial._log_pmf`` (betaln below n = 10, Stirling above)."""
-    cdef double l1p, corr = 0.0
-    cdef int i
-    cdef int[7] STIRLING_J = [1, 3, 5, 7, 9, 11, 13]
-    cdef double[7] STIRLING_C = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156]
+    """log P(Y = k) as ``negbinomial._log_pmf``: for n < 10, log Gamma(n + k) - log Gamma(n) (a
+    product of k factors up to k = 32, else two log-gammas) - log(k!) - n log1p(mu/n) + k log(mu /
+    (n + mu)); from n = 10 Stirling's formula with the remainder terms n^-j expm1(-j log1p(k/n)) (the
+    expm1 terms by the recurrence of ``psi_minus_log_diff``)."""
+    cdef double l1p, inv, inv2, r, d1, d, p, corr = 0.0, prod, rising
+    cdef int j
+    cdef double[7] c = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156]
     if n >= 10.0:
         l1p = log1p(k / n)
-        for i in range(7):
-            corr = corr + STIRLING_C[i] * pow(n, -STIRLING_J[i]) * expm1(-STIRLING_J[i] * l1p)
+        inv = 1.0 / n
+        inv2 = inv * inv
+        r = n / (n + k)
+        d1 = -k / (n + k)
+        d = d1  # D_1, then D_3, D_5, ...
+        p = inv
+        for j in range(7):
+            corr = corr + c[j] * p * d
+            d = (d * r + d1) * r + d1
+            p = p * inv2
         return ((n - 0.5) * l1p - n * log1p(mu / n) - k + k * log1p((k - mu) / (n + mu)) + k * log_mu
                 - log_k_factorial + corr)
-    return -betaln(n, k + 1) - log(n + k) - n * log1p(mu / n) + k * (log_mu - log(n + mu))
+    if k <= 32:
+        prod = 1.0
+        for j in range(<int>k):
+            prod = prod * (n + j)
+        rising = log(prod)
+    else:
+        rising = gammaln(n + k) - gammaln(n)
+    return rising - log_k_factorial - n * log1p(mu / n) + k * (log_mu - log(n + mu))
 
 
 cdef inline double size_series(double n, double a) noexcept nogil:
@@ -65,7 +92,7 @@ cdef inline double size_series(double n, double a) noexcept nogil:
     cdef int m
     total = term
     for m in range(1, 2000):
-        term = term * a * ((m + 1) * (m + 1)) / ((n + m + 1) * (m + 2))
+        term = term * (a * ((m + 1) * (m + 1)) / ((n + m + 1) * (m + 2)))  # the ratio off the chain
         total += term
         if m % 8 == 0 and not term > 1e-17 * total:
             break

@@ -237,10 +237,13 @@ class NegativeBinomial(Distribution):
         (mu_lo, _), (lo, hi) = cls.bounds
         if not mean > 0:
             return mu_lo, 0.0
+        # the score in n depends on y through its distinct counts only: sum their weights once
+        values, inverse = np.unique(y, return_inverse=True)
+        wv = np.bincount(inverse.ravel(), weights=w, minlength=len(values))
 
         def size_score(log_n):
             n = np.exp(log_n)
-            return float(w @ cls._size_bracket(y, mean, n)) * n * n
+            return float(wv @ cls._size_bracket(values, mean, n)) * n * n
 
         if size_score(hi) >= 0:  # not over-dispersed: the likelihood increases up to the bound
             log_n = hi
