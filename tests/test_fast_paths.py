@@ -84,10 +84,11 @@ def test_survival_fit_through_the_kernels_equals_the_generic_fit(name, monkeypat
     assert np.ptp(fast, axis=0).max() > 1e-3
 
 
-@pytest.mark.parametrize("m", range(1, 10))
+@pytest.mark.parametrize("m", range(-1, 10))
 def test_kernel_polygamma_equals_scipys(m):
-    """The kernels' trigamma and polygamma (Euler-Maclaurin; cython_special has no Hurwitz zeta)
-    equal scipy's polygamma to a few ulps from 1e-9 to 1e9, and their differences over a unit step
+    """The kernels' trigamma and polygamma (Euler-Maclaurin; cython_special has no Hurwitz zeta) and
+    the joint digamma / trigamma recurrence equal scipy's psi and polygamma to a few ulps from 1e-9
+    to 1e9, and their differences over a unit step
     keep the digits the recurrence leaves (as the trigamma differences of the Beta and Student t
     information need)."""
     from scipy.special import polygamma
@@ -95,7 +96,15 @@ def test_kernel_polygamma_equals_scipys(m):
     from ngb.distributions._beta_fast import polygamma_values
 
     x = np.concatenate([np.geomspace(1e-9, 1e9, 2001), np.arange(1, 40) * 0.5, [9.999999, 10.0, 10.000001]])
-    np.testing.assert_allclose(polygamma_values(m, x), polygamma(m, x), rtol=4e-15, atol=0)
+    order = max(m, 1)  # m = 0, -1: digamma_trigamma's digamma and trigamma
+    if m == 0:
+        # the recurrence sum cancels against log(x + N) where digamma is small (its root 1.4616):
+        # a few ulps of log 10 absolute there
+        np.testing.assert_allclose(polygamma_values(0, x), polygamma(0, x), rtol=4e-15, atol=2e-15)
+        return
+    np.testing.assert_allclose(polygamma_values(m, x), polygamma(order, x), rtol=4e-15, atol=0)
+    if m == -1:
+        return
     x = np.geomspace(1e-3, 1e3, 301)
     # psi^(m)(x) - psi^(m)(x + 1) = (-1)^(m+1) m! / x^(m+1), a difference that cancels ~x / m digits
     gap = polygamma_values(m, x) - polygamma_values(m, x + 1)
@@ -122,3 +131,41 @@ def test_compiled_nb_size_fisher_equals_the_numpy_reference():
     np.testing.assert_allclose(got[series], ref[series], rtol=1e-14)
     np.testing.assert_allclose(got[~series], ref[~series], rtol=1e-11)
     assert series.sum() > 1500 and (~series).sum() > 500
+
+
+@pytest.mark.parametrize("cls", [ngb.StudentT, ngb.TFixedDf, ngb.Cauchy, ngb.TFixedDf.with_df(7.5)])
+def test_t_marginal_objective_is_the_weighted_score_and_gradient(cls):
+    """The compiled objective of the t marginal fit is sum_i w_i score_i and sum_i w_i d_score_i of
+    the distribution objects at the clipped parameters (inside and outside the bounds)."""
+    from ngb.distributions import _studentt_fast
+    from ngb.distributions.studentt import TFixedDf
+
+    rng = _rng("t-objective", cls.__name__)
+    y = rng.standard_t(3, 500) * 2 + 1
+    w = rng.uniform(0, 2, 500)
+    w /= w.sum()
+    k = len(cls.param_names)
+    bounds = np.asarray(cls._bounds_for(k), float)
+    fixed = float(cls.df) if issubclass(cls, TFixedDf) else 0.0
+    for theta in [np.array([0.5, 0.3, -0.2])[:k], np.array([-2.0, -1.0, -2.5])[:k], np.array([1.0, 50.0, 1.0])[:k]]:
+        d = cls.from_internal(np.tile(theta, (len(y), 1)))
+        value, grad = _studentt_fast.marginal_objective(theta, y, w, np.ascontiguousarray(bounds[:, 0]),
+                                                        np.ascontiguousarray(bounds[:, 1]), fixed)
+        assert value == pytest.approx(float(w @ d.score(y, "log")), rel=1e-13)
+        np.testing.assert_allclose(grad, w @ d.d_score(y, "log"), rtol=1e-12, atol=1e-15)
+
+
+def test_marginal_fits_are_the_maximum_likelihood():
+    """The t fits (compiled objective) and the NB size fit (over distinct counts) reach the optimum:
+    the weighted score's gradient vanishes there (their former, row-by-row objectives)."""
+    rng = _rng("marginal")
+    y = rng.standard_t(4, 3000) * 1.5 + 2
+    w = rng.uniform(0.5, 1.5, 3000)
+    for cls in (ngb.StudentT, ngb.TFixedDf):
+        theta = cls.fit_marginal(y, w)
+        d = cls.from_internal(np.tile(theta, (len(y), 1)))
+        assert np.abs(np.average(d.d_score(y, "log"), axis=0, weights=w)).max() < 1e-9
+    counts = rng.negative_binomial(2.0, 2.0 / 5.0, 3000).astype(float)
+    theta = ngb.NegativeBinomial.fit_marginal(counts, w)
+    d = ngb.NegativeBinomial.from_internal(np.tile(theta, (len(counts), 1)))
+    assert np.abs(np.average(d.d_score(counts, "log"), axis=0, weights=w)).max() < 1e-10

@@ -3,9 +3,9 @@ Internal (log a, log b); row factors e = (a, b); aux = (log y, log(1 - y)). The 
 and its trigamma differences (Taylor series where h <= x / 100) are those of ``beta.py``."""
 
 from libc.math cimport INFINITY, log
-from scipy.special.cython_special cimport betaln, psi
+from scipy.special.cython_special cimport betaln
 
-from ._special cimport polygamma, trigamma
+from ._special cimport digamma_trigamma, polygamma, trigamma
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 
@@ -14,16 +14,14 @@ SIGNS[0] = 1.0
 SIGNS[1] = 1.0
 
 
-cdef inline double trigamma_diff(double x, double h) noexcept nogil:
-    """trigamma(x) - trigamma(x + h) as ``beta._trigamma_diff``."""
+cdef inline double trigamma_series(double x, double h) noexcept nogil:
+    """trigamma(x) - trigamma(x + h) for h <= x / 100 by the Taylor series of ``beta._trigamma_diff``."""
     cdef double series = 0.0, term = 1.0
     cdef int k
-    if h <= 0.01 * x:
-        for k in range(1, 9):
-            term = term * h / k
-            series -= polygamma(k + 1, x) * term
-        return series
-    return trigamma(x) - trigamma(x + h)
+    for k in range(1, 9):
+        term = term * h / k
+        series -= polygamma(k + 1, x) * term
+    return series
 
 
 cdef inline double edge(double shape, double at_one) noexcept nogil:
@@ -50,19 +48,23 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
                               const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
-    """The closed-form 2x2 inverse of the Fisher information times the gradient."""
-    cdef double a = e[0], b = e[1], dab = psi(a + b), g0, g1, m00, m11, m01, det
-    g0 = a * (psi(a) - dab - ar[0])
-    g1 = b * (psi(b) - dab - ar[1])
-    m00 = a * a * trigamma_diff(a, b)
-    m11 = b * b * trigamma_diff(b, a)
+    """The closed-form 2x2 inverse of the Fisher information times the gradient; the trigamma
+    differences as ``beta._trigamma_diff`` (the Taylor series where h <= x / 100)."""
+    cdef double a = e[0], b = e[1], g0, g1, m00, m11, m01, det, ta, tb, tab, pa, pb, pab
+    pa = digamma_trigamma(a, &ta)
+    pb = digamma_trigamma(b, &tb)
+    pab = digamma_trigamma(a + b, &tab)
+    g0 = a * (pa - pab - ar[0])
+    g1 = b * (pb - pab - ar[1])
+    m00 = a * a * (trigamma_series(a, b) if b <= 0.01 * a else ta - tab)
+    m11 = b * b * (trigamma_series(b, a) if a <= 0.01 * b else tb - tab)
     if want_diag:
         dg[0] = m00
         dg[1] = m11
         g[0] = g0 / m00
         g[1] = g1 / m11
     else:
-        m01 = -a * b * trigamma(a + b)
+        m01 = -a * b * tab
         det = m00 * m11 - m01 * m01
         g[0] = (m11 * g0 - m01 * g1) / det
         g[1] = (m00 * g1 - m01 * g0) / det
@@ -87,11 +89,19 @@ def log_score_leaves(theta, ex, leaves, vals, double s, y, w, bint has_w, lo, hi
 
 
 def polygamma_values(int m, const double[::1] x):
-    """psi^(m)(x) (n,) of the kernels' own polygamma (m = 1: ``trigamma``), for the tests."""
+    """psi^(m)(x) (n,) of the kernels' own polygamma (m = 1: ``trigamma``; m = 0: digamma and m = -1
+    trigamma of ``digamma_trigamma``), for the tests."""
     import numpy
     out = numpy.empty(x.shape[0])
     cdef double[::1] o = out
+    cdef double tri
     cdef Py_ssize_t i
     for i in range(x.shape[0]):
-        o[i] = trigamma(x[i]) if m == 1 else polygamma(m, x[i])
+        if m == 0:
+            o[i] = digamma_trigamma(x[i], &tri)
+        elif m == -1:
+            digamma_trigamma(x[i], &tri)
+            o[i] = tri
+        else:
+            o[i] = trigamma(x[i]) if m == 1 else polygamma(m, x[i])
     return out

@@ -8,7 +8,7 @@ differences)."""
 from libc.math cimport INFINITY, exp, fabs, log
 from scipy.special.cython_special cimport gammaincc, gammaln, psi
 
-from ._special cimport trigamma
+from ._special cimport digamma_trigamma, trigamma
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 
@@ -48,11 +48,20 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     return -((a - 1) * ar[0] - yr[0] * e[1] - a * t[1] - gammaln(a))
 
 
-cdef inline void event_grad(const double* t, const double* e, const double* yr, const double* ar,
-                            double* g) noexcept nogil:
-    cdef double a = e[0]
-    g[0] = a * (psi(a) + t[1] - ar[0])
+cdef inline double event_grad(const double* t, const double* e, const double* yr, const double* ar,
+                              double* g) noexcept nogil:
+    """The gradient of -log f(y) into g; returns a trigamma(a) - 1 (``a_trigamma_minus_one``),
+    psi(a) and trigamma(a) taken from one recurrence up to a = 20."""
+    cdef double a = e[0], pa, ta
+    if a > 20:
+        pa = psi(a)
+        ta = a_trigamma_minus_one(a)
+    else:
+        pa = digamma_trigamma(a, &ta)
+        ta = a * ta - 1.0
+    g[0] = a * (pa + t[1] - ar[0])
     g[1] = a - yr[0] * e[1]
+    return ta
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -60,10 +69,9 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     """Inverse of [[a^2 trigamma(a), a], [a, a]] times the gradient; diagonal (a (1 + D), a),
     D = a trigamma(a) - 1."""
     cdef double a = e[0], d, diff, g0, g1
-    event_grad(t, e, yr, ar, g)
+    d = event_grad(t, e, yr, ar, g)
     g0 = g[0]
     g1 = g[1]
-    d = a_trigamma_minus_one(a)
     if want_diag:
         dg[0] = a * (1.0 + d)
         dg[1] = a

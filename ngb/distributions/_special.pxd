@@ -2,7 +2,7 @@
 # no Hurwitz zeta, so no trigamma or polygamma): Euler-Maclaurin sums, accurate to a few units in
 # the last place (tests/test_fast_paths.py checks them against scipy's polygamma).
 
-from libc.math cimport pow as _pow
+from libc.math cimport log as _log, pow as _pow
 
 cdef inline double trigamma(double x) noexcept nogil:
     """psi'(x) for x > 0: the recurrence up to x >= 10, then the asymptotic series
@@ -48,3 +48,21 @@ cdef inline double polygamma(int m, double x) noexcept nogil:
     for i in range(2, m + 1):
         fact *= i
     return (fact if m % 2 == 1 else -fact) * hurwitz_zeta(m + 1, x)
+
+
+cdef inline double digamma_trigamma(double x, double* tri) noexcept nogil:
+    """psi(x) for x > 0, and psi'(x) into tri: one recurrence up to x >= 10 for both (one division
+    per step), then the asymptotic series log x - 1/(2x) - sum_j B_2j / (2j x^2j) and that of
+    ``trigamma`` (j <= 7 and 8: truncation below 1e-16 relative)."""
+    cdef double acc1 = 0.0, acc2 = 0.0, inv, inv2
+    while x < 10.0:
+        inv = 1.0 / x
+        acc1 += inv
+        acc2 += inv * inv
+        x += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    tri[0] = acc2 + inv + inv2 * (0.5 + inv * (1.0 / 6 + inv2 * (-1.0 / 30 + inv2 * (1.0 / 42 + inv2 * (
+        -1.0 / 30 + inv2 * (5.0 / 66 + inv2 * (-691.0 / 2730 + inv2 * (7.0 / 6 + inv2 * (-3617.0 / 510)))))))))
+    return _log(x) - 0.5 * inv - acc1 - inv2 * (1.0 / 12 + inv2 * (-1.0 / 120 + inv2 * (1.0 / 252 + inv2 * (
+        -1.0 / 240 + inv2 * (1.0 / 132 + inv2 * (-691.0 / 32760 + inv2 * (1.0 / 12 + inv2 * (-3617.0 / 8160))))))))

@@ -4,11 +4,11 @@ series (df > 50) and formulas are those of ``studentt.py``."""
 
 import math
 
-from libc.math cimport expm1, log, log1p, pow
+from libc.math cimport exp, expm1, log, log1p, pow
 from scipy.special.cython_special cimport gammaln, psi
 
-from ._special cimport trigamma
-from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
+from ._special cimport digamma_trigamma
+from ._fast cimport (as_rows, clip, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 
 cdef double PI = math.pi
@@ -22,8 +22,8 @@ SIGNS[1] = -1.0
 SIGNS[2] = 0.0
 
 
-cdef inline double df_fisher(double nu) noexcept nogil:
-    """I_nu,nu as ``studentt._df_fisher``."""
+cdef inline double df_fisher(double nu, double t_half, double t_half1) noexcept nogil:
+    """I_nu,nu as ``studentt._df_fisher``; t_half, t_half1 = trigamma(nu / 2), trigamma((nu + 1) / 2)."""
     cdef double inv, series = 0.0
     cdef int j
     if nu > LARGE_DF:
@@ -31,11 +31,12 @@ cdef inline double df_fisher(double nu) noexcept nogil:
         for j in range(11, -1, -1):
             series = series * inv + J_SERIES[j]
         return series * pow(inv, 4.0)
-    return 0.25 * (trigamma(0.5 * nu) - trigamma(0.5 * (nu + 1))) - (nu + 5) / (2 * nu * (nu + 1) * (nu + 3))
+    return 0.25 * (t_half - t_half1) - (nu + 5) / (2 * nu * (nu + 1) * (nu + 3))
 
 
-cdef inline double digamma_gap(double nu) noexcept nogil:
-    """digamma(nu/2) - digamma((nu+1)/2) + 1/nu as ``studentt._digamma_gap``."""
+cdef inline double digamma_gap(double nu, double p_half, double p_half1) noexcept nogil:
+    """digamma(nu/2) - digamma((nu+1)/2) + 1/nu as ``studentt._digamma_gap``; p_half, p_half1 =
+    digamma(nu / 2), digamma((nu + 1) / 2)."""
     cdef double inv2, series = 0.0
     cdef int j
     if nu > LARGE_DF:
@@ -43,7 +44,7 @@ cdef inline double digamma_gap(double nu) noexcept nogil:
         for j in range(5, -1, -1):
             series = series * inv2 + B_SERIES[j]
         return series * inv2
-    return psi(0.5 * nu) - psi(0.5 * (nu + 1)) + 1.0 / nu
+    return p_half - p_half1 + 1.0 / nu
 
 
 cdef inline double log1p_minus_frac(double r) noexcept nogil:
@@ -65,16 +66,19 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
                               const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
     """loc decoupled, the 2x2 inverse for (log scale, d); diagonal (i_loc, i_ss, i_dd)."""
     cdef double nu = 1.0 / expm1(-t[2]), z = (yr[0] - t[0]) * e[1], zz, r, g0, g1, g2, scale = 1.0 / e[1]
-    cdef double i_loc, i_ss, i_sd, i_dd, det
+    cdef double i_loc, i_ss, i_sd, i_dd, det, p_half = 0.0, p_half1 = 0.0, t_half = 0.0, t_half1 = 0.0
+    if nu <= LARGE_DF:  # the direct differences (above, the series need neither)
+        p_half = digamma_trigamma(0.5 * nu, &t_half)
+        p_half1 = digamma_trigamma(0.5 * (nu + 1), &t_half1)
     zz = z * z
     g0 = -(nu + 1) * (z / (nu + zz)) * e[1]
     g1 = 1.0 - (nu + 1) * (zz / (nu + zz))
     r = zz / nu
-    g2 = 0.5 * nu * (1 + nu) * (digamma_gap(nu) + log1p_minus_frac(r) - (r / (1 + r)) / nu)
+    g2 = 0.5 * nu * (1 + nu) * (digamma_gap(nu, p_half, p_half1) + log1p_minus_frac(r) - (r / (1 + r)) / nu)
     i_loc = (nu + 1) / ((nu + 3) * (scale * scale))
     i_ss = 2 * nu / (nu + 3)
     i_sd = -i_ss
-    i_dd = (nu * (1 + nu)) * (nu * (1 + nu)) * df_fisher(nu)
+    i_dd = (nu * (1 + nu)) * (nu * (1 + nu)) * df_fisher(nu, t_half, t_half1)
     if want_diag:
         dg[0] = i_loc
         dg[1] = i_ss
@@ -105,3 +109,32 @@ def log_score_leaves(theta, ex, leaves, vals, double s, y, w, bint has_w, lo, hi
                      Py_ssize_t stop):
     return leaf_rows(theta, ex, leaves, vals, leaf_factors(vals, s, SIGNS), s, as_rows(y),
                      weights_or_empty(w, has_w), has_w, lo, hi, no_aux(), False, SIGNS, NULL, log_row, start, stop)
+
+
+def marginal_objective(const double[::1] theta, const double[::1] y, const double[::1] w, const double[::1] lo,
+                       const double[::1] hi, double fixed_df):
+    """(sum_i w_i score_i, sum_i w_i d_score_i (k,)) of the t law with the one internal parameter row
+    ``theta`` (k,) (clipped to [lo, hi]) for every target y (n,): the objective of
+    ``studentt._weighted_fit`` with the per-row formulas of ``StudentT`` / ``TFixedDf`` and the
+    df-only terms computed once. ``fixed_df`` > 0: ``TFixedDf`` (k = 2, that df), else ``StudentT``
+    (k = 3)."""
+    import numpy
+    cdef Py_ssize_t i, k = theta.shape[0]
+    cdef double loc = clip(theta[0], lo[0], hi[0]), log_scale = clip(theta[1], lo[1], hi[1])
+    cdef double nu, scale = exp(log_scale), const, gap, z, zz, r, wi, value = 0.0, g0 = 0.0, g1 = 0.0, g2 = 0.0
+    nu = fixed_df if fixed_df > 0 else 1.0 / expm1(-clip(theta[2], lo[2], hi[2]))
+    const = gammaln(0.5 * (nu + 1)) - gammaln(0.5 * nu) - 0.5 * log(nu * PI)
+    gap = digamma_gap(nu, psi(0.5 * nu), psi(0.5 * (nu + 1)))
+    with nogil:
+        for i in range(y.shape[0]):
+            z = (y[i] - loc) / scale
+            zz = z * z
+            wi = w[i]
+            value += wi * -(const - log_scale - 0.5 * (nu + 1) * log1p(z * z / nu))
+            g0 += wi * (-(nu + 1) * (z / (nu + zz)) / scale)
+            g1 += wi * (1.0 - (nu + 1) * (zz / (nu + zz)))
+            if k == 3:
+                r = zz / nu
+                g2 += wi * (0.5 * nu * (1 + nu) * (gap + log1p_minus_frac(r) - (r / (1 + r)) / nu))
+    grad = numpy.array([g0, g1, g2][:k])
+    return value, grad

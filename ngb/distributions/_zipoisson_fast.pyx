@@ -51,7 +51,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     ((J^-1 g - (p0 c / B) J^-1 u) / q, (1 + p0 c / (pi B)) / q) above."""
     cdef double y = yr[0], mu = e[0], zeta = t[1], log_p0 = -mu
     cdef double q = expit(-zeta), pi = expit(zeta), p0 = exp(log_p0)
-    cdef double s = expit(zeta - log_p0), r = expit(log_p0 - zeta), tt, d0, d1, g0, b, jg, c, m
+    cdef double s = expit(zeta - log_p0), r = expit(log_p0 - zeta), tt, d0, d1, g0, b, jg, c, m, tail
     cdef bint zero = y == 0
     if want_diag:
         g0 = (mu - y) * (r if zero else 1.0)
@@ -65,10 +65,10 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[0] = 0.0
         g[1] = -1.0 / pi
     else:
-        b = pdtrc(1.0, mu)  # P(Poisson >= 2)
-        b = b - p0 * 0.0
-        if not b > 1e-13 * pdtrc(1.0, mu):
-            b = 1e-13 * pdtrc(1.0, mu)
+        tail = pdtrc(1.0, mu)  # P(Poisson >= 2)
+        b = tail - p0 * 0.0
+        if not b > 1e-13 * tail:
+            b = 1e-13 * tail
         jg = (mu - y) / mu
         c = (1 - y) + mu + 0.0 * (y - mu) - 0.0
         m = p0 * c / b
