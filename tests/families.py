@@ -321,12 +321,17 @@ def fast_target(score, y):
 #: tolerances of the fast-kernel natural-gradient checks where the family's own formula is not
 #: accurate to the default (rtol 1e-12, atol 1e-14), and why
 FAST_TOLERANCE = {
-    # d log Q / d log a is a Richardson-extrapolated central difference (relative error ~1e-10); the
-    # kernel's a and x differ from numpy's by an ulp (libm exp), which the differences amplify
-    ("gamma", "censored_log"): {"rtol": 1e-10, "atol": 1e-14},
-    # the (log scale, df) 2x2 solve cancels where the natural gradient is small: absolute error
-    # ~1e-16 times its terms (up to ~100)
-    ("studentt", "log"): {"rtol": 1e-12, "atol": 1e-13},
+    # d log Q / d log a is a Richardson-extrapolated central difference (relative error ~1e-10, more
+    # on rare rows); the kernel's a and x differ from numpy's by an ulp (libm exp), which the
+    # differences amplify: up to 5e-9 relative on 60,000 rows
+    ("gamma", "censored_log"): {"rtol": 1e-8, "atol": 1e-10},
+    # the (log scale, df) 2x2 solve cancels where a natural-gradient entry is small: absolute
+    # differences up to ~1.4e-12 on 60,000 rows
+    ("studentt", "log"): {"rtol": 1e-12, "atol": 1e-11},
+    # d score / d log n cancels where it nearly vanishes: the distribution objects' value is off by
+    # up to ~1e-11 relative there (the kernels' digamma recurrence is closer to a 40-digit reference)
+    ("negative_binomial", "log"): {"rtol": 1e-12, "atol": 1e-12},
+    ("zero_inflated_negative_binomial", "log"): {"rtol": 1e-12, "atol": 1e-12},
 }
 
 

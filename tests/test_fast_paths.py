@@ -169,3 +169,28 @@ def test_marginal_fits_are_the_maximum_likelihood():
     theta = ngb.NegativeBinomial.fit_marginal(counts, w)
     d = ngb.NegativeBinomial.from_internal(np.tile(theta, (len(counts), 1)))
     assert np.abs(np.average(d.d_score(counts, "log"), axis=0, weights=w)).max() < 1e-10
+
+
+FAST_RULES = sorted((n, score) for n in CASES for score in FAMILIES[n].fast)
+
+
+@pytest.mark.parametrize("name,score", FAST_RULES)
+def test_kernels_on_several_chunks_and_threads(name, score):
+    """On 60,000 rows (two fixed chunks, run on two threads) the kernels give the score and natural
+    gradient of the distribution objects: every chunk's rows start:stop are its own."""
+    from families import fast_target, fast_tolerance
+
+    rng = _rng("chunks", name, score)
+    n = 60_000
+    d = CASES[name].make(rng, n)
+    y = fast_target(score, CASES[name].sample(rng, d, 1)[0])
+    cls, fast = type(d), FAMILIES[name].fast[score]
+    bounds = np.asarray(cls._bounds_for(d.n_params), float)
+    w = rng.uniform(0, 2, n)
+    aux = fast.aux(y)
+    step = rng.normal(0, 0.05, d.theta.shape)
+    expected = np.average(cls.from_internal(d.theta - 0.5 * step).score(y, score), weights=w)
+    assert fast.mean_score(bounds, d.theta, step, 0.5, y, w, aux, n_threads=2) == pytest.approx(expected, rel=1e-12)
+    grad, value, _ = fast.natural_gradient_and_score(bounds, d.theta, y, w, aux, n_threads=2)
+    np.testing.assert_allclose(grad, d.natural_gradient(y, score), **fast_tolerance(name, score))
+    assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)

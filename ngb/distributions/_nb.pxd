@@ -30,9 +30,10 @@ cdef inline double psi_minus_log(double x) noexcept nogil:
 
 
 cdef inline double psi_minus_log_diff(double n, double k) noexcept nogil:
-    """[digamma(n+k) - log(n+k)] - [digamma(n) - log(n)] as ``negbinomial._psi_minus_log_diff``:
-    from n = 10 the series sum_j c_j n^-j expm1(-j log1p(k/n)), the expm1 terms by the recurrence
-    D_(j+1) = D_j r + D_1 (r = n / (n + k), D_1 = -k / (n + k): no cancellation)."""
+    """[digamma(n+k) - log(n+k)] - [digamma(n) - log(n)] for an integer k >= 0, as
+    ``negbinomial._psi_minus_log_diff``: from n = 10 the series sum_j c_j n^-j expm1(-j log1p(k/n)),
+    the expm1 terms by the recurrence D_(j+1) = D_j r + D_1 (r = n / (n + k), D_1 = -k / (n + k): no
+    cancellation); below, up to k = 32, digamma's recurrence sum_j<k 1 / (n + j) - log1p(k / n)."""
     cdef double inv, r, d1, d, p, total = 0.0
     cdef int j
     cdef double[15] c = [0.0, -0.5, -1.0 / 12, 0.0, 1.0 / 120, 0.0, -1.0 / 252, 0.0, 1.0 / 240, 0.0, -1.0 / 132,
@@ -51,6 +52,10 @@ cdef inline double psi_minus_log_diff(double n, double k) noexcept nogil:
             d = d * r + d1
             p = p * inv
         return total
+    if k <= 32:  # digamma(n + k) - digamma(n) = sum_j<k 1 / (n + j), log(n + k) - log(n) = log1p(k / n)
+        for j in range(<int>k):
+            total += 1.0 / (n + j)
+        return total - log1p(k / n)
     return psi_minus_log(n + k) - psi_minus_log(n)
 
 

@@ -5,7 +5,7 @@ The score, its gradient, the metric diagonal and the closed-form natural gradien
 pmf, gradient and Fisher size entry), B = P(NB >= 2) - p0 u_1^2 / F with P(NB >= 2) = I_a(2, n)."""
 
 from libc.math cimport INFINITY, exp, expm1, floor, log1p
-from scipy.special.cython_special cimport betainc, expit
+from scipy.special.cython_special cimport betainc
 
 from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
@@ -25,6 +25,15 @@ cdef inline double logaddexp(double x, double y) noexcept nogil:
     if tmp <= 0:
         return y + log1p(exp(tmp))
     return tmp
+
+
+cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
+    """p = expit(x) = 1 / (1 + e^-x) and q = expit(-x) = e^-x / (1 + e^-x) from one exponential
+    (x >= -30 here: e^-x stays finite); returns e^-x."""
+    cdef double ex = exp(-x)
+    p[0] = 1.0 / (1.0 + ex)
+    q[0] = ex / (1.0 + ex)
+    return ex
 
 
 cdef inline double zi_score(double y, double zeta, double log_p0, double base_logpdf) noexcept nogil:
@@ -53,23 +62,25 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     u = (-n a, n (log(1 - a) + a)) and gradient."""
     cdef double y = yr[0], mu = e[0], n = e[1], zeta = t[2]
     cdef double log_p0 = -n * log1p(mu / n), a = mu / (n + mu)
-    cdef double q = expit(-zeta), pi = expit(zeta), p0 = exp(log_p0)
-    cdef double s = expit(zeta - log_p0), r = expit(log_p0 - zeta)
+    cdef double p0 = exp(log_p0), q, pi, s, r, ez, em
     cdef double gb0, gb1, j0, j1, u0, u1, tt, d2, tail, b, jg0, jg1, c, m, fac
     cdef bint zero = y == 0
+    ez = expit_pair(zeta, &pi, &q)  # pi, q = 1 - pi and e^-zeta
+    expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
     gb0 = n * (mu - y) / (n + mu)
     gb1 = -n * (log1pmx((y - mu) / (n + mu)) + psi_minus_log_diff(n, y))
     j0 = n * mu / (n + mu)
     j1 = size_fisher(n, mu)
     u0 = -(n * (mu - 0.0) / (n + mu))
-    u1 = -(-n * (log1pmx((0.0 - mu) / (n + mu)) + psi_minus_log_diff(n, 0.0)))
+    u1 = -(-n * (log1pmx((0.0 - mu) / (n + mu)) + 0.0))  # psi_minus_log_diff(n, 0) = 0
     if want_diag:
+        em = expm1(log_p0)
         fac = r if zero else 1.0
-        d2 = q * expm1(log_p0) * s if zero else pi
-        tt = exp(-logaddexp(-log_p0, -zeta))
+        d2 = q * em * s if zero else pi
+        tt = 1.0 / (1.0 / p0 + ez)  # exp(-logaddexp(-log p0, -zeta)) = pi p0 / P0
         dg[0] = (-tt * u0 * u0 + j0) * q
         dg[1] = (-tt * u1 * u1 + j1) * q
-        dg[2] = (pi * -expm1(log_p0) * s) * q
+        dg[2] = (pi * -em * s) * q
         g[0] = gb0 * fac / dg[0] if dg[0] > 0 else 0.0
         g[1] = gb1 * fac / dg[1] if dg[1] > 0 else 0.0
         g[2] = d2 / dg[2] if dg[2] > 0 else 0.0

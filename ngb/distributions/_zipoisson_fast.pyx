@@ -4,7 +4,7 @@ gradient, the metric diagonal and the closed-form natural gradient are those of 
 (``ZeroInflated`` with the Poisson: J = mu, u = -mu, a = 0, B = P(Poisson >= 2))."""
 
 from libc.math cimport INFINITY, exp, expm1, floor, log1p
-from scipy.special.cython_special cimport expit, pdtrc
+from scipy.special.cython_special cimport pdtrc
 
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
@@ -23,6 +23,15 @@ cdef inline double logaddexp(double x, double y) noexcept nogil:
     if tmp <= 0:
         return y + log1p(exp(tmp))
     return tmp
+
+
+cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
+    """p = expit(x) = 1 / (1 + e^-x) and q = expit(-x) = e^-x / (1 + e^-x) from one exponential
+    (x >= -30 here: e^-x stays finite); returns e^-x."""
+    cdef double ex = exp(-x)
+    p[0] = 1.0 / (1.0 + ex)
+    q[0] = ex / (1.0 + ex)
+    return ex
 
 
 cdef inline double zi_score(double y, double zeta, double log_p0, double base_logpdf) noexcept nogil:
@@ -49,16 +58,18 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     """With want_diag: d_score / metric diagonal (0 where the diagonal is not positive) and the
     diagonal q (J - t u^2), q pi (1 - p0) s; else the natural gradient (0, -1/pi) at y = 0 and
     ((J^-1 g - (p0 c / B) J^-1 u) / q, (1 + p0 c / (pi B)) / q) above."""
-    cdef double y = yr[0], mu = e[0], zeta = t[1], log_p0 = -mu
-    cdef double q = expit(-zeta), pi = expit(zeta), p0 = exp(log_p0)
-    cdef double s = expit(zeta - log_p0), r = expit(log_p0 - zeta), tt, d0, d1, g0, b, jg, c, m, tail
+    cdef double y = yr[0], mu = e[0], zeta = t[1], log_p0 = -mu, q, pi, s, r, ez, em
+    cdef double p0 = exp(log_p0), tt, d0, d1, g0, b, jg, c, m, tail
     cdef bint zero = y == 0
+    ez = expit_pair(zeta, &pi, &q)  # pi, q = 1 - pi and e^-zeta
+    expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
     if want_diag:
+        em = expm1(log_p0)
         g0 = (mu - y) * (r if zero else 1.0)
-        d1 = q * expm1(log_p0) * s if zero else pi
-        tt = exp(-logaddexp(-log_p0, -zeta))
+        d1 = q * em * s if zero else pi
+        tt = 1.0 / (1.0 / p0 + ez)  # exp(-logaddexp(-log p0, -zeta)) = pi p0 / P0
         dg[0] = (-tt * -mu * -mu + mu) * q
-        dg[1] = (pi * -expm1(log_p0) * s) * q
+        dg[1] = (pi * -em * s) * q
         g[0] = g0 / dg[0] if dg[0] > 0 else 0.0
         g[1] = d1 / dg[1] if dg[1] > 0 else 0.0
     elif zero:
