@@ -25,14 +25,18 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
                               const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
     """(-3 scale tanh(z/2), (1 - z tanh(z/2)) / ((pi^2 + 3) / 9))."""
-    cdef double z = (yr[0] - t[0]) * e[1]
-    cdef double th = tanh(0.5 * z)
+    cdef double z = (yr[0] - t[0]) * e[1], a = abs(z), ea = exp(-a), th
     cdef double scale = 1.0 / e[1]
+    if a > 0.5:  # tanh(|z| / 2) = (1 - e^-|z|) / (1 + e^-|z|), no cancellation above 1/2
+        th = (1.0 - ea) / (1.0 + ea)
+        th = th if z > 0 else -th
+    else:
+        th = tanh(0.5 * z)
     g[0] = 3 * scale * scale * (-th * e[1])
     g[1] = (1.0 - z * th) / LOG_SCALE_FISHER
     dg[0] = 1.0 / (3 * scale * scale)
     dg[1] = LOG_SCALE_FISHER
-    return log_row(t, e, yr, ar, par)
+    return -(-a - t[1] - 2 * log1p(ea))  # log_row's arithmetic on the same e^-|z|: the same bits
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):

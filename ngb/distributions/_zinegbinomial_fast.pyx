@@ -1,8 +1,9 @@
 """Compiled kernels of the zero-inflated negative binomial log score (contract: ``fast.py``; row
-drivers: ``_fast.pxd``). Internal (log mu, log n, logit pi); row factors e = (mu, n); aux = log(y!).
-The score, its gradient, the metric diagonal and the closed-form natural gradient are those of
-``zipoisson.ZeroInflated`` with the NB of ``negbinomial.py`` as component (``_nb.pxd``: its log
-pmf, gradient and Fisher size entry), B = P(NB >= 2) - p0 u_1^2 / F with P(NB >= 2) = I_a(2, n)."""
+drivers: ``_fast.pxd``). Internal (log mu, log n, zeta = logit pi); row factors e = (mu, n,
+e^-zeta); aux = log(y!). The score, its gradient, the metric diagonal and the closed-form natural
+gradient are those of ``zipoisson.ZeroInflated`` with the NB of ``negbinomial.py`` as component
+(``_nb.pxd``: its log pmf, gradient and Fisher size entry), B = P(NB >= 2) - p0 u_1^2 / F with
+P(NB >= 2) = I_a(2, n)."""
 
 from libc.math cimport INFINITY, exp, expm1, floor, log1p
 from scipy.special.cython_special cimport betainc
@@ -36,16 +37,26 @@ cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
     return ex
 
 
-cdef inline double zi_score(double y, double zeta, double log_p0, double base_logpdf) noexcept nogil:
-    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above."""
+cdef inline double softplus(double zeta, double ez) noexcept nogil:
+    """log(1 + e^zeta) as numpy's logaddexp(0, zeta), from the row factor ez = e^-zeta."""
+    if zeta == 0:
+        return LOGE2
+    if zeta < 0:
+        return log1p(1.0 / ez)
+    return zeta + log1p(ez)
+
+
+cdef inline double zi_score(double y, double zeta, double ez, double log_p0, double base_logpdf) noexcept nogil:
+    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above
+    (ez = e^-zeta)."""
     if y == 0:
-        return -(logaddexp(zeta, log_p0) - logaddexp(0.0, zeta))
-    return -(base_logpdf - logaddexp(0.0, zeta))
+        return -(logaddexp(zeta, log_p0) - softplus(zeta, ez))
+    return -(base_logpdf - softplus(zeta, ez))
 
 cdef double SIGNS[3]
 SIGNS[0] = 1.0
 SIGNS[1] = 1.0
-SIGNS[2] = 0.0
+SIGNS[2] = -1.0
 
 
 cdef inline double log_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -53,7 +64,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     cdef double y = yr[0], mu = e[0], n = e[1]
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, t[2], -n * log1p(mu / n), log_pmf(y, t[0], mu, n, ar[0]))
+    return zi_score(y, t[2], e[2], -n * log1p(mu / n), log_pmf(y, t[0], mu, n, ar[0]))
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -65,7 +76,9 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     cdef double p0 = exp(log_p0), q, pi, s, r, ez, em
     cdef double gb0, gb1, j0, j1, u0, u1, tt, d2, tail, b, jg0, jg1, c, m, fac
     cdef bint zero = y == 0
-    ez = expit_pair(zeta, &pi, &q)  # pi, q = 1 - pi and e^-zeta
+    ez = e[2]  # e^-zeta, the row factor
+    pi = 1.0 / (1.0 + ez)
+    q = ez / (1.0 + ez)
     expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
     gb0 = n * (mu - y) / (n + mu)
     gb1 = -n * (log1pmx((y - mu) / (n + mu)) + psi_minus_log_diff(n, y))

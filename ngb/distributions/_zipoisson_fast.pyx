@@ -1,7 +1,7 @@
 """Compiled kernels of the zero-inflated Poisson log score (contract: ``fast.py``; row drivers:
-``_fast.pxd``). Internal (log mu, logit pi); row factor e[0] = mu; aux = log(y!). The score, its
-gradient, the metric diagonal and the closed-form natural gradient are those of ``zipoisson.py``
-(``ZeroInflated`` with the Poisson: J = mu, u = -mu, a = 0, B = P(Poisson >= 2))."""
+``_fast.pxd``). Internal (log mu, zeta = logit pi); row factors e = (mu, e^-zeta); aux = log(y!).
+The score, its gradient, the metric diagonal and the closed-form natural gradient are those of
+``zipoisson.py`` (``ZeroInflated`` with the Poisson: J = mu, u = -mu, a = 0, B = P(Poisson >= 2))."""
 
 from libc.math cimport INFINITY, exp, expm1, floor, log1p
 from scipy.special.cython_special cimport pdtrc
@@ -34,15 +34,25 @@ cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
     return ex
 
 
-cdef inline double zi_score(double y, double zeta, double log_p0, double base_logpdf) noexcept nogil:
-    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above."""
+cdef inline double softplus(double zeta, double ez) noexcept nogil:
+    """log(1 + e^zeta) as numpy's logaddexp(0, zeta), from the row factor ez = e^-zeta."""
+    if zeta == 0:
+        return LOGE2
+    if zeta < 0:
+        return log1p(1.0 / ez)
+    return zeta + log1p(ez)
+
+
+cdef inline double zi_score(double y, double zeta, double ez, double log_p0, double base_logpdf) noexcept nogil:
+    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above
+    (ez = e^-zeta)."""
     if y == 0:
-        return -(logaddexp(zeta, log_p0) - logaddexp(0.0, zeta))
-    return -(base_logpdf - logaddexp(0.0, zeta))
+        return -(logaddexp(zeta, log_p0) - softplus(zeta, ez))
+    return -(base_logpdf - softplus(zeta, ez))
 
 cdef double SIGNS[2]
 SIGNS[0] = 1.0
-SIGNS[1] = 0.0
+SIGNS[1] = -1.0
 
 
 cdef inline double log_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -50,7 +60,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     cdef double y = yr[0], mu = e[0]
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, t[1], -mu, y * t[0] - mu - ar[0])
+    return zi_score(y, t[1], e[1], -mu, y * t[0] - mu - ar[0])
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -61,7 +71,9 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     cdef double y = yr[0], mu = e[0], zeta = t[1], log_p0 = -mu, q, pi, s, r, ez, em
     cdef double p0 = exp(log_p0), tt, d0, d1, g0, b, jg, c, m, tail
     cdef bint zero = y == 0
-    ez = expit_pair(zeta, &pi, &q)  # pi, q = 1 - pi and e^-zeta
+    ez = e[1]  # e^-zeta, the row factor
+    pi = 1.0 / (1.0 + ez)
+    q = ez / (1.0 + ez)
     expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
     if want_diag:
         em = expm1(log_p0)

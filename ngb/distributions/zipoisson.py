@@ -182,9 +182,9 @@ class ZeroInflatedPoisson(ZeroInflated):
     component = Poisson
     parameters = Poisson.parameters + (PI,)
     scores = ("log",)
-    # mu is the row factor, log(y!) the per-row term
+    # mu and e^-logit(pi) are the row factors, log(y!) the per-row term
     fast = {"log": FastScore(_zipoisson_fast.log_score_mean, _zipoisson_fast.log_natural_gradient,
-                             _zipoisson_fast.log_score_leaves, ex_signs=(1.0, 0.0), aux=_log_factorial)}
+                             _zipoisson_fast.log_score_leaves, ex_signs=(1.0, -1.0), aux=_log_factorial)}
 
     def _zero_cell(self):
         return -self.mu, 0.0
