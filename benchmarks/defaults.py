@@ -609,7 +609,8 @@ def table(cache, names, models=("hgb", "ngboost", "ngb-old", "ngb"), new="ngb"):
                      str(splits) if i == 0 else "", label]
             for m in models:
                 v = collect(cache, name, m, metric)
-                cells.append(_f(mean_se(v)) if v else "—")
+                # (a model fitted on fewer splits than ngb: their count in parentheses)
+                cells.append((_f(mean_se(v)) + (f" ({len(v)})" if len(v) != splits else "")) if v else "—")
             d = paired(cache, name, new, "hgb", metric) if metric == POINT[task] and task != "survival" else None
             cells.append(_f(d) if d else "")
             cells.append(" / ".join(mark(k) for k in ("point", "nll", "cover")) if i == 0 else "")
@@ -704,7 +705,8 @@ def main(argv=None):
             "### Defaults study (development data only)",
             "",
             "Each data set split at random 80/20 (stratified by class or event) 5 times up to 2,000 rows, 3 times "
-            "above; every model fitted on the 80%, scored on the 20%; mean ± standard error over the splits. "
+            "above (seeds 0, 1, ...; a model run on fewer of those splits shows their count in parentheses); "
+            "every model fitted on the 80%, scored on the 20%; mean ± standard error over the splits. "
             "UCI sets: the training rows of standard split 0 only; freMTPL2freq: a fixed 100,000-row subsample of "
             "the rows that the freMTPL benchmark does not test on, Exposure as a feature. hgb: scikit-learn's "
             "HistGradientBoosting with its defaults (Poisson loss for counts); ngboost: ngboost 0.6.0's defaults "
