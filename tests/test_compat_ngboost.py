@@ -253,6 +253,13 @@ def test_distributions_follow_the_reference_parametrisation(Dist, params, keys):
     np.testing.assert_allclose(d.logpdf(y), expected, rtol=1e-10)
     np.testing.assert_allclose(d.dist.logpdf(y) if Dist is not Poisson else d.dist.logpmf(y), expected, rtol=1e-10)
     assert d.sample(3).shape == (3, 2)
+    frozen = d.dist
+    np.testing.assert_allclose(d.cdf(y), frozen.cdf(y), rtol=1e-9)
+    if Dist not in (Cauchy,):
+        np.testing.assert_allclose(d.mean(), frozen.mean(), rtol=1e-9)
+    if Dist is not Poisson:
+        np.testing.assert_allclose(d.ppf(0.3), frozen.ppf(0.3), rtol=1e-7)
+    assert Dist.fit(frozen.rvs(size=(4000, 2), random_state=0)[:, 0]).shape == (len(params),)
     np.testing.assert_allclose(Dist._wrap(d._ngb)._params, p, atol=1e-12)
 
 
