@@ -216,7 +216,7 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
     (fitted estimator, trials DataFrame): one row per trial with its number, ``value`` (validation
     score, greater is better), ``n_iter`` (iterations kept by early stopping), ``seconds``, ``state``
     and one column per searched parameter; ``trials.attrs`` holds ``best_params``, ``best_value``,
-    ``best_n_iter`` and ``study`` (the optuna study).
+    and ``best_n_iter`` (plain values: pandas copies ``attrs`` with the frame).
     """
     optuna = _optuna()
     if n_trials is None and timeout is None:
@@ -286,21 +286,25 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         return value
 
     def report(study, trial):
+        complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+        best = max(complete, key=lambda t: t.value) if complete else None
         if verbose:
-            best = study.best_trial
             shown = ", ".join(f"{k}={_short(v)}" for k, v in trial.params.items())
-            print(f"[ngb.tune] trial {trial.number + 1}{'' if n_trials is None else f'/{n_trials}'}: "
-                  f"{trial.value:.5g} ({trial.user_attrs.get('n_iter')} iter, {trial.user_attrs.get('seconds', 0):.1f} s; "
-                  f"{shown}); best {best.value:.5g} (trial {best.number + 1})", file=sys.stderr, flush=True)
+            result = (f"{trial.value:.5g} ({trial.user_attrs.get('n_iter')} iter, "
+                      f"{trial.user_attrs.get('seconds', 0):.1f} s; {shown})" if trial.value is not None
+                      else f"failed ({shown})")
+            best_text = "" if best is None else f"; best {best.value:.5g} (trial {best.number + 1})"
+            print(f"[ngb.tune] trial {trial.number + 1}{'' if n_trials is None else f'/{n_trials}'}: {result}{best_text}",
+                  file=sys.stderr, flush=True)
         for number in list(models):  # keep only the best trial's model
-            if number != study.best_trial.number:
+            if best is None or number != best.number:
                 del models[number]
 
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(2, (n_trials or 30) // 3)))
-    study = optuna.create_study(direction="maximize", sampler=sampler)
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
+        study = optuna.create_study(direction="maximize", sampler=sampler)
         study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=[report], catch=(ValueError, FloatingPointError))
     finally:
         optuna.logging.set_verbosity(verbosity)
@@ -309,7 +313,7 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         failed = [t for t in study.trials if t.state == optuna.trial.TrialState.FAIL]
         raise RuntimeError(f"no trial completed ({len(failed)} failed); see the warnings above.")
 
-    best = study.best_trial
+    best = max(done, key=lambda t: t.value)  # the first of equal values, as in report()
     best_params = dict(best.params)
     best_n_iter = max(1, int(best.user_attrs["n_iter"]))
     if refit:
@@ -326,7 +330,7 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         row.update(t.params)
         rows.append(row)
     trials = pd.DataFrame(rows, columns=["number", "value", "n_iter", "seconds", "state", *space])
-    trials.attrs.update(best_params=best_params, best_value=float(best.value), best_n_iter=best_n_iter, study=study)
+    trials.attrs.update(best_params=best_params, best_value=float(best.value), best_n_iter=best_n_iter)
     if verbose:
         print(f"[ngb.tune] best {best.value:.5g} (trial {best.number + 1}, {best_n_iter} iterations): {best_params}",
               file=sys.stderr, flush=True)
