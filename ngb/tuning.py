@@ -229,7 +229,9 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
     if offset is not None and kind != "regressor":
         raise ValueError("offset is only taken by NGBRegressor.")
     seed = np.random.RandomState(random_state).randint(2**31 - 1) if random_state is not None else None
-    scorer = None if scoring in (None, "log") else __import__("ngb.metrics", fromlist=["get_scorer"]).get_scorer(scoring)
+    from .metrics import get_scorer
+
+    scorer = None if scoring in (None, "log") else get_scorer(scoring)
 
     base_est = clone(estimator)
     if base_est.base is None:
