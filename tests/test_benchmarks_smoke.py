@@ -191,3 +191,25 @@ def test_defaults_study_runs_and_tabulates(tmp_path):
     assert rec["nll"] > 0 and rec["rmse"] > 0 and 0 <= rec["cover90"] <= 1
     assert "rmse" in data["diabetes|0|hgb"] and "nll" not in data["diabetes|0|hgb"]
     assert "diabetes" in study.table(data, ["diabetes"])
+
+
+def test_run_split_tuned_never_sees_the_test_split(uci, monkeypatch):
+    """--tune: the tuner runs on the training split only; changing the test split changes the test
+    numbers and nothing the tuner chose."""
+    pytest.importorskip("optuna")
+    home = _uci_home(uci)
+    r = uci.run_split_tuned("yacht", 0, home, n_estimators=30, n_trials=2)
+    assert r["n_trials"] == 2 and 1 <= r["best_iter"] <= 30 and np.isfinite(r["nll"])
+    import ngb.datasets
+
+    real = ngb.datasets.load_uci
+
+    def shuffled(name, split, data_home=None):
+        X_tr, X_te, y_tr, y_te = real(name, split, data_home=data_home)
+        return X_tr, X_te[::-1] * 2.0, y_tr, y_te[::-1] + 5.0
+
+    monkeypatch.setattr(ngb.datasets, "load_uci", shuffled)
+    r2 = uci.run_split_tuned("yacht", 0, home, n_estimators=30, n_trials=2)
+    assert r2["chosen"] == r["chosen"] and r2["val_nll"] == r["val_nll"] and r2["best_iter"] == r["best_iter"]
+    assert r2["nll"] != r["nll"]
+    assert "yacht: family" in uci.chosen_summary([r], ["yacht"])
