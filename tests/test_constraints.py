@@ -483,3 +483,91 @@ def test_estimator_constraints_survive_clone_and_pickle():
     assert clone(model).get_params()["monotonic_cst"] == {"loc": [1, 0, 0, 0, 0]}
     fitted = pickle.loads(pickle.dumps(clone(model).fit(X, y)))
     _assert_param_monotone(fitted, X, 0, np.array([1, 0, 0, 0, 0]))
+
+
+# --------------------------------------------------------------------------- numeric, missing and categorical together
+def _mixed_frame(seed, n=1500):
+    """A frame of three numeric columns (5% NaN each) and a native category column (some NaN); the
+    mean is not monotone in x0 nor x1 and depends on the category, the spread grows in x2 but
+    wiggles (so every constraint below binds)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, size=(n, 3))
+    cats = rng.choice(list("abcde"), n).astype(object)
+    cats[rng.random(n) < 0.05] = None
+    X[rng.random(X.shape) < 0.05] = np.nan
+    df = pd.DataFrame(X, columns=["x0", "x1", "x2"])
+    df["c"] = pd.Categorical(cats, categories=list("abcde"))
+    Z = np.nan_to_num(X)
+    code = df.c.cat.codes.to_numpy()
+    loc = Z[:, 0] + np.sin(3 * Z[:, 0]) - Z[:, 1] + np.cos(3 * Z[:, 1]) + 0.7 * np.where(code >= 0, code, 2)
+    scale = np.exp(0.4 * Z[:, 2] + 0.4 * np.sin(4 * Z[:, 2]))
+    return df, loc + scale * rng.normal(size=n)
+
+
+def _frame_scan(predict, df, f, seed, n_rows=40, n_grid=50):
+    """(n_rows, n_grid) predictions along a random grid of the numeric column f of frame rows:
+    training rows (their NaN and categories, NaN category included) and rows of random values
+    and random categories, the other numeric columns missing 10% of the time."""
+    rng = np.random.default_rng(seed)
+    rows = df.iloc[rng.choice(len(df), n_rows // 2)].reset_index(drop=True)
+    fresh = pd.DataFrame(rng.uniform(-2.5, 2.5, size=(n_rows - n_rows // 2, 3)), columns=["x0", "x1", "x2"])
+    fresh = fresh.mask(rng.random(fresh.shape) < 0.1)
+    fresh["c"] = pd.Categorical(rng.choice(list("abcde"), len(fresh)), categories=list("abcde"))
+    rows = pd.concat([rows, fresh], ignore_index=True)
+    col = df[f].dropna().to_numpy()
+    grid = np.unique(np.concatenate([rng.uniform(col.min() - 1, col.max() + 1, n_grid // 2),
+                                     rng.choice(col, n_grid - n_grid // 2)]))
+    Z = rows.loc[np.repeat(np.arange(len(rows)), len(grid))].reset_index(drop=True)
+    Z[f] = np.tile(grid, len(rows))
+    return np.asarray(predict(Z)).reshape(len(rows), len(grid))
+
+
+def _frame_violations(predict, df, f, sign, seed=0):
+    return int((np.diff(_frame_scan(predict, df, f, seed), axis=1) * sign < 0).sum())
+
+
+@pytest.mark.parametrize("base", BASES, ids=["level", "best_first"])
+def test_mixed_frame_per_parameter_constraints(base):
+    """Numeric columns with NaN and a native category column (with NaN): loc +1 in x0 and -1 in x1,
+    the scale +1 in x2; each internal parameter, the user-facing loc and scale and the mean are
+    monotone along random grids of each constrained column at rows of every category, and the free
+    fit is not. The categorical splits stay (the fast path, native categories)."""
+    df, y = _mixed_frame(30)
+    cst = {"loc": {"x0": 1, "x1": -1}, "scale": {"x2": 1}}
+    model = ngb.NGBRegressor(base=base, monotonic_cst=cst, **KW).fit(df, y)
+    free = ngb.NGBRegressor(base=base, **KW).fit(df, y)
+    assert model._forest is not None
+    cat_splits = [t for learners in model._estimators for t in learners
+                  if t.is_categorical is not None and t.is_categorical.any()]
+    assert cat_splits  # the category column is still split on
+
+    def theta(m, j):
+        return lambda Z: m._raw_predict(m._validate_X(Z, reset=False))[:, j]
+
+    checks = [(0, "x0", +1), (0, "x1", -1), (1, "x2", +1)]
+    for j, f, sign in checks:
+        assert _frame_violations(theta(free, j), df, f, sign) > 0, (j, f)
+        assert _frame_violations(theta(model, j), df, f, sign) == 0, (j, f)
+    for f, sign in (("x0", 1), ("x1", -1)):
+        assert _frame_violations(lambda Z: model.predict_dist(Z).params["loc"], df, f, sign) == 0
+        assert _frame_violations(model.predict, df, f, sign) == 0
+    assert _frame_violations(lambda Z: model.predict_dist(Z).params["scale"], df, "x2", 1) == 0
+    # a constraint on the location does not constrain the scale (x0 is free there)
+    assert _frame_violations(theta(model, 1), df, "x0", 1) > 0 or _frame_violations(theta(model, 1), df, "x0", -1) > 0
+
+
+@pytest.mark.parametrize("growth", GROWTH[:2], ids=["level", "best_first"])
+def test_tree_on_mixed_frame(growth):
+    """HistTreeRegressor(monotonic_cst=...) in scikit-learn's convention, an array or a dict by
+    column name, on a frame with NaN and a native category column."""
+    df, y = _mixed_frame(31)
+    by_name = HistTreeRegressor(monotonic_cst={"x0": 1, "x1": -1}, **growth).fit(df, y)
+    by_array = HistTreeRegressor(monotonic_cst=[1, -1, 0, 0], **growth).fit(df, y)
+    np.testing.assert_array_equal(by_name.tree_.value, by_array.tree_.value)
+    assert by_name.tree_.is_categorical is not None and by_name.tree_.is_categorical.any()
+    free = HistTreeRegressor(**growth).fit(df, y)
+    for f, sign in (("x0", 1), ("x1", -1)):
+        assert _frame_violations(free.predict, df, f, sign) > 0
+        assert _frame_violations(by_name.predict, df, f, sign) == 0
+    with pytest.raises(ValueError, match="categorical features cannot have monotonic constraints"):
+        HistTreeRegressor(monotonic_cst=[0, 0, 0, 1], **growth).fit(df, y)
