@@ -571,3 +571,21 @@ def test_tree_on_mixed_frame(growth):
         assert _frame_violations(by_name.predict, df, f, sign) == 0
     with pytest.raises(ValueError, match="categorical features cannot have monotonic constraints"):
         HistTreeRegressor(monotonic_cst=[0, 0, 0, 1], **growth).fit(df, y)
+
+
+def test_histgradientboosting_base_gets_the_constraints():
+    """A scikit-learn HistGradientBoostingRegressor base (NaN handled natively) receives each
+    constrained parameter's row: the location is monotone along the grids, the free fit is not.
+    Its prediction is a sum of trees, so the order holds up to rounding (1e-12)."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X, y = _data(32, n=800)
+    cst = np.array([1, -1, 0, 0, 0])
+    base = HistGradientBoostingRegressor(max_iter=5, max_depth=3)
+    kw = dict(n_estimators=20, learning_rate=0.2, random_state=0)
+    model = ngb.NGBRegressor(base=base, monotonic_cst={"loc": cst}, **kw).fit(X, y)
+    free = ngb.NGBRegressor(base=base, **kw).fit(X, y)
+    for f in (0, 1):
+        steps = lambda m: np.diff(scan(lambda Z: _theta(m, Z)[:, 0], X, f, seed=f), axis=1) * cst[f]  # noqa: E731
+        assert steps(model).min() >= -1e-12
+        assert steps(free).min() < -1e-6
