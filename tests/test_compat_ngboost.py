@@ -136,10 +136,23 @@ def test_early_stopping_rounds_stops_and_keeps_the_iterations_run(diabetes):
                                                         early_stopping_rounds=5)
 
 
-def test_base_per_parameter_is_refused_clearly(diabetes):
-    X_train, _, Y_train, _ = diabetes
-    with pytest.raises(NotImplementedError, match="one learner per distribution parameter"):
-        NGBRegressor(Base=[DecisionTreeRegressor(max_depth=3)] * 2, verbose=False).fit(X_train, Y_train)
+def test_base_per_parameter(diabetes):
+    """Base as a list of one learner per parameter (loc, scale), addressed as Base__0__max_depth."""
+    X_train, X_test, Y_train, Y_test = diabetes
+    model = NGBRegressor(Base=[DecisionTreeRegressor(max_depth=1), DecisionTreeRegressor(max_depth=4)],
+                         n_estimators=20, verbose=False)
+    params = model.get_params()
+    assert params["Base__0__max_depth"] == 1 and params["Base__1__max_depth"] == 4
+    model.set_params(Base__0__max_depth=2)
+    assert model.Base[0].max_depth == 2 and clone(model).get_params()["Base__0__max_depth"] == 2
+    model.fit(X_train, Y_train)
+    depths = np.array([[tree.get_depth() for tree in iteration] for iteration in model.base_models])
+    assert depths[:, 0].max() == 2 and depths[:, 1].max() > 2
+    same = NGBRegressor(Base=[DecisionTreeRegressor(max_depth=3)] * 2, n_estimators=20, verbose=False,
+                        random_state=0).fit(X_train, Y_train)
+    one = NGBRegressor(Base=DecisionTreeRegressor(max_depth=3), n_estimators=20, verbose=False,
+                       random_state=0).fit(X_train, Y_train)
+    np.testing.assert_array_equal(same.predict(X_test), one.predict(X_test))
 
 
 def test_decision_tree_base_and_subsampling(diabetes):

@@ -19,6 +19,7 @@ from ... import classifier as _classifier
 from ... import regressor as _regressor
 from ... import survival as _survival
 from ...boosting import _learner_importances
+from ..._per_param import base_params, set_base_params
 from .distns import Bernoulli, ClassificationDistn, LogNormal, Normal, RegressionDistn, _Categorical
 from .helpers import Y_from_censored, load_ngboost_model  # noqa: F401
 from .learners import default_tree_learner
@@ -76,12 +77,30 @@ class NGBoost(BaseEstimator):
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ parameters
+    def get_params(self, deep=True):
+        """The parameters; with ``deep`` also the base learner's (``Base__max_depth``) or, for one
+        learner per parameter (``Base`` a list or tuple), each one's (``Base__0__max_depth``)."""
+        out = super().get_params(deep=False)
+        if deep:
+            if isinstance(self.Base, (list, tuple)):
+                out.update(("Base" + k[len("base"):], v) for k, v in base_params(self.Base).items())
+            elif hasattr(self.Base, "get_params") and not isinstance(self.Base, type):
+                out.update((f"Base__{k}", v) for k, v in self.Base.get_params().items())
+        return out
+
     def set_params(self, **params):
         # the default Base is one module-level object: give this estimator its own copy before a
         # Base__... parameter changes it (ngboost would change the shared default)
-        if any(key.startswith("Base__") for key in params) and self.Base is default_tree_learner:
-            self.Base = clone(default_tree_learner)
-        return super().set_params(**params)
+        nested = {key[len("Base__"):]: params.pop(key) for key in list(params) if key.startswith("Base__")}
+        super().set_params(**params)
+        if nested:
+            if isinstance(self.Base, (list, tuple)):
+                self.Base = set_base_params(self.Base, nested)
+            else:
+                if self.Base is default_tree_learner:
+                    self.Base = clone(default_tree_learner)
+                self.Base.set_params(**nested)
+        return self
 
     def _check_Dist(self):
         Dist = self.Dist
@@ -100,13 +119,8 @@ class NGBoost(BaseEstimator):
     def _inner_estimator(self, early_stopping_rounds):
         Dist = self._check_Dist()
         rule = self._ngb_rule(Dist)
-        if isinstance(self.Base, (list, tuple)):
-            raise NotImplementedError(
-                "Base as a list/tuple with one learner per distribution parameter is not supported yet by "
-                "ngb.compat.ngboost; pass one scikit-learn regressor (it is fitted for every parameter).")
-        base = self.Base
-        if base is default_tree_learner:
-            base = clone(base)
+        base = self.Base  # one learner, or a list / tuple of one per parameter (in the reference's order)
+        base = [clone(b) for b in base] if isinstance(base, (list, tuple)) else clone(base)
         return self._inner_class(
             dist=Dist._family, score=rule, base=base, n_estimators=self.n_estimators,
             learning_rate=self.learning_rate, subsample=self.minibatch_frac, colsample=self.col_sample,
