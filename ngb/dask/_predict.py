@@ -9,6 +9,8 @@ the workers once, as one object of the graph.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -87,14 +89,22 @@ def _frame(X, y, offset, model, params, point, quantiles, scores, index=None):
     if scores:
         if y is None:
             raise ValueError("scores need y.")
-        if classes is not None:
-            yy = model._encode(y)
-        else:
-            yy = model._check_y(model._prepare_y(y), model._dist)
+        from sklearn.utils.validation import _check_y
+
+        yy = _check_y(model._prepare_y(y), multi_output=model._two_column_y(model._dist), y_numeric=False)
+        yy = model._encode(yy) if classes is not None else model._check_y(yy, model._dist)
         for name in scores:
             out[f"score_{name}"] = np.asarray(d.score(yy, _score_rule(model, name)), dtype=float)
     idx = X.index if isinstance(X, pd.DataFrame) else index
     return pd.DataFrame(out, index=idx)
+
+
+def _partition(Xp, *rest, model=None, has_y=False, has_offset=False, opts=()):
+    """``_frame`` of one partition of X (and of y and offset, when given, in that order)."""
+    rest = list(rest)
+    yp = rest.pop(0) if has_y else None
+    op = rest.pop(0) if has_offset else None
+    return _frame(Xp, yp, op, model, *opts)
 
 
 def predict_frame(model, X, y=None, offset=None, *, params=True, point=True, quantiles=(), scores=()):
@@ -123,13 +133,7 @@ def predict_frame(model, X, y=None, offset=None, *, params=True, point=True, qua
     model_d = dask.delayed(model, pure=True)
     if _is_frame(X):
         args = [X] + [a for a in (y, offset) if a is not None]
-
-        def run(Xp, *rest, model=None):
-            rest = list(rest)
-            yp = rest.pop(0) if y is not None else None
-            op = rest.pop(0) if offset is not None else None
-            return _frame(Xp, yp, op, model, *opts)
-
+        run = partial(_partition, has_y=y is not None, has_offset=offset is not None, opts=opts)
         return dd.map_partitions(run, *args, model=model_d, meta=meta, align_dataframes=False)
     if not _is_array(X):
         raise TypeError(f"X must be a dask DataFrame or dask array; got {type(X).__name__} (predict on numpy or "

@@ -222,6 +222,8 @@ def fit_distributed(est, X, y, sample_weight=None, offset=None, X_val=None, y_va
 
     client = default_client() if client is None else client
     t_start = time.perf_counter()
+    if not (isinstance(sample_rows, (int, np.integer)) and not isinstance(sample_rows, bool) and sample_rows >= 1):
+        raise ValueError(f"sample_rows must be an int >= 1, got {sample_rows!r}.")
     dist, rule_name = est._check_params()
     tree_params = check_base(est.base)
     max_depth, max_leaf_nodes = tree_params["max_depth"], tree_params.get("max_leaf_nodes")
