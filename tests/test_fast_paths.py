@@ -194,3 +194,19 @@ def test_kernels_on_several_chunks_and_threads(name, score):
     grad, value, _ = fast.natural_gradient_and_score(bounds, d.theta, y, w, aux, n_threads=2)
     np.testing.assert_allclose(grad, d.natural_gradient(y, score), **fast_tolerance(name, score))
     assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_parameter_at_its_bound_is_not_pushed_past_it(fast, monkeypatch):
+    """Zero-inflated Poisson whose zero probability reaches its bound (logit -30) on some rows: the
+    natural gradient there grows like 1 / pi, and a step that pushed those rows further out would
+    move the internal parameter by ~1e11 per iteration (predictions then carry rounding of that
+    size). The step is projected at the bounds: rows at a bound only move back inside."""
+    X, y = _data("zero_inflated_poisson")
+    if not fast:
+        monkeypatch.setattr(FAMILIES["zero_inflated_poisson"], "fast", {})
+    model = ngb.NGBRegressor(dist="zero_inflated_poisson", n_estimators=30, learning_rate=0.1,
+                             early_stopping=False, metric_weighted=False, random_state=0).fit(X, y)
+    raw = model._raw_predict(X)
+    assert raw[:, 1].min() < -30  # some rows did reach the bound
+    assert np.abs(raw).max() < 1e4
