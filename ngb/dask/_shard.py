@@ -23,7 +23,7 @@ import numpy as np
 
 from .._backends import LeafStep, check_direction, predict_iteration
 from .._fit_data import check_offset
-from .._objective import FastRule, LINE_SEARCH_ROWS, Objective, _metric_weights
+from .._objective import FastRule, LINE_SEARCH_ROWS, Objective, _metric_weights, _project_at_bounds
 from ..tree import BinMapper  # noqa: F401  (unpickled from the client)
 from ..tree import N_HIST_BINS
 from ..tree._histogram import build_histogram_py
@@ -277,6 +277,7 @@ class Shard:
         else:
             grad, _, diag = rule.direction(obj.theta, obj.y, obj.w, obj.aux)
             sums = rule_sums(rule, obj.theta, obj.y, obj.w, obj.aux)
+        _project_at_bounds(grad, obj.theta, obj.bounds)  # (Objective.direction: no step past a bound)
         check_direction(grad, self.iteration)
         self.grad, self.diag = np.asfortranarray(grad), diag
         self.part = [np.arange(self.n, dtype=np.int64) for _ in range(self.k)]

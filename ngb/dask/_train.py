@@ -231,7 +231,7 @@ def fit_distributed(est, X, y, sample_weight=None, offset=None, X_val=None, y_va
     if est.subsample < 1:
         raise ValueError("the Dask estimators fit every row in every iteration: subsample must be 1.0 "
                          f"(got {est.subsample}).")
-    if dist.multi_output and not est._two_column_y(dist) or not dist.parameters:
+    if dist.multi_output:
         raise ValueError(f"{dist.__name__} (a multivariate family) is not supported by the Dask estimators.")
     classifier = dist.support == "class"
     if (X_val is None) != (y_val is None):
