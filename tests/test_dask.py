@@ -174,12 +174,30 @@ def test_line_search_row_sample(client):
     """Above 4 * 65,536 rows the line search scores an evenly spaced sample of the rows: the same
     global rows, wherever their partitions are."""
     X, y, _ = make_data("normal", n=270_000, p=3)
-    kw = dict(KW, n_estimators=3)
+    kw = dict(KW, n_estimators=2)
     ref = ngb.NGBRegressor(**kw, early_stopping=False).fit(X, y)
-    got = ngbd.DaskNGBRegressor(**kw, early_stopping=False, client=client).fit(
+    # (the set-up sample holds every row: above SAMPLE_ROWS rows it would be a sample, other bin edges)
+    got = ngbd.DaskNGBRegressor(**kw, early_stopping=False, client=client, sample_rows=len(y)).fit(
         da.from_array(X, chunks=(100_000, 3)), da.from_array(y, chunks=100_000))
     assert got.dask_fit_info_["n_workers"] == 2
     assert_same_model(ref, got)
+
+
+def test_step_is_projected_at_the_bounds(client):
+    """Zero-inflated Poisson whose zero probability reaches its bound (logit -30) on some rows: the
+    workers project the step there as the single-machine fit does (``_project_at_bounds``), so the
+    models agree and no row is pushed ~1e11 past its bound."""
+    from test_fast_paths import _data
+
+    X, y = _data("zero_inflated_poisson")
+    kw = dict(dist="zero_inflated_poisson", n_estimators=30, learning_rate=0.1, early_stopping=False,
+              metric_weighted=False, random_state=0)
+    ref = ngb.NGBRegressor(**kw).fit(X, y)
+    got = ngbd.DaskNGBRegressor(**kw, client=client).fit(chunked(X, 150), chunked(y, 150))
+    raw = got._raw_predict(X)
+    assert raw[:, 1].min() < -30  # some rows did reach the bound
+    assert np.abs(raw).max() < 1e4
+    np.testing.assert_allclose(raw, ref._raw_predict(X), rtol=1e-9, atol=1e-9)
 
 
 def test_early_stopping_split_per_partition(client):
