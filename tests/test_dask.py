@@ -21,7 +21,7 @@ import ngb  # noqa: E402
 import ngb.dask as ngbd  # noqa: E402
 from ngb.tree import HistTreeRegressor  # noqa: E402
 
-KW = dict(n_estimators=15, learning_rate=0.1, random_state=0)
+KW = dict(n_estimators=8, learning_rate=0.1, random_state=0)
 
 pytestmark = pytest.mark.timeout(180)  # (pytest-timeout) a test that hangs on the cluster fails instead
 
@@ -217,7 +217,7 @@ def test_communication_does_not_grow_with_rows(client):
     per = []
     for n in (2000, 16000):
         X, y, _ = make_data("normal", n=n)
-        m = ngbd.DaskNGBRegressor(**dict(KW, n_estimators=5), client=client).fit(chunked(X, n // 2), chunked(y, n // 2))
+        m = ngbd.DaskNGBRegressor(**dict(KW, n_estimators=3), client=client).fit(chunked(X, n // 2), chunked(y, n // 2))
         info = m.dask_fit_info_
         assert info["sample_rows"] == n  # all rows set up the fit (at most SAMPLE_ROWS)
         received = info["per_iteration"][:, 1]
