@@ -377,7 +377,8 @@ def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, gi
     d = shards.call("direction")
     train = ScoreTrace(_mean([r["score"] for r in d]))
     val = ScoreTrace(_mean(_present(shards.call("sums", "val")))) if has_val else None
-    stopping = EarlyStopping(stop_early and has_val, val.last if val else np.inf, est.n_iter_no_change, est.tol)
+    stopping = EarlyStopping(stop_early and has_val, val.last if val else np.inf, est.n_iter_no_change, est.tol,
+                             getattr(est, "_keep_stopped_iterations", False))  # (as _engine.boost)
     estimators, columns, scalings, per_iteration = [], [], [], []
     start = np.ones(k)
     shown = None if units is None else (in_units, val_in_units)
