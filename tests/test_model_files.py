@@ -225,6 +225,56 @@ def test_cases_cover_every_family_estimator_and_forest_kind():
                                                                 if c.id == "regressor-category-columns"))
 
 
+def test_loading_runs_no_code_from_the_file(monkeypatch):
+    """ngb.load unpickles nothing, imports nothing and evaluates nothing: with pickle's loaders,
+    numpy.load, eval / exec / compile and every import of a module not yet imported made to fail,
+    the fixture files and a freshly saved model of each estimator still load and predict."""
+    import builtins
+    import sys
+
+    files = [open(os.path.join(FIXTURES, name), "rb").read() for name in FIXTURE_FILES]
+    X = _X()
+    models = [ngb.NGBRegressor(**FAST).fit(_frame(X), _y("real", X)),
+              ngb.NGBClassifier(**FAST).fit(X, np.array(["a", "b", "c"])[np.arange(160) % 3]),
+              ngb.NGBSurvival(**FAST).fit(X, _survival_y(X))]
+    fresh = [dumps(m) for m in models]
+    calls = []
+
+    def refuse(name):
+        def call(*args, **kwargs):
+            calls.append(name)
+            raise AssertionError(f"ngb.load called {name}")
+        return call
+
+    real_import = builtins.__import__
+
+    def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+        package = (globals or {}).get("__package__") or ""
+        base = package.rsplit(".", level - 1)[0] if level > 1 else package
+        absolute = name if level == 0 else f"{base}.{name}" if name else base
+        module = sys.modules.get(absolute)
+        new = [absolute] if module is None else [f"{absolute}.{f}" for f in fromlist or ()
+                                                  if not hasattr(module, f) and f"{absolute}.{f}" not in sys.modules]
+        if new:
+            calls.append(f"import {new}")
+            raise AssertionError(f"ngb.load imported {new}")
+        return real_import(name, globals, locals, fromlist, level)
+
+    for module, names in ((pickle, ("loads", "load", "Unpickler")), (np, ("load",)),
+                          (builtins, ("eval", "exec", "compile"))):
+        for name in names:
+            monkeypatch.setattr(module, name, refuse(f"{module.__name__}.{name}"))
+    monkeypatch.setattr(builtins, "__import__", guarded_import)
+    try:
+        loaded = [loads(data) for data in files + fresh]
+    finally:  # pytest itself compiles and imports when it reports
+        monkeypatch.undo()
+    assert calls == []
+    assert [type(m).__name__ for m in loaded[len(files):]] == ["NGBRegressor", "NGBClassifier", "NGBSurvival"]
+    for model, original, data in zip(loaded[len(files):], models, (_frame(X), X, X)):
+        np.testing.assert_array_equal(model.predict_dist(data).theta, original.predict_dist(data).theta)
+
+
 def test_save_and_load_take_paths_and_file_objects(tmp_path):
     model = ngb.NGBRegressor(**FAST).fit(_X(), _y("real", _X()))
     buffer = io.BytesIO()
