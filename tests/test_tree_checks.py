@@ -105,9 +105,11 @@ def test_a_pickled_model_with_a_damaged_tree_is_refused():
 
 def test_damaged_pickles_never_crash_or_predict_differently():
     """Random single-bit flips within a pickled model's packed forest arrays: the Tree and
-    PackedForest checks refuse damaged indices, so no flip crashes the interpreter (before them,
-    CRASHES_BEFORE of 300 such flips did), and the SHA-256 of the fitted state that ngb's pickles
-    carry refuses damaged values (which loaded and predicted differently before)."""
+    PackedForest checks refuse damaged indices, so no flip crashes the interpreter, and the SHA-256
+    of the fitted state that ngb's pickles carry refuses damaged values. Without the checks and the
+    digest (this tree with them reverted, run through model_file_fuzz with PYTHONPATH), 300 such
+    flips (seed 0) gave 30 crashes and 52 silently different predictions; pickles of the forest
+    alone, 150 flips: 14 crashes."""
     counts = model_file_fuzz.run("pickle", seed=0, count=150)
     print(f"\npickle bit flips in the forest arrays: {dict(counts)}")
     assert counts["crash"] == 0
