@@ -721,7 +721,7 @@ def _decode_tagged(tag, value, what, depth):
         if value[tag] != "HistTreeRegressor" or not isinstance(value["params"], dict):
             _fail(f"{what}: unknown estimator {value[tag]!r} (model files hold HistTreeRegressor).")
         names = set(HistTreeRegressor._get_param_names())
-        if set(value["params"]) != names:
+        if not set(value["params"]) <= names:  # a parameter added later (monotonic_cst) takes its default
             _fail(f"{what}: HistTreeRegressor parameters {sorted(value['params'])}; expected {sorted(names)}.")
         est = HistTreeRegressor(**{k: _decode(v, f"{what}'s {k!r}", depth + 1) for k, v in value["params"].items()})
         try:
