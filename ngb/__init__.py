@@ -9,7 +9,8 @@ from .tree import HistTreeRegressor
 from .boosting import NGBVersionWarning
 from .scores import BrierScore, CRPScore, LogScore
 from .version import __version__
+from ._model_file import ModelFileError, load, save
 from . import metrics  # noqa: E402  (ngb.plots is imported on demand: it needs matplotlib)
 
 
-__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "__version__"]
+__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "save", "load", "ModelFileError", "__version__"]
