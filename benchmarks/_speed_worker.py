@@ -1,7 +1,8 @@
 """One timed fit + prediction, run inside a competitor's own environment by benchmarks/speed.py.
 
 Reads JSON arguments on stdin: lib (ngb, ngboost, catboost, lightgbm, xgbdist), task (normal,
-poisson, categorical, friedman), data (path of an .npz with X_train, y_train, X_test, y_test),
+poisson, categorical, friedman; for ngb also family:<name>, NGBRegressor with that family, and
+survival:<name>, NGBSurvival on [time, event] targets, both reporting the test NLL), data (path of an .npz with X_train, y_train, X_test, y_test),
 n_estimators, learning_rate, depth, n_jobs, warmup (default true: an untimed 2-iteration fit of the
 same model on the same rows first, so the timed fit runs in a warm process). Prints one JSON line: fit_s, predict_s, nll, crps
 (Normal tasks), peak_rss_mb (this process's peak resident memory, data included).
@@ -38,6 +39,23 @@ def fit_predict(a, X, y, Xt):
         import ngb
         import ngb.tree
 
+        kind, _, family = task.partition(":")
+        if family:  # "family:<name>" (NGBRegressor) or "survival:<name>" (NGBSurvival, censored log score)
+            estimator = ngb.NGBSurvival if kind == "survival" else ngb.NGBRegressor
+            model = estimator(dist=family, n_estimators=M, learning_rate=lr, early_stopping=False, n_jobs=n_jobs,
+                              random_state=0, base=ngb.tree.HistTreeRegressor(max_depth=depth))
+            t0 = time.perf_counter()
+            model.fit(X, y)
+            fit_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            d = model.predict_dist(Xt)
+            predict_s = time.perf_counter() - t0
+            if kind == "survival":
+                t, event = a["_yt"][:, 0], a["_yt"][:, 1]
+                nll = -np.where(event > 0, d.logpdf(t), d.logsf(t))
+            else:
+                nll = -d.logpdf(a["_yt"])
+            return fit_s, predict_s, {"nll": float(np.mean(nll))}
         if task == "categorical":
             model = ngb.NGBClassifier(n_estimators=M, learning_rate=lr, early_stopping=False, n_jobs=n_jobs, random_state=0)
         else:
@@ -120,6 +138,7 @@ def main():
     a = json.loads(sys.stdin.read())
     data = np.load(a["data"])
     X, y, Xt, yt = data["X_train"], data["y_train"], data["X_test"], data["y_test"]
+    a["_yt"] = yt
     if a.get("warmup", True):
         # every library first fits the same model on the same rows for 2 iterations (untimed): the
         # timed fit below is then a fit in a warm process (ngb: kernels compiled at install, its
@@ -127,7 +146,9 @@ def main():
         fit_predict({**a, "n_estimators": min(int(a["n_estimators"]), 2)}, X, y, Xt)
     fit_s, predict_s, params = fit_predict(a, X, y, Xt)
     out = {"fit_s": fit_s, "predict_s": predict_s, "nll": None, "crps": None}
-    if params is not None:
+    if params is not None and ":" in a["task"]:
+        out["nll"] = params["nll"]
+    elif params is not None:
         out["nll"] = nll_from(a["task"], params, yt)
         if a["task"] in ("normal", "friedman"):
             out["crps"] = float(crps_normal(yt, np.asarray(params["loc"]), np.asarray(params["scale"])))

@@ -16,6 +16,14 @@ rate 0.1, depth 3, both cores, test on 20,000 fresh rows; ngb, CatBoost RMSEWith
 xgboost-distribution (normal) and LightGBM fitting 400 plain depth-3 trees (point forecasts only).
 Reports fit seconds, ratio to CatBoost, test NLL, CRPS and each process's peak memory.
 
+Part 3 (``--part families``): every family on the log score with NGBRegressor, and the survival
+families (exponential, lognormal, weibull, gamma) on the censored log score with NGBSurvival, on
+p=10 synthetic data drawn from the family itself with known truth (``synthetic.make_family``; the
+survival targets about a third censored); the settings of part 1 (500 iterations, learning rate
+0.01, depth 3, no early stopping, n_jobs=-1), each fit in its own warm process, ``--repeats``
+rounds (order alternating). Reports the median fit seconds, ms per iteration, the ratio to
+Poisson's fit at the same size and the test NLL (20,000 fresh rows) against the truth's.
+
 Part 0 (``--part basecheck``): the histogram tree against scikit-learn's exact tree as ngb's base
 learner, same settings as part 1: test NLL and fit seconds (the default must not cost accuracy).
 
@@ -23,6 +31,7 @@ Usage:
     python benchmarks/speed.py --part basecheck --sizes 10000
     python benchmarks/speed.py --part ngboost --sizes 10000,100000
     python benchmarks/speed.py --part peers --sizes 10000,100000,1000000
+    python benchmarks/speed.py --part families --sizes 10000,100000 --repeats 3
     add --write-readme to update the speed section of benchmarks/README.md
 """
 
@@ -144,22 +153,79 @@ def part_basecheck(sizes, folder, families):
     return lines
 
 
+#: the families of part 3, fitted with NGBRegressor on the log score; SURVIVAL_FAMILIES with NGBSurvival
+FAMILIES = ("poisson", "normal", "exponential", "halfnormal", "laplace", "logistic", "gumbel", "lognormal",
+            "t_fixed_df", "cauchy", "studentt", "weibull", "gamma", "beta", "negative_binomial",
+            "zero_inflated_poisson", "zero_inflated_negative_binomial")
+SURVIVAL_FAMILIES = ("exponential", "lognormal", "weibull", "gamma")
+
+
+def write_family_data(task, n_train, n_test, folder, seed=0):
+    """Train/test data of ``task`` ("family:<name>" or "survival:<name>") from
+    ``synthetic.make_family``; returns the path and the true mean test NLL."""
+    kind, _, name = task.partition(":")
+    X, y, _ = synthetic.make_family(name, n_train, n_features=10, random_state=seed, censored=kind == "survival")
+    Xt, yt, truth = synthetic.make_family(name, n_test, n_features=10, random_state=seed + 1, censored=kind == "survival")
+    path = os.path.join(folder, f"{kind}_{name}_{n_train}.npz")
+    np.savez(path, X_train=X, y_train=y, X_test=Xt, y_test=yt)
+    return path, float(np.mean(truth["nll"]))
+
+
+def part_families(sizes, folder, families, repeats):
+    """Every family on the log score (and the survival families on the censored log score), each fit
+    in its own warm process, ``repeats`` rounds in turn; the median fit seconds and its ratio to
+    Poisson's at the same size."""
+    tasks = [f"family:{f}" for f in families] + [f"survival:{f}" for f in SURVIVAL_FAMILIES]
+    header = "| family | score | n | fit s | ms / iteration | ratio to Poisson | test NLL | true NLL |"
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    print(header, flush=True)
+    kw = dict(n_estimators=500, learning_rate=0.01, depth=3, n_jobs=-1)
+    for n in sizes:
+        data = {task: write_family_data(task, n, 20_000, folder) for task in tasks}
+        times = {task: [] for task in tasks}
+        result = {}
+        for r in range(repeats):
+            for task in tasks if r % 2 == 0 else tasks[::-1]:  # alternate the order between rounds
+                result[task] = run("ngb", task, data[task][0], **kw)
+                times[task].append(result[task]["fit_s"])
+        poisson = float(np.median(times["family:poisson"]))
+        for task in tasks:
+            kind, _, name = task.partition(":")
+            fit = float(np.median(times[task]))
+            line = (
+                f"| {name} | {'censored log (NGBSurvival)' if kind == 'survival' else 'log'} | {n:,} | {fit:.2f} "
+                f"| {fit / kw['n_estimators'] * 1e3:.1f} | {fit / poisson:.2f} | {result[task]['nll']:.4f} "
+                f"| {data[task][1]:.4f} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["ngboost", "peers", "basecheck"], required=True)
+    parser.add_argument("--part", choices=["ngboost", "peers", "basecheck", "families"], required=True)
     parser.add_argument("--sizes", default=None, help="comma-separated training sizes")
-    parser.add_argument("--families", default="normal,poisson,categorical")
+    parser.add_argument("--families", default=None, help="comma-separated (default: part 1's three; part 3: all)")
+    parser.add_argument("--repeats", type=int, default=3, help="part 3: rounds of fits (the median is reported)")
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
-    default = {"ngboost": "10000,100000", "peers": "10000,100000,1000000", "basecheck": "10000"}[args.part]
+    default = {"ngboost": "10000,100000", "peers": "10000,100000,1000000", "basecheck": "10000",
+               "families": "10000,100000"}[args.part]
+    families = (args.families or (",".join(FAMILIES) if args.part == "families" else
+                                  "normal,poisson,categorical")).split(",")
     sizes = [int(float(s)) for s in (args.sizes or default).split(",")]
     command = "python benchmarks/speed.py " + " ".join(sys.argv[1:]).replace(" --write-readme", "")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         if args.part == "ngboost":
-            lines = part_ngboost(sizes, folder, args.families.split(","))
+            lines = part_ngboost(sizes, folder, families)
         elif args.part == "basecheck":
-            lines = part_basecheck(sizes, folder, args.families.split(","))
+            lines = part_basecheck(sizes, folder, families)
+        elif args.part == "families":
+            if "poisson" not in families:
+                families = ["poisson", *families]  # the yardstick of the ratios
+            lines = part_families(sizes, folder, families, args.repeats)
         else:
             lines = part_peers(sizes, folder)
     total = time.perf_counter() - t0

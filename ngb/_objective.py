@@ -130,6 +130,19 @@ def _take(idx, *arrays):
     return tuple(None if a is None else a[idx] for a in arrays)
 
 
+def _project_at_bounds(step, theta, bounds):
+    """Zero, in place, the parts of ``step`` (n, k) that would move a parameter of ``theta`` (n, k)
+    at or beyond its internal bound further out (theta -= s * step, s > 0): the score is flat there
+    (the parameters are clipped), and a natural gradient that grows without limit at a bound (a
+    zero-inflation probability near 0) must not push rows ever further past it. ``bounds`` (k, 2)."""
+    for j, (lo, hi) in enumerate(np.asarray(bounds, dtype=float).reshape(-1, 2)):
+        col = theta[:, j]
+        if col.min() <= lo:
+            step[(col <= lo) & (step[:, j] > 0), j] = 0.0
+        if col.max() >= hi:
+            step[(col >= hi) & (step[:, j] < 0), j] = 0.0
+
+
 class Objective:
     """``rule`` on rows (y (n,) or (n, 2), weights w (n,) or None) at parameters ``theta`` (n, k),
     updated in place. ``n_rows``: rows of each iteration's direction (all: the row factors of the
@@ -145,6 +158,7 @@ class Objective:
             self.ex, self.ex_valid = np.empty((n, k)), False
             self.signs = rule.fast.signs(k)
             self.lo, self.hi = np.ascontiguousarray(rule.bounds[:, 0]), np.ascontiguousarray(rule.bounds[:, 1])
+        self.bounds = rule.family._bounds_for(k)
         self.ls_idx = None  # the line search's evenly spaced row sample on large data
         if self.n_rows > 4 * LINE_SEARCH_ROWS:
             self.ls_idx = np.linspace(0, self.n_rows - 1, LINE_SEARCH_ROWS).round().astype(np.int64)
@@ -172,6 +186,7 @@ class Objective:
         th, y, w, aux = self._rows(rows)
         ex = self.ex if self.ex is not None else None
         grad, score, diag = self.rule.direction(th, y, w, aux, ex=ex, ex_given=ex is not None and self.ex_valid)
+        _project_at_bounds(grad, th, self.bounds)
         computed = score is not None
         if not computed:
             score = self.score() if rows is None else self.rule.mean(th, y, w, aux)

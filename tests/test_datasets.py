@@ -540,3 +540,40 @@ def test_synthetic_categorical_params(n_classes):
 def test_synthetic_bad_arguments(call):
     with pytest.raises(ValueError):
         call()
+
+
+@pytest.mark.parametrize("name", sorted(syn.FAMILY_PARAMETERS))
+def test_synthetic_family_draws_and_truth(name):
+    """make_family: the internal parameters are the documented linear functions of the signals, the
+    draws follow the family (mean of the PIT 1/2 for continuous families, the sample mean the mean
+    for counts), the NLL is scipy's, and the same seed gives the same data."""
+    X, y, t = syn.make_family(name, 20000, n_features=6, random_state=5)
+    assert X.shape == (20000, 6) and y.shape == (20000,)
+    x = X.T
+    s1, s2 = 0.8 * np.sin(np.pi * x[0]) + 0.6 * x[1] * x[2], x[3] ** 2 - 1 / 3 + 0.5 * x[4]
+    coef = np.array(syn.FAMILY_PARAMETERS[name])
+    np.testing.assert_allclose(t["theta"], coef[:, 0] + np.outer(s1, coef[:, 1]) + np.outer(s2, coef[:, 2]))
+    d = t["dist"]
+    frozen = d.to_scipy()
+    ref = -(frozen.logpmf(y) if d.discrete else frozen.logpdf(y))
+    np.testing.assert_allclose(t["nll"], ref, rtol=1e-9, atol=1e-9)
+    if d.discrete:
+        assert np.all(y == np.round(y)) and y.min() >= 0
+        assert abs((y - d.mean()).mean()) < 4 * np.sqrt(d.var().mean() / len(y))
+    else:
+        u = d.cdf(y)
+        assert abs(u.mean() - 0.5) < 4 * np.sqrt(1 / 12 / len(y))
+    np.testing.assert_array_equal(syn.make_family(name, 50, random_state=1)[1], syn.make_family(name, 50, random_state=1)[1])
+
+
+@pytest.mark.parametrize("name", ["exponential", "lognormal", "weibull", "gamma"])
+def test_synthetic_family_censored(name):
+    """Censored targets: [min(T, C), T <= C] with about a third censored, the censored NLL."""
+    _, y, t = syn.make_family(name, 5000, random_state=6, censored=True)
+    assert y.shape == (5000, 2) and set(np.unique(y[:, 1])) == {0.0, 1.0}
+    assert 0.2 < 1 - y[:, 1].mean() < 0.5
+    d = t["dist"]
+    expected = -np.where(y[:, 1] > 0, d.logpdf(y[:, 0]), d.logsf(y[:, 0]))
+    np.testing.assert_allclose(t["nll"], expected)
+    with pytest.raises(ValueError):
+        syn.make_family("normal", 10, censored=True)

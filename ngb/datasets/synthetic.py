@@ -29,6 +29,8 @@ __all__ = [
     "make_friedman1_heteroscedastic",
     "make_heteroscedastic_normal",
     "make_poisson_counts",
+    "make_family",
+    "FAMILY_PARAMETERS",
 ]
 
 
@@ -152,4 +154,76 @@ def make_categorical(n, n_features=20, n_classes=3, random_state=None):
         "nll": nll_fn(y),
         "nll_fn": nll_fn,
     }
+    return X, y, truth
+
+
+#: internal parameters of :func:`make_family` per family: (constant, coefficient of signal 1,
+#: coefficient of signal 2) for each internal parameter, in the family's internal order
+FAMILY_PARAMETERS = {
+    "normal": ((0.0, 2.0, 0.0), (-0.5, 0.0, 0.6)),
+    "poisson": ((0.5, 1.0, 0.0),),
+    "exponential": ((0.0, 1.0, 0.3),),
+    "halfnormal": ((0.0, 1.0, 0.3),),
+    "laplace": ((0.0, 2.0, 0.0), (-0.5, 0.0, 0.6)),
+    "logistic": ((0.0, 2.0, 0.0), (-0.5, 0.0, 0.6)),
+    "gumbel": ((0.0, 2.0, 0.0), (-0.5, 0.0, 0.6)),
+    "lognormal": ((0.0, 1.0, 0.0), (-0.7, 0.0, 0.6)),
+    "t_fixed_df": ((0.0, 2.0, 0.0), (-0.5, 0.0, 0.6)),
+    "cauchy": ((0.0, 2.0, 0.0), (-0.5, 0.0, 0.6)),
+    "studentt": ((0.0, 2.0, 0.0), (-0.5, 0.0, 0.6), (-0.25, 0.0, 0.15)),  # df from about 2 to 6
+    "weibull": ((0.4, 0.0, 0.3), (0.0, 1.0, 0.0)),
+    "gamma": ((0.7, 0.0, 0.4), (-0.7, 1.0, 0.0)),
+    "beta": ((0.5, 0.5, 0.0), (0.7, 0.0, 0.4)),
+    "negative_binomial": ((1.0, 1.0, 0.0), (1.0, 0.0, 0.5)),
+    "zero_inflated_poisson": ((1.0, 1.0, 0.0), (-1.0, 0.0, 1.0)),
+    "zero_inflated_negative_binomial": ((1.0, 1.0, 0.0), (1.0, 0.0, 0.5), (-1.0, 0.0, 1.0)),
+}
+
+
+def make_family(name, n, n_features=20, random_state=None, censored=False):
+    """Draws from the ngb family ``name`` whose internal parameters are linear in two nonlinear signals.
+
+    ``X`` is uniform on ``[-1, 1]^n_features`` (at least 5 features); signal 1 is
+    ``0.8 sin(pi x0) + 0.6 x1 x2``, signal 2 is ``x3^2 - 1/3 + 0.5 x4``, and internal parameter j
+    is ``c0 + c1 signal1 + c2 signal2`` with the coefficients of ``FAMILY_PARAMETERS[name]``
+    (e.g. the normal's loc and log scale, the negative binomial's log mu and log n). ``y`` is drawn
+    from the family's own distribution (``Distribution.sample``).
+
+    ``censored`` (positive families): right-censored survival targets (n, 2) [time, event], the
+    censoring times independent of the event times given X, log C = signal 1 + 0.2 + N(0, 0.5^2)
+    (about a third censored); the NLL is then the censored one, -log f(t) for events and -log S(t)
+    for censored rows.
+
+    Returns ``X`` (n, n_features), ``y`` (n,) (or (n, 2)) and ``truth`` with ``theta`` (n, k), the
+    true per-row internal parameters, ``dist`` (the ngb distribution of all rows), ``nll`` (by the
+    family's ``logpdf`` / ``logsf``, which the tests check against scipy.stats) and ``nll_fn``.
+    """
+    from .. import distributions
+
+    n, d = _check(n, n_features, 5)
+    cls = distributions.get_distribution(name)
+    rng = np.random.default_rng(random_state)
+    X = rng.uniform(-1.0, 1.0, size=(n, d))
+    x0, x1, x2, x3, x4 = X[:, :5].T
+    signal1 = 0.8 * np.sin(np.pi * x0) + 0.6 * x1 * x2
+    signal2 = x3**2 - 1.0 / 3.0 + 0.5 * x4
+    coef = np.asarray(FAMILY_PARAMETERS[name], dtype=float)
+    theta = coef[:, 0] + np.outer(signal1, coef[:, 1]) + np.outer(signal2, coef[:, 2])
+    dist = cls.from_internal(theta)
+    y = dist.sample(random_state=rng)
+    if cls.discrete:
+        y = np.round(y)
+    if not censored:
+        def nll_fn(y):
+            return -dist.logpdf(np.asarray(y, dtype=float))
+    else:
+        if not cls.supports_censoring():
+            raise ValueError(f"{cls.__name__} has no censored log score")
+        c = np.exp(signal1 + 0.2 + rng.normal(0.0, 0.5, n))
+        y = np.column_stack([np.minimum(y, c), (y <= c).astype(float)])
+
+        def nll_fn(y):
+            y = np.asarray(y, dtype=float)
+            return -np.where(y[:, 1] > 0, dist.logpdf(y[:, 0]), dist.logsf(y[:, 0]))
+    truth = {"theta": theta, "dist": dist, "nll": nll_fn(y), "nll_fn": nll_fn}
     return X, y, truth

@@ -7,8 +7,10 @@ import math
 import numpy as np
 from scipy import stats
 
+from . import _exponential_fast as _fast
 from ._declare import LOG, Param
 from .base import Distribution, log_weighted_mean
+from .fast import FastScore
 
 __all__ = ["Exponential"]
 
@@ -47,6 +49,10 @@ class Exponential(Distribution):
     censoring = ("log", "crps")
     support = "positive"
     zero_in_support = True
+    # 1 / scale = exp(-log scale) is the row factor
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves, ex_signs=(-1.0,)),
+            "censored_log": FastScore(_fast.censored_score_mean, _fast.censored_natural_gradient,
+                                      _fast.censored_score_leaves, ex_signs=(-1.0,))}
 
     @classmethod
     def _fit_marginal(cls, y, w):

@@ -40,11 +40,19 @@ import numpy as np
 from .._threads import sum_fixed_chunks
 from ._leaf_steps import subtract_leaf_steps
 
-__all__ = ["FastScore", "subtract_leaf_steps"]
+__all__ = ["FastScore", "subtract_leaf_steps", "log_time"]
 
 
 def _no_aux(y):
     return None
+
+
+def log_time(y):
+    """(n,) log of y (n,), or of the time column of a censored target (n, 2): the kernels' per-row
+    term of families scored in log y (0 where y <= 0, which those kernels do not read)."""
+    y = np.asarray(y, dtype=float)
+    t = y[:, 0] if y.ndim == 2 else y
+    return np.log(np.where(t > 0, t, 1.0))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ import numpy as np
 from scipy import stats
 from scipy.special import digamma, gammaincc, gammaln, polygamma
 
+from . import _gamma_fast as _fast
 from ._declare import LOG, Param
 from .base import Distribution, edge_logpdf
+from .fast import FastScore, log_time
 
 __all__ = ["Gamma"]
 
@@ -60,6 +62,11 @@ class Gamma(Distribution):
     parameters = (Param("a", LOG, (-20.0, 20.0)), Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     censoring = ("log",)
     support = "positive"
+    # a and 1 / scale are the row factors, log y the per-row term
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(1.0, -1.0), aux=log_time),
+            "censored_log": FastScore(_fast.censored_score_mean, _fast.censored_natural_gradient,
+                                      _fast.censored_score_leaves, ex_signs=(1.0, -1.0), aux=log_time)}
 
     @classmethod
     def _fit_marginal(cls, y, w):

@@ -14,8 +14,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, stats
 
+from . import _gumbel_fast as _fast
 from ._declare import IDENTITY, LOG, Param
 from .base import Distribution, mean_and_log_sd
+from .fast import FastScore
 
 __all__ = ["Gumbel"]
 
@@ -34,6 +36,8 @@ class Gumbel(Distribution):
     parameters = (Param("loc", IDENTITY, (-1e100, 1e100), default=0.0, unit="location"),
                   Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     support = "real"
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(0.0, -1.0))}  # 1 / scale is the row factor
 
     @classmethod
     def _fit_marginal(cls, y, w):

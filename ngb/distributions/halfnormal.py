@@ -6,8 +6,10 @@ import numpy as np
 from scipy import stats
 from scipy.special import ndtri
 
+from . import _halfnormal_fast as _fast
 from ._declare import LOG, Param
 from .base import Distribution
+from .fast import FastScore
 
 __all__ = ["HalfNormal"]
 
@@ -24,6 +26,7 @@ class HalfNormal(Distribution):
     parameters = (Param("scale", LOG, (-40.0, 40.0), unit="scale"),)
     support = "positive"
     zero_in_support = True
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves, ex_signs=(-1.0,))}
 
     @classmethod
     def _fit_marginal(cls, y, w):

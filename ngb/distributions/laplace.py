@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from . import _laplace_fast as _fast
 from ._declare import IDENTITY, LOG, Param
 from .base import Distribution, diagonal_metric
+from .fast import FastScore
 
 __all__ = ["Laplace"]
 
@@ -24,6 +26,8 @@ class Laplace(Distribution):
                   Param("scale", LOG, (-40.0, 40.0), domain=(-100.0, 100.0), unit="scale"))
     scores = ("log", "crps")
     support = "real"
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(0.0, -1.0))}  # 1 / scale is the row factor
 
     @classmethod
     def _fit_marginal(cls, y, w):

@@ -15,8 +15,10 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import expit, logit
 
+from . import _logistic_fast as _fast
 from ._declare import IDENTITY, LOG, Param
 from .base import Distribution, diagonal_metric, mean_and_log_sd
+from .fast import FastScore
 
 __all__ = ["Logistic"]
 
@@ -32,6 +34,8 @@ class Logistic(Distribution):
                   Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     scores = ("log", "crps")
     support = "real"
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(0.0, -1.0))}  # 1 / scale is the row factor
 
     @classmethod
     def _fit_marginal(cls, y, w):

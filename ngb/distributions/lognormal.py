@@ -7,8 +7,10 @@ import numpy as np
 from scipy import stats
 from scipy.special import erfcx, log_ndtr, ndtr, ndtri, owens_t
 
+from . import _lognormal_fast as _fast
 from ._declare import LOG, Param
 from .base import Distribution, diagonal_metric, mean_and_log_sd
+from .fast import FastScore, log_time
 
 __all__ = ["LogNormal"]
 
@@ -111,6 +113,11 @@ class LogNormal(Distribution):
     scores = ("log", "crps")
     censoring = ("log", "crps")
     support = "positive"
+    # 1 / s is the row factor, log y the per-row term
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(0.0, -1.0), aux=log_time),
+            "censored_log": FastScore(_fast.censored_score_mean, _fast.censored_natural_gradient,
+                                      _fast.censored_score_leaves, ex_signs=(0.0, -1.0), aux=log_time)}
 
     def _derive(self):
         self.mu = self._theta[:, 0]

@@ -15,7 +15,8 @@ in factorial moments of Y (which are closed form) and resumming gives, with a = 
 both with positive terms only (no cancellation, unlike the direct series). For a <= 0.8 the series
 is summed until the terms fall below 1e-17 of the sum (term ratio < a, so at most ~170 terms;
 relative error ~1e-15). For a > 0.8 the integral is evaluated by the trapezoidal rule in log s
-(exponentially convergent for this analytic integrand), vectorised over rows; the step is set from
+(exponentially convergent for this analytic integrand), per row (compiled: ``_negbinomial_fast``,
+which the fast kernels share); the step is set from
 the distance of phi's nearest complex singularity, s = log(a/p) +- i pi, so the relative error is
 below ~1e-11 everywhere inside the bounds (checked against the series and against exact sums over
 y in the tests). Nothing is sampled.
@@ -27,8 +28,11 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, gammaln
 
+from . import _negbinomial_fast as _fast
 from ._declare import LOG, Param
 from .base import Distribution, diagonal_metric
+from .fast import FastScore
+from .poisson import _log_factorial
 
 __all__ = ["NegativeBinomial"]
 
@@ -160,7 +164,15 @@ def _size_fisher_quadrature(n, a, p):
 
 
 def size_fisher(n, mu):
-    """Fisher information of log n in NB(mean mu, size n): n^2 I_nn (see module docstring)."""
+    """Fisher information of log n in NB(mean mu, size n): n^2 I_nn (see module docstring), per row
+    by the compiled series / quadrature the fast kernels use (``_negbinomial_fast``), shape (m,)."""
+    n, mu = np.broadcast_arrays(np.asarray(n, float), np.asarray(mu, float))
+    return _fast.size_fisher_rows(np.ascontiguousarray(n.ravel()), np.ascontiguousarray(mu.ravel()))
+
+
+def _size_fisher_numpy(n, mu):
+    """size_fisher vectorised in numpy (blocks of rows share the quadrature's left cut): the
+    reference the compiled version is tested against."""
     n, mu = np.broadcast_arrays(np.asarray(n, float), np.asarray(mu, float))
     n, mu = n.ravel(), mu.ravel()
     a = mu / (n + mu)
@@ -186,6 +198,9 @@ class NegativeBinomial(Distribution):
     constructor = ("n", "p")  # scipy's nbinom(n, p); from_mean(mu, n) takes the mean
     support = "count"
     discrete = True
+    # mu and n are the row factors, log(y!) the per-row term
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(1.0, 1.0), aux=_log_factorial)}
 
     def __init__(self, n=1.0, p=0.5):
         n, p = np.broadcast_arrays(np.atleast_1d(np.asarray(n, float)), np.atleast_1d(np.asarray(p, float)))
@@ -230,10 +245,13 @@ class NegativeBinomial(Distribution):
         (mu_lo, _), (lo, hi) = cls.bounds
         if not mean > 0:
             return mu_lo, 0.0
+        # the score in n depends on y through its distinct counts only: sum their weights once
+        values, inverse = np.unique(y, return_inverse=True)
+        wv = np.bincount(inverse.ravel(), weights=w, minlength=len(values))
 
         def size_score(log_n):
             n = np.exp(log_n)
-            return float(w @ cls._size_bracket(y, mean, n)) * n * n
+            return float(wv @ cls._size_bracket(values, mean, n)) * n * n
 
         if size_score(hi) >= 0:  # not over-dispersed: the likelihood increases up to the bound
             log_n = hi

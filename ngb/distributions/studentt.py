@@ -30,8 +30,10 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import digamma, gammaln, polygamma
 
+from . import _studentt_fast, _tfixed_fast
 from ._declare import IDENTITY, LOG, Link, Param
 from .base import Distribution, diagonal_metric
+from .fast import FastScore
 
 __all__ = ["StudentT", "TFixedDf", "Cauchy"]
 
@@ -109,12 +111,17 @@ def _t_logpdf(z, log_scale, nu):
 
 
 def _weighted_fit(cls, y, w, start):
-    """Minimise the weighted mean log score over the internal parameters with BFGS."""
-    w = w / w.sum()
+    """Minimise the weighted mean log score over the internal parameters with BFGS (its value and
+    gradient by the compiled ``_studentt_fast.marginal_objective``: the per-row formulas of
+    ``score`` / ``d_score`` at the clipped parameters, the df-only terms once)."""
+    w = np.ascontiguousarray(w / w.sum(), dtype=float)
+    y = np.ascontiguousarray(y, dtype=float)
+    bounds = np.asarray(cls._bounds_for(len(start)), dtype=float)
+    lo, hi = np.ascontiguousarray(bounds[:, 0]), np.ascontiguousarray(bounds[:, 1])
+    fixed_df = float(cls.df) if issubclass(cls, TFixedDf) else 0.0
 
     def objective(theta):
-        d = cls.from_internal(np.tile(theta, (len(y), 1)))
-        return float(w @ d.score(y, "log")), w @ d.d_score(y, "log")
+        return _studentt_fast.marginal_objective(np.ascontiguousarray(theta, dtype=float), y, w, lo, hi, fixed_df)
 
     res = optimize.minimize(objective, start, jac=True, method="BFGS", options={"gtol": 1e-11, "maxiter": 1000})
     return res.x
@@ -143,6 +150,8 @@ class StudentT(Distribution):
                                       default=5.0, internal="log_df_ratio"))
     constructor = ("df", "loc", "scale")
     support = "real"
+    fast = {"log": FastScore(_studentt_fast.log_score_mean, _studentt_fast.log_natural_gradient,
+                             _studentt_fast.log_score_leaves, ex_signs=(0.0, -1.0, 0.0))}  # 1 / scale
 
     @classmethod
     def _fit_marginal(cls, y, w):
@@ -214,6 +223,11 @@ class TFixedDf(Distribution):
     parameters = (_LOC, _SCALE)
     support = "real"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "fast" not in cls.__dict__:  # the kernels of the subclass's own df
+            cls.fast = _fixed_df_fast(cls.df)
+
     @classmethod
     def with_df(cls, df):
         """A subclass of TFixedDf whose fixed degrees of freedom are ``df``."""
@@ -251,6 +265,17 @@ class TFixedDf(Distribution):
         nu = float(self.df)
         g = self._log_d_score(y)
         return np.column_stack([g[:, 0] * (nu + 3) * self.scale**2 / (nu + 1), g[:, 1] * (nu + 3) / (2 * nu)])
+
+
+def _fixed_df_fast(df):
+    """The ``fast`` registry of a t with fixed df: 1 / scale is the row factor."""
+    df = float(df)
+    const = gammaln(0.5 * (df + 1)) - gammaln(0.5 * df) - 0.5 * np.log(df * np.pi)
+    kernels = _tfixed_fast.FixedDf(df, float(const))
+    return {"log": FastScore(kernels.mean, kernels.natural_gradient, kernels.leaf_mean, ex_signs=(0.0, -1.0))}
+
+
+TFixedDf.fast = _fixed_df_fast(TFixedDf.df)
 
 
 class Cauchy(TFixedDf):

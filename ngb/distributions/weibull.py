@@ -6,8 +6,10 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import gammaln
 
+from . import _weibull_fast as _fast
 from ._declare import LOG, Param
 from .base import Distribution, edge_logpdf
+from .fast import FastScore, log_time
 
 __all__ = ["Weibull"]
 
@@ -32,6 +34,11 @@ class Weibull(Distribution):
     parameters = (Param("c", LOG, (-5.0, 5.0)), Param("scale", LOG, (-40.0, 40.0), unit="scale"))
     censoring = ("log",)
     support = "positive"
+    # c is the row factor, log y the per-row term
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(1.0, 0.0), aux=log_time),
+            "censored_log": FastScore(_fast.censored_score_mean, _fast.censored_natural_gradient,
+                                      _fast.censored_score_leaves, ex_signs=(1.0, 0.0), aux=log_time)}
 
     @classmethod
     def _fit_marginal(cls, y, w):

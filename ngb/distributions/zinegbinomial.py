@@ -20,7 +20,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betainc
 
+from . import _zinegbinomial_fast as _fast
+from .fast import FastScore
 from .negbinomial import NegativeBinomial
+from .poisson import _log_factorial
 from .zipoisson import PI, ZeroInflated
 
 __all__ = ["ZeroInflatedNegativeBinomial"]
@@ -35,6 +38,9 @@ class ZeroInflatedNegativeBinomial(ZeroInflated):
     component = NegativeBinomial
     parameters = NegativeBinomial.parameters + (PI,)
     scores = ("log",)
+    # mu, n and e^-logit(pi) are the row factors, log(y!) the per-row term
+    fast = {"log": FastScore(_fast.log_score_mean, _fast.log_natural_gradient, _fast.log_score_leaves,
+                             ex_signs=(1.0, 1.0, -1.0), aux=_log_factorial)}
 
     def _tail2(self):
         # P(NB >= 2) from a = mu / (n + mu) itself (scipy's nbinom.sf forms 1 - p, which loses a's digits)

@@ -1,0 +1,136 @@
+# The negative binomial's log pmf, gradient parts and Fisher size entry as inline nogil functions,
+# shared by its kernels (``_negbinomial_fast.pyx``) and the zero-inflated NB's; the formulas and
+# switches are those of ``negbinomial.py`` (module docstring of ``_negbinomial_fast``).
+
+from libc.math cimport atan2, ceil, exp, expm1, fabs, log, log1p, log2, pow
+from scipy.special.cython_special cimport gammaln, psi
+
+
+cdef inline double log1pmx(double x) noexcept nogil:
+    """log(1 + x) - x as ``negbinomial._log1pmx``."""
+    cdef double series = 0.0
+    cdef int k
+    if fabs(x) < 0.05:
+        for k in range(16, 1, -1):
+            series = series * x + (1.0 if k % 2 == 1 else -1.0) / k
+        return series * (x * x)
+    return log1p(x) - x
+
+
+cdef inline double psi_minus_log(double x) noexcept nogil:
+    """digamma(x) - log(x) as ``negbinomial._psi_minus_log`` (the same series from x = 10, summed
+    by Horner's rule in 1 / x^2)."""
+    cdef double inv, inv2
+    if x >= 10.0:
+        inv = 1.0 / x
+        inv2 = inv * inv
+        return -0.5 * inv + inv2 * (-1.0 / 12 + inv2 * (1.0 / 120 + inv2 * (-1.0 / 252 + inv2 * (
+            1.0 / 240 + inv2 * (-1.0 / 132 + inv2 * (691.0 / 32760 + inv2 * (-1.0 / 12)))))))
+    return psi(x) - log(x)
+
+
+cdef inline double psi_minus_log_diff(double n, double k) noexcept nogil:
+    """[digamma(n+k) - log(n+k)] - [digamma(n) - log(n)] for an integer k >= 0, as
+    ``negbinomial._psi_minus_log_diff``: from n = 10 the series sum_j c_j n^-j expm1(-j log1p(k/n)),
+    the expm1 terms by the recurrence D_(j+1) = D_j r + D_1 (r = n / (n + k), D_1 = -k / (n + k): no
+    cancellation); below, up to k = 32, digamma's recurrence sum_j<k 1 / (n + j) - log1p(k / n)."""
+    cdef double inv, r, d1, d, p, total = 0.0
+    cdef int j
+    cdef double[15] c = [0.0, -0.5, -1.0 / 12, 0.0, 1.0 / 120, 0.0, -1.0 / 252, 0.0, 1.0 / 240, 0.0, -1.0 / 132,
+                         0.0, 691.0 / 32760, 0.0, -1.0 / 12]
+    if k == 0:  # exactly 0 by either formula
+        return 0.0
+    if n >= 10.0:
+        inv = 1.0 / n
+        r = n / (n + k)
+        d1 = -k / (n + k)
+        d = d1
+        p = inv
+        for j in range(1, 15):
+            if c[j] != 0.0:
+                total = total + c[j] * p * d
+            d = d * r + d1
+            p = p * inv
+        return total
+    if k <= 32:  # digamma(n + k) - digamma(n) = sum_j<k 1 / (n + j), log(n + k) - log(n) = log1p(k / n)
+        for j in range(<int>k):
+            total += 1.0 / (n + j)
+        return total - log1p(k / n)
+    return psi_minus_log(n + k) - psi_minus_log(n)
+
+
+cdef inline double log_pmf(double k, double log_mu, double mu, double n, double log_k_factorial) noexcept nogil:
+    """log P(Y = k) as ``negbinomial._log_pmf``: for n < 10, log Gamma(n + k) - log Gamma(n) (a
+    product of k factors up to k = 32, else two log-gammas) - log(k!) - n log1p(mu/n) + k log(mu /
+    (n + mu)); from n = 10 Stirling's formula with the remainder terms n^-j expm1(-j log1p(k/n)) (the
+    expm1 terms by the recurrence of ``psi_minus_log_diff``)."""
+    cdef double l1p, inv, inv2, r, d1, d, p, corr = 0.0, prod, rising
+    cdef int j
+    cdef double[7] c = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156]
+    if n >= 10.0:
+        l1p = log1p(k / n)
+        inv = 1.0 / n
+        inv2 = inv * inv
+        r = n / (n + k)
+        d1 = -k / (n + k)
+        d = d1  # D_1, then D_3, D_5, ...
+        p = inv
+        for j in range(7):
+            corr = corr + c[j] * p * d
+            d = (d * r + d1) * r + d1
+            p = p * inv2
+        return ((n - 0.5) * l1p - n * log1p(mu / n) - k + k * log1p((k - mu) / (n + mu)) + k * log_mu
+                - log_k_factorial + corr)
+    if k <= 32:
+        prod = 1.0
+        for j in range(<int>k):
+            prod = prod * (n + j)
+        rising = log(prod)
+    else:
+        rising = gammaln(n + k) - gammaln(n)
+    return rising - log_k_factorial - n * log1p(mu / n) + k * (log_mu - log(n + mu))
+
+
+cdef inline double size_series(double n, double a) noexcept nogil:
+    """n^2 I_nn by the positive series (term ratio < a)."""
+    cdef double term = a * a * n / (2 * (n + 1)), total
+    cdef int m
+    total = term
+    for m in range(1, 2000):
+        term = term * (a * ((m + 1) * (m + 1)) / ((n + m + 1) * (m + 2)))  # the ratio off the chain
+        total += term
+        if m % 8 == 0 and not term > 1e-17 * total:
+            break
+    return total
+
+
+cdef inline double size_quadrature(double n, double a, double p) noexcept nogil:
+    """n^2 I_nn by the trapezoidal rule in w = log(n s), step h <= strip / 4 (strip: the angle of the
+    singularity s = log(a/p) + i pi), from w = log(2e-12 n / (n + 1)) / 2 - 1/2 to log 40 + 0.2."""
+    cdef double strip = atan2(3.141592653589793, log(a / p))
+    cdef double q = 0.25 * 4 / strip
+    cdef double level = ceil(4 * log2(q if q > 1.0 else 1.0))
+    cdef double h = 0.25 * pow(2.0, -level / 4)
+    cdef double lo = 0.5 * log(2e-12 * n / (n + 1)) - 0.5
+    cdef Py_ssize_t j, count = <Py_ssize_t>ceil(((3.6888794541139363 + 0.2) - lo) / h)
+    cdef double total = 0.0, tau, s, decay, e, x, phi
+    for j in range(count):
+        tau = exp(lo + j * h)
+        s = tau / n
+        decay = exp(-s)
+        e = -expm1(-s) if s < 0.5 else 1.0 - decay
+        x = a * e
+        if x < 0.05:
+            phi = -log1pmx(-x)
+        else:
+            phi = -(log(a * decay + p) + x)
+        total += phi / e * (exp(-tau) * tau)
+    return n * h * total
+
+
+cdef inline double size_fisher(double n, double mu) noexcept nogil:
+    """The Fisher information of log n: n^2 I_nn."""
+    cdef double a = mu / (n + mu), p = n / (n + mu)
+    if a <= 0.8:
+        return size_series(n, a)
+    return size_quadrature(n, a, p)

@@ -1,0 +1,133 @@
+"""Compiled kernels of the zero-inflated negative binomial log score (contract: ``fast.py``; row
+drivers: ``_fast.pxd``). Internal (log mu, log n, zeta = logit pi); row factors e = (mu, n,
+e^-zeta); aux = log(y!). The score, its gradient, the metric diagonal and the closed-form natural
+gradient are those of ``zipoisson.ZeroInflated`` with the NB of ``negbinomial.py`` as component
+(``_nb.pxd``: its log pmf, gradient and Fisher size entry), B = P(NB >= 2) - p0 u_1^2 / F with
+P(NB >= 2) = I_a(2, n)."""
+
+from libc.math cimport INFINITY, exp, expm1, floor, log1p
+from scipy.special.cython_special cimport betainc
+
+from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher
+from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
+                     weights_or_empty)
+
+cdef double LOGE2 = 0.6931471805599453
+
+
+cdef inline double logaddexp(double x, double y) noexcept nogil:
+    """log(e^x + e^y) as numpy's logaddexp."""
+    cdef double tmp
+    if x == y:
+        return x + LOGE2
+    tmp = x - y
+    if tmp > 0:
+        return x + log1p(exp(-tmp))
+    if tmp <= 0:
+        return y + log1p(exp(tmp))
+    return tmp
+
+
+cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
+    """p = expit(x) = 1 / (1 + e^-x) and q = expit(-x) = e^-x / (1 + e^-x) from one exponential
+    (x >= -30 here: e^-x stays finite); returns e^-x."""
+    cdef double ex = exp(-x)
+    p[0] = 1.0 / (1.0 + ex)
+    q[0] = ex / (1.0 + ex)
+    return ex
+
+
+cdef inline double softplus(double zeta, double ez) noexcept nogil:
+    """log(1 + e^zeta) as numpy's logaddexp(0, zeta), from the row factor ez = e^-zeta."""
+    if zeta == 0:
+        return LOGE2
+    if zeta < 0:
+        return log1p(1.0 / ez)
+    return zeta + log1p(ez)
+
+
+cdef inline double zi_score(double y, double zeta, double ez, double log_p0, double base_logpdf) noexcept nogil:
+    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above
+    (ez = e^-zeta)."""
+    if y == 0:
+        return -(logaddexp(zeta, log_p0) - softplus(zeta, ez))
+    return -(base_logpdf - softplus(zeta, ez))
+
+cdef double SIGNS[3]
+SIGNS[0] = 1.0
+SIGNS[1] = 1.0
+SIGNS[2] = -1.0
+
+
+cdef inline double log_row(const double* t, const double* e, const double* yr, const double* ar,
+                           const double* par) noexcept nogil:
+    cdef double y = yr[0], mu = e[0], n = e[1]
+    if not (y >= 0 and y == floor(y)):
+        return INFINITY
+    return zi_score(y, t[2], e[2], -n * log1p(mu / n), log_pmf(y, t[0], mu, n, ar[0]))
+
+
+cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
+                              const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
+    """As the zero-inflated Poisson's (``_zipoisson_fast``), with the NB's J = (n a, F),
+    u = (-n a, n (log(1 - a) + a)) and gradient."""
+    cdef double y = yr[0], mu = e[0], n = e[1], zeta = t[2]
+    cdef double log_p0 = -n * log1p(mu / n), a = mu / (n + mu)
+    cdef double p0 = exp(log_p0), q, pi, s, r, ez, em
+    cdef double gb0, gb1, j0, j1, u0, u1, tt, d2, tail, b, jg0, jg1, c, m, fac
+    cdef bint zero = y == 0
+    ez = e[2]  # e^-zeta, the row factor
+    pi = 1.0 / (1.0 + ez)
+    q = ez / (1.0 + ez)
+    expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
+    gb0 = n * (mu - y) / (n + mu)
+    gb1 = -n * (log1pmx((y - mu) / (n + mu)) + psi_minus_log_diff(n, y))
+    j0 = n * mu / (n + mu)
+    j1 = size_fisher(n, mu)
+    u0 = -(n * (mu - 0.0) / (n + mu))
+    u1 = -(-n * (log1pmx((0.0 - mu) / (n + mu)) + 0.0))  # psi_minus_log_diff(n, 0) = 0
+    if want_diag:
+        em = expm1(log_p0)
+        fac = r if zero else 1.0
+        d2 = q * em * s if zero else pi
+        tt = 1.0 / (1.0 / p0 + ez)  # exp(-logaddexp(-log p0, -zeta)) = pi p0 / P0
+        dg[0] = (-tt * u0 * u0 + j0) * q
+        dg[1] = (-tt * u1 * u1 + j1) * q
+        dg[2] = (pi * -em * s) * q
+        g[0] = gb0 * fac / dg[0] if dg[0] > 0 else 0.0
+        g[1] = gb1 * fac / dg[1] if dg[1] > 0 else 0.0
+        g[2] = d2 / dg[2] if dg[2] > 0 else 0.0
+    elif zero:
+        g[0] = 0.0
+        g[1] = 0.0
+        g[2] = -1.0 / pi
+    else:
+        tail = betainc(2.0, n, a)  # P(NB >= 2)
+        b = tail - p0 * (u1 * u1 / j1)
+        if not b > 1e-13 * tail:
+            b = 1e-13 * tail
+        jg0 = gb0 / j0
+        jg1 = gb1 / j1
+        c = (1 - y) + mu + a * (y - mu) - u1 * jg1
+        m = p0 * c / b
+        g[0] = (jg0 - m * (u0 / j0)) / q
+        g[1] = (jg1 - m * (u1 / j1)) / q
+        g[2] = (1 + m / pi) / q
+    return log_row(t, e, yr, ar, par)
+
+
+def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
+    return mean_rows(theta, step, s, as_rows(y), weights_or_empty(w, has_w), has_w, lo, hi, as_rows(aux), True,
+                     SIGNS, NULL, log_row, start, stop)
+
+
+def log_natural_gradient(theta, y, w, bint has_w, lo, hi, aux, out, diag, bint want_diag, ex, bint ex_given,
+                         Py_ssize_t start, Py_ssize_t stop):
+    return natgrad_rows(theta, as_rows(y), weights_or_empty(w, has_w), has_w, lo, hi, as_rows(aux), True, out, diag,
+                        want_diag, ex, ex_given, SIGNS, NULL, log_ng_row, start, stop)
+
+
+def log_score_leaves(theta, ex, leaves, vals, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start,
+                     Py_ssize_t stop):
+    return leaf_rows(theta, ex, leaves, vals, leaf_factors(vals, s, SIGNS), s, as_rows(y),
+                     weights_or_empty(w, has_w), has_w, lo, hi, as_rows(aux), True, SIGNS, NULL, log_row, start, stop)

@@ -1,0 +1,117 @@
+"""Compiled kernels of the zero-inflated Poisson log score (contract: ``fast.py``; row drivers:
+``_fast.pxd``). Internal (log mu, zeta = logit pi); row factors e = (mu, e^-zeta); aux = log(y!).
+The score, its gradient, the metric diagonal and the closed-form natural gradient are those of
+``zipoisson.py`` (``ZeroInflated`` with the Poisson: J = mu, u = -mu, a = 0, B = P(Poisson >= 2))."""
+
+from libc.math cimport INFINITY, exp, expm1, floor, log1p
+from scipy.special.cython_special cimport pdtrc
+
+from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
+                     weights_or_empty)
+
+cdef double LOGE2 = 0.6931471805599453
+
+
+cdef inline double logaddexp(double x, double y) noexcept nogil:
+    """log(e^x + e^y) as numpy's logaddexp."""
+    cdef double tmp
+    if x == y:
+        return x + LOGE2
+    tmp = x - y
+    if tmp > 0:
+        return x + log1p(exp(-tmp))
+    if tmp <= 0:
+        return y + log1p(exp(tmp))
+    return tmp
+
+
+cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
+    """p = expit(x) = 1 / (1 + e^-x) and q = expit(-x) = e^-x / (1 + e^-x) from one exponential
+    (x >= -30 here: e^-x stays finite); returns e^-x."""
+    cdef double ex = exp(-x)
+    p[0] = 1.0 / (1.0 + ex)
+    q[0] = ex / (1.0 + ex)
+    return ex
+
+
+cdef inline double softplus(double zeta, double ez) noexcept nogil:
+    """log(1 + e^zeta) as numpy's logaddexp(0, zeta), from the row factor ez = e^-zeta."""
+    if zeta == 0:
+        return LOGE2
+    if zeta < 0:
+        return log1p(1.0 / ez)
+    return zeta + log1p(ez)
+
+
+cdef inline double zi_score(double y, double zeta, double ez, double log_p0, double base_logpdf) noexcept nogil:
+    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above
+    (ez = e^-zeta)."""
+    if y == 0:
+        return -(logaddexp(zeta, log_p0) - softplus(zeta, ez))
+    return -(base_logpdf - softplus(zeta, ez))
+
+cdef double SIGNS[2]
+SIGNS[0] = 1.0
+SIGNS[1] = -1.0
+
+
+cdef inline double log_row(const double* t, const double* e, const double* yr, const double* ar,
+                           const double* par) noexcept nogil:
+    cdef double y = yr[0], mu = e[0]
+    if not (y >= 0 and y == floor(y)):
+        return INFINITY
+    return zi_score(y, t[1], e[1], -mu, y * t[0] - mu - ar[0])
+
+
+cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
+                              const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
+    """With want_diag: d_score / metric diagonal (0 where the diagonal is not positive) and the
+    diagonal q (J - t u^2), q pi (1 - p0) s; else the natural gradient (0, -1/pi) at y = 0 and
+    ((J^-1 g - (p0 c / B) J^-1 u) / q, (1 + p0 c / (pi B)) / q) above."""
+    cdef double y = yr[0], mu = e[0], zeta = t[1], log_p0 = -mu, q, pi, s, r, ez, em
+    cdef double p0 = exp(log_p0), tt, d0, d1, g0, b, jg, c, m, tail
+    cdef bint zero = y == 0
+    ez = e[1]  # e^-zeta, the row factor
+    pi = 1.0 / (1.0 + ez)
+    q = ez / (1.0 + ez)
+    expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
+    if want_diag:
+        em = expm1(log_p0)
+        g0 = (mu - y) * (r if zero else 1.0)
+        d1 = q * em * s if zero else pi
+        tt = 1.0 / (1.0 / p0 + ez)  # exp(-logaddexp(-log p0, -zeta)) = pi p0 / P0
+        dg[0] = (-tt * -mu * -mu + mu) * q
+        dg[1] = (pi * -em * s) * q
+        g[0] = g0 / dg[0] if dg[0] > 0 else 0.0
+        g[1] = d1 / dg[1] if dg[1] > 0 else 0.0
+    elif zero:
+        g[0] = 0.0
+        g[1] = -1.0 / pi
+    else:
+        tail = pdtrc(1.0, mu)  # P(Poisson >= 2)
+        b = tail - p0 * 0.0
+        if not b > 1e-13 * tail:
+            b = 1e-13 * tail
+        jg = (mu - y) / mu
+        c = (1 - y) + mu + 0.0 * (y - mu) - 0.0
+        m = p0 * c / b
+        g[0] = (jg - m * (-mu / mu)) / q
+        g[1] = (1 + m / pi) / q
+    return log_row(t, e, yr, ar, par)
+
+
+def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
+    return mean_rows(theta, step, s, as_rows(y), weights_or_empty(w, has_w), has_w, lo, hi, as_rows(aux), True,
+                     SIGNS, NULL, log_row, start, stop)
+
+
+def log_natural_gradient(theta, y, w, bint has_w, lo, hi, aux, out, diag, bint want_diag, ex, bint ex_given,
+                         Py_ssize_t start, Py_ssize_t stop):
+    return natgrad_rows(theta, as_rows(y), weights_or_empty(w, has_w), has_w, lo, hi, as_rows(aux), True, out, diag,
+                        want_diag, ex, ex_given, SIGNS, NULL, log_ng_row, start, stop)
+
+
+def log_score_leaves(theta, ex, leaves, vals, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start,
+                     Py_ssize_t stop):
+    return leaf_rows(theta, ex, leaves, vals, leaf_factors(vals, s, SIGNS), s, as_rows(y),
+                     weights_or_empty(w, has_w), has_w, lo, hi, as_rows(aux), True, SIGNS, NULL, log_row, start, stop)

@@ -1,0 +1,212 @@
+"""The compiled fast paths change no fit: per family (and per censored score), a model fitted through
+the family's kernels predicts the same distributions as one fitted through the generic path
+(distribution objects, the family's ``fast`` emptied), up to rounding."""
+
+from __future__ import annotations
+
+import math
+import zlib
+
+import numpy as np
+import pytest
+
+import ngb
+from families import CASES
+from ngb.distributions import FAMILIES
+from ngb.survival import SURVIVAL_FAMILIES
+
+FAST_LOG = sorted(n for n in CASES if "log" in FAMILIES[n].fast)
+FAST_CENSORED = sorted(n for n in SURVIVAL_FAMILIES if "censored_log" in FAMILIES[n].fast)
+
+
+def _rng(*key):
+    return np.random.default_rng(zlib.crc32(repr(("fast-paths",) + key).encode()))
+
+
+def _data(name, n=400):
+    """X (n, 4) whose first columns carry the rows' internal parameters, and a sample y of them."""
+    rng = _rng(name)
+    d = CASES[name].make(rng, n)
+    y = CASES[name].sample(rng, d, 1)[0]
+    theta = d.theta
+    X = np.column_stack([theta[:, 0], theta[:, -1], rng.normal(size=(n, 2))])
+    return X, y
+
+
+def _both(model, fit, cls, monkeypatch):
+    """Predicted internal parameters (n, k) of the fit through the kernels and through the generic path."""
+    fast = fit(model)
+    with monkeypatch.context() as m:
+        m.setattr(cls, "fast", {})
+        generic = fit(model)
+    return fast, generic
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("name", FAST_LOG)
+def test_fit_through_the_kernels_equals_the_generic_fit(name, weighted, monkeypatch):
+    """Natural-gradient and metric-weighted fits (the two kernel outputs), 30 iterations: the
+    predictions agree to 1e-9 (relative to their spread) and both are real fits (they moved)."""
+    X, y = _data(name)
+    cls = FAMILIES[name]
+
+    def fit(_):
+        estimator = ngb.NGBClassifier if cls.support == "class" else ngb.NGBRegressor
+        model = estimator(dist=name, n_estimators=30, learning_rate=0.1, early_stopping=False,
+                                 metric_weighted=weighted, random_state=0).fit(X, y)
+        return model.predict_dist(X).theta
+
+    fast, generic = _both(None, fit, cls, monkeypatch)
+    spread = np.maximum(np.ptp(generic, axis=0), 1.0)
+    np.testing.assert_allclose(fast, generic, rtol=0, atol=1e-9 * spread.max())
+    assert np.ptp(fast, axis=0).max() > 1e-3
+
+
+@pytest.mark.parametrize("name", FAST_CENSORED)
+def test_survival_fit_through_the_kernels_equals_the_generic_fit(name, monkeypatch):
+    """NGBSurvival (the censored log score) through the kernels and through distribution objects."""
+    X, t = _data(name)
+    rng = _rng("censor", name)
+    t = np.maximum(t, 1e-6)
+    c = t * np.exp(rng.normal(0.3, 1.0, len(t)))  # censoring times: about 40 % censored
+    y = np.column_stack([np.minimum(t, c), (t <= c).astype(float)])
+    assert 0.2 < 1 - y[:, 1].mean() < 0.7
+    cls = FAMILIES[name]
+
+    def fit(_):
+        model = ngb.NGBSurvival(dist=name, n_estimators=30, learning_rate=0.1, early_stopping=False,
+                                random_state=0).fit(X, y)
+        return model.predict_dist(X).theta
+
+    fast, generic = _both(None, fit, cls, monkeypatch)
+    spread = np.maximum(np.ptp(generic, axis=0), 1.0)
+    np.testing.assert_allclose(fast, generic, rtol=0, atol=1e-9 * spread.max())
+    assert np.ptp(fast, axis=0).max() > 1e-3
+
+
+@pytest.mark.parametrize("m", range(-1, 10))
+def test_kernel_polygamma_equals_scipys(m):
+    """The kernels' trigamma and polygamma (Euler-Maclaurin; cython_special has no Hurwitz zeta) and
+    the joint digamma / trigamma recurrence equal scipy's psi and polygamma to a few ulps from 1e-9
+    to 1e9, and their differences over a unit step
+    keep the digits the recurrence leaves (as the trigamma differences of the Beta and Student t
+    information need)."""
+    from scipy.special import polygamma
+
+    from ngb.distributions._beta_fast import polygamma_values
+
+    x = np.concatenate([np.geomspace(1e-9, 1e9, 2001), np.arange(1, 40) * 0.5, [9.999999, 10.0, 10.000001]])
+    order = max(m, 1)  # m = 0, -1: digamma_trigamma's digamma and trigamma
+    if m == 0:
+        # the recurrence sum cancels against log(x + N) where digamma is small (its root 1.4616):
+        # a few ulps of log 10 absolute there
+        np.testing.assert_allclose(polygamma_values(0, x), polygamma(0, x), rtol=4e-15, atol=2e-15)
+        return
+    np.testing.assert_allclose(polygamma_values(m, x), polygamma(order, x), rtol=4e-15, atol=0)
+    if m == -1:
+        return
+    x = np.geomspace(1e-3, 1e3, 301)
+    # psi^(m)(x) - psi^(m)(x + 1) = (-1)^(m+1) m! / x^(m+1), a difference that cancels ~x / m digits
+    gap = polygamma_values(m, x) - polygamma_values(m, x + 1)
+    exact = (-1) ** (m + 1) * math.factorial(m) / x ** (m + 1)
+    assert np.all(np.abs(gap - exact) <= 1e-14 * (1 + x) * np.abs(exact))
+
+
+def test_compiled_nb_size_fisher_equals_the_numpy_reference():
+    """The compiled size entry (per row: series for a <= 0.8, quadrature above) equals the numpy
+    version it replaced (blocks of rows sharing the quadrature's left cut) over the whole box of
+    sizes and a up to 0.999, both regimes and the switch included."""
+    from ngb.distributions import negbinomial as nbmod
+
+    rng = _rng("nb-size")
+    n = np.exp(rng.uniform(-10, 15, 4000))
+    a = np.concatenate([rng.uniform(0.01, 0.999, 3000), 0.8 + rng.uniform(-1e-9, 1e-9, 1000)])
+    mu = n * a / (1 - a)
+    got = nbmod.size_fisher(n, mu)
+    ref = nbmod._size_fisher_numpy(n, mu)
+    a = mu / (n + mu)  # as the functions form it
+    series = a <= 0.8
+    # the series is the same sum; the quadrature differs by its left cut and summation order, within
+    # its error bound (~1e-11)
+    np.testing.assert_allclose(got[series], ref[series], rtol=1e-14)
+    np.testing.assert_allclose(got[~series], ref[~series], rtol=1e-11)
+    assert series.sum() > 1500 and (~series).sum() > 500
+
+
+@pytest.mark.parametrize("cls", [ngb.StudentT, ngb.TFixedDf, ngb.Cauchy, ngb.TFixedDf.with_df(7.5)])
+def test_t_marginal_objective_is_the_weighted_score_and_gradient(cls):
+    """The compiled objective of the t marginal fit is sum_i w_i score_i and sum_i w_i d_score_i of
+    the distribution objects at the clipped parameters (inside and outside the bounds)."""
+    from ngb.distributions import _studentt_fast
+    from ngb.distributions.studentt import TFixedDf
+
+    rng = _rng("t-objective", cls.__name__)
+    y = rng.standard_t(3, 500) * 2 + 1
+    w = rng.uniform(0, 2, 500)
+    w /= w.sum()
+    k = len(cls.param_names)
+    bounds = np.asarray(cls._bounds_for(k), float)
+    fixed = float(cls.df) if issubclass(cls, TFixedDf) else 0.0
+    for theta in [np.array([0.5, 0.3, -0.2])[:k], np.array([-2.0, -1.0, -2.5])[:k], np.array([1.0, 50.0, 1.0])[:k]]:
+        d = cls.from_internal(np.tile(theta, (len(y), 1)))
+        value, grad = _studentt_fast.marginal_objective(theta, y, w, np.ascontiguousarray(bounds[:, 0]),
+                                                        np.ascontiguousarray(bounds[:, 1]), fixed)
+        assert value == pytest.approx(float(w @ d.score(y, "log")), rel=1e-13)
+        np.testing.assert_allclose(grad, w @ d.d_score(y, "log"), rtol=1e-12, atol=1e-15)
+
+
+def test_marginal_fits_are_the_maximum_likelihood():
+    """The t fits (compiled objective) and the NB size fit (over distinct counts) reach the optimum:
+    the weighted score's gradient vanishes there (their former, row-by-row objectives)."""
+    rng = _rng("marginal")
+    y = rng.standard_t(4, 3000) * 1.5 + 2
+    w = rng.uniform(0.5, 1.5, 3000)
+    for cls in (ngb.StudentT, ngb.TFixedDf):
+        theta = cls.fit_marginal(y, w)
+        d = cls.from_internal(np.tile(theta, (len(y), 1)))
+        assert np.abs(np.average(d.d_score(y, "log"), axis=0, weights=w)).max() < 1e-9
+    counts = rng.negative_binomial(2.0, 2.0 / 5.0, 3000).astype(float)
+    theta = ngb.NegativeBinomial.fit_marginal(counts, w)
+    d = ngb.NegativeBinomial.from_internal(np.tile(theta, (len(counts), 1)))
+    assert np.abs(np.average(d.d_score(counts, "log"), axis=0, weights=w)).max() < 1e-10
+
+
+FAST_RULES = sorted((n, score) for n in CASES for score in FAMILIES[n].fast)
+
+
+@pytest.mark.parametrize("name,score", FAST_RULES)
+def test_kernels_on_several_chunks_and_threads(name, score):
+    """On 60,000 rows (two fixed chunks, run on two threads) the kernels give the score and natural
+    gradient of the distribution objects: every chunk's rows start:stop are its own."""
+    from families import fast_target, fast_tolerance
+
+    rng = _rng("chunks", name, score)
+    n = 60_000
+    d = CASES[name].make(rng, n)
+    y = fast_target(score, CASES[name].sample(rng, d, 1)[0])
+    cls, fast = type(d), FAMILIES[name].fast[score]
+    bounds = np.asarray(cls._bounds_for(d.n_params), float)
+    w = rng.uniform(0, 2, n)
+    aux = fast.aux(y)
+    step = rng.normal(0, 0.05, d.theta.shape)
+    expected = np.average(cls.from_internal(d.theta - 0.5 * step).score(y, score), weights=w)
+    assert fast.mean_score(bounds, d.theta, step, 0.5, y, w, aux, n_threads=2) == pytest.approx(expected, rel=1e-12)
+    grad, value, _ = fast.natural_gradient_and_score(bounds, d.theta, y, w, aux, n_threads=2)
+    np.testing.assert_allclose(grad, d.natural_gradient(y, score), **fast_tolerance(name, score))
+    assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_parameter_at_its_bound_is_not_pushed_past_it(fast, monkeypatch):
+    """Zero-inflated Poisson whose zero probability reaches its bound (logit -30) on some rows: the
+    natural gradient there grows like 1 / pi, and a step that pushed those rows further out would
+    move the internal parameter by ~1e11 per iteration (predictions then carry rounding of that
+    size). The step is projected at the bounds: rows at a bound only move back inside."""
+    X, y = _data("zero_inflated_poisson")
+    if not fast:
+        monkeypatch.setattr(FAMILIES["zero_inflated_poisson"], "fast", {})
+    model = ngb.NGBRegressor(dist="zero_inflated_poisson", n_estimators=30, learning_rate=0.1,
+                             early_stopping=False, metric_weighted=False, random_state=0).fit(X, y)
+    raw = model._raw_predict(X)
+    assert raw[:, 1].min() < -30  # some rows did reach the bound
+    assert np.abs(raw).max() < 1e4
