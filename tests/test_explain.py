@@ -365,3 +365,51 @@ def test_shap_speed_benchmark_smoke():
     X, y = mod.data(300, 6)
     _, row = mod.run("tiny", None, X, y, 5, False, 1)
     assert row["trees"] == 10 and row["additivity"] < 1e-10 and row["one"] > 0
+
+
+# ------------------------------------------------------------------ units, offsets, other estimators
+def test_additivity_in_the_targets_units_and_to_predict_dist():
+    """The fit runs in standardised units (ngb/_units.py): the trees' weights carry the units'
+    factor and init_params_ the shift. SHAP values add up to the model's parameters in the target's
+    own units: to _raw_predict and to predict_dist(X).theta (no row clipped here)."""
+    X, y = _numeric(n=400, missing=0.1, seed=4)
+    y = 5e4 + 3e3 * y
+    model = ngb.NGBRegressor(n_estimators=60, learning_rate=0.1, random_state=0).fit(X, y)
+    assert model._tree_factor is not None and abs(model._tree_factor[0] - 1.0) > 1.0  # the loc trees are rescaled
+    s = shap_values(model, X)
+    theta = model.predict_dist(X).theta
+    np.testing.assert_allclose(s.values.sum(axis=1) + s.expected_value, theta, rtol=0, atol=1e-8 * np.abs(y).max())
+    np.testing.assert_allclose(s.values.sum(axis=1) + s.expected_value, _theta(model, X), rtol=1e-13, atol=1e-8)
+    np.testing.assert_allclose(s.values[:, :, 0].sum(axis=1) + s.expected_value[0], model.predict(X), rtol=1e-13)
+
+
+def test_poisson_offset_is_not_attributed():
+    X, _ = _numeric(n=400, seed=6)
+    rng = np.random.default_rng(6)
+    exposure = rng.uniform(0.2, 2.0, len(X))
+    y = rng.poisson(exposure * np.exp(0.4 * X[:, 0]))
+    model = ngb.NGBRegressor(dist="poisson", n_estimators=40, learning_rate=0.1, random_state=0).fit(
+        X, y, offset=np.log(exposure))
+    s = shap_values(model, X)
+    theta = model._raw_predict(model._validate_X(X, reset=False), np.log(exposure))
+    np.testing.assert_allclose(s.values.sum(axis=1)[:, 0] + s.expected_value[0] + np.log(exposure), theta[:, 0],
+                               rtol=0, atol=1e-8)
+    assert s.links == ("log",)
+
+
+def test_additivity_survival():
+    from ngb.survival import make_y
+
+    X, _ = _numeric(n=400, missing=0.1, seed=8)
+    rng = np.random.default_rng(8)
+    t = np.exp(0.5 * np.nan_to_num(X[:, 0]) + 0.3 * rng.normal(size=len(X))) * 100
+    c = rng.uniform(20, 400, len(X))
+    y = make_y(np.minimum(t, c), t <= c)
+    model = ngb.NGBSurvival(dist="lognormal", n_estimators=40, learning_rate=0.1, random_state=0).fit(X, y)
+    s = shap_values(model, X)
+    assert s.values.shape == (400, 5, 2)
+    np.testing.assert_allclose(s.values.sum(axis=1) + s.expected_value, _theta(model, X), rtol=0, atol=1e-8)
+
+
+def test_reachable_from_the_package():
+    assert ngb.explain.shap_values is shap_values
