@@ -413,3 +413,41 @@ def test_additivity_survival():
 
 def test_reachable_from_the_package():
     assert ngb.explain.shap_values is shap_values
+
+
+def test_equals_shap_on_scikit_learn_trees_directly():
+    """An oracle that does not go through shap_model: shap reads each scikit-learn tree itself
+    (its covers: weighted_n_node_samples, the row counts without sample weights); the model's
+    SHAP values are the weighted sum over the trees, its expected value init_params_ + the sum of
+    the weighted trees' expected values."""
+    shap = pytest.importorskip("shap")
+    X, y = _numeric(n=300, p=4, seed=9)
+    base = DecisionTreeRegressor(max_depth=4, min_samples_leaf=5, random_state=0)
+    model = ngb.NGBRegressor(base=base, n_estimators=15, learning_rate=0.2, random_state=0).fit(X, y)
+    s = shap_values(model, X)
+    weights = model._tree_weights()
+    values = np.zeros_like(s.values)
+    expected = np.array(model.init_params_, dtype=float)
+    for m, learners in enumerate(model._estimators):
+        for j, tree in enumerate(learners):
+            explainer = shap.TreeExplainer(tree, feature_perturbation="tree_path_dependent")
+            values[:, :, j] += weights[m, j] * explainer.shap_values(X)
+            expected[j] += weights[m, j] * float(np.ravel(explainer.expected_value)[0])
+    assert np.abs(values).max() > 0.01
+    np.testing.assert_allclose(s.values, values, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(s.expected_value, expected, rtol=0, atol=1e-10)
+
+
+def test_equals_shap_tree_explainer_on_deep_best_first_trees():
+    """Deep best-first trees (features repeated along a path; leaf tables and the recursion) against
+    shap's values on the same trees."""
+    shap = pytest.importorskip("shap")
+    X, y = _numeric(n=500, p=4, missing=0.1, seed=10)
+    base = ngb.HistTreeRegressor(max_depth=None, max_leaf_nodes=20, min_samples_leaf=5)
+    model = ngb.NGBRegressor(base=base, n_estimators=15, learning_rate=0.2, random_state=0).fit(X, y)
+    assert max(t.depth for trees in model._estimators for t in trees) > 5
+    for budget in (None, 0):
+        s = shap_values(model, X, _table_budget=budget)
+        for j in range(2):
+            explainer = shap.TreeExplainer(shap_model(model, j), feature_perturbation="tree_path_dependent")
+            np.testing.assert_allclose(s.values[:, :, j], explainer.shap_values(X), rtol=0, atol=1e-10)
