@@ -32,6 +32,7 @@ class Boosting:
     n_iter_no_change: int
     tol: float
     groups: list  #: index arrays of the parameters that share a step scaling
+    keep_all: bool = False  #: when stopping early, keep every iteration run (not only up to the best)
 
 
 def boost(settings, objective, backend, p, rng, progress, validation=None, X_val=None):
@@ -44,7 +45,8 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
     lr = float(settings.learning_rate)
     train = ScoreTrace(objective.score())
     val = ScoreTrace(validation.score()) if validation is not None else None
-    stopping = EarlyStopping(settings.stop_early, val.last if val else np.inf, settings.n_iter_no_change, settings.tol)
+    stopping = EarlyStopping(settings.stop_early, val.last if val else np.inf, settings.n_iter_no_change, settings.tol,
+                             settings.keep_all)
     estimators, columns, scalings = [], [], []
     start = np.ones(objective.theta.shape[1])  # the line search starts at the last scalings
     for it in range(settings.n_estimators):

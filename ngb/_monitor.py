@@ -37,8 +37,9 @@ class EarlyStopping:
     """Stop after ``patience`` iterations without the validation score improving by more than
     ``tol``; ``best_iter`` is the number of iterations of the best score (0: none improved)."""
 
-    def __init__(self, enabled, first_score, patience, tol):
+    def __init__(self, enabled, first_score, patience, tol, keep_all=False):
         self.enabled = enabled
+        self.keep_all = keep_all  # keep every iteration run, not only up to the best (ngboost's behaviour)
         self.best, self.best_iter, self.since_best = first_score, 0, 0
         self.patience, self.tol = patience, tol
 
@@ -54,4 +55,4 @@ class EarlyStopping:
 
     def n_kept(self, n_done):
         """Iterations the model keeps: the best one's count when stopping early, else all."""
-        return self.best_iter if self.enabled else n_done
+        return self.best_iter if self.enabled and not self.keep_all else n_done

@@ -75,6 +75,9 @@ class BaseNGBoost(BaseEstimator):
 
     _default_dist = "normal"
 
+    #: when early stopping ends a fit, keep the iterations after the best one too (``ngb.compat``)
+    _keep_stopped_iterations = False
+
     def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
                  colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0):
@@ -299,6 +302,7 @@ class BaseNGBoost(BaseEstimator):
             n_rows=max(1, int(round(self.subsample * n))) if self.subsample < 1 else n,
             n_cols=max(1, int(round(self.colsample * p))) if self.colsample < 1 else p,
             stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
+            keep_all=self._keep_stopped_iterations,
         )
         weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))
