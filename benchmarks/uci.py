@@ -19,6 +19,13 @@ used for the final numbers.
     python benchmarks/uci.py --datasets yacht,energy --quick
     python benchmarks/uci.py --write-readme            # also update benchmarks/README.md
     python benchmarks/uci.py --select mse              # diagnosis: pick iterations by validation MSE
+    python benchmarks/uci.py --tune --trials 20 --quick  # ngb.tuning.tune inside each training split
+
+``--tune`` replaces steps 1-3 by ``ngb.tuning.tune`` on the training split alone (its own seeded
+inner 80/20 split; learning rate, tree depth, leaf size and weight, metric weights, subsampling and
+the family among those valid for the target, with early stopping inside each trial; then the refit
+on the whole training split with the best settings and iteration count): the test split is never
+seen by any choice.
 
 ``--reference`` runs ``benchmarks/_uci_ngboost_worker.py`` in ngboost 0.6.0's own virtual
 environment (``benchmarks/envs.py``) on the first 3 splits of each dataset, with the same
@@ -185,6 +192,53 @@ def run_split(name, split, data_home=None, n_estimators=N_ESTIMATORS, learning_r
     }
 
 
+def run_split_tuned(name, split, data_home=None, n_estimators=N_ESTIMATORS, n_trials=20, timeout=None):
+    """``ngb.tuning.tune`` inside the training split of one split; test NLL and RMSE of its refit."""
+    import ngb
+    from ngb.datasets import load_uci
+    from ngb.tuning import tune
+
+    t0 = time.perf_counter()
+    X_train, X_test, y_train, y_test = load_uci(name, split, data_home=data_home)
+    start = ngb.NGBRegressor(dist="normal", score="log", n_estimators=n_estimators, n_iter_no_change=20)
+    model, trials = tune(start, X_train, y_train, n_trials=n_trials, timeout=timeout, random_state=split)
+    dist = model.predict_dist(X_test)
+    best = trials.attrs["best_params"]
+    return {
+        "dataset": name,
+        "split": int(split),
+        "n_train": int(len(y_train)),
+        "best_iter": int(model.n_iter_),
+        "val_nll": -float(trials.attrs["best_value"]),
+        "nll": float(-np.mean(dist.logpdf(y_test))),
+        "rmse": float(np.sqrt(np.mean((dist.mean() - y_test) ** 2))),
+        "n_trials": int(len(trials)),
+        "chosen": {k: (v if not isinstance(v, (np.floating, np.integer)) else v.item()) for k, v in best.items()},
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def chosen_summary(results, names):
+    """Per dataset: the families chosen (count over splits) and the median learning rate and depth."""
+    lines = []
+    for name in names:
+        rs = [r for r in results if r["dataset"] == name and "chosen" in r]
+        if not rs:
+            continue
+        fams = {}
+        for r in rs:
+            fam = r["chosen"].get("dist", "normal")
+            fams[fam] = fams.get(fam, 0) + 1
+        med = lambda key: np.median([r["chosen"][key] for r in rs if key in r["chosen"]])  # noqa: E731
+        mw = sum(bool(r["chosen"].get("metric_weighted")) for r in rs)
+        lines.append(f"- {SHORT[name]}: family {', '.join(f'{k} {v}' for k, v in sorted(fams.items(), key=lambda kv: -kv[1]))}; "
+                     f"median learning rate {med('learning_rate'):.3g}, depth {med('base__max_depth'):g}, "
+                     f"min leaf {med('base__min_samples_leaf'):g}, subsample {med('subsample'):.2f}; "
+                     f"metric weights in {mw} of {len(rs)} splits; median {np.median([r['n_trials'] for r in rs]):g} "
+                     f"trials, {np.median([r['seconds'] for r in rs]):.0f} s per split")
+    return "\n".join(lines)
+
+
 def _reference_split(name, split, data_home):
     """ngboost 0.6.0 on one split, run in its own environment with the same validation rows."""
     sys.path.insert(0, str(HERE))
@@ -295,7 +349,15 @@ def main(argv=None):
     p.add_argument("--select", choices=("nll", "mse"), default="nll",
                    help="choose the iteration count by validation NLL (the protocol) or by validation MSE of the "
                         "mean (what the paper's experiment script does; diagnosis only, not with --write-readme)")
+    p.add_argument("--tune", action="store_true", help="ngb.tuning.tune inside each training split (needs optuna)")
+    p.add_argument("--trials", type=int, default=20, help="--tune: trials per split (default 20)")
+    p.add_argument("--tune-timeout", type=float, default=None, help="--tune: seconds per split (default none)")
+    p.add_argument("--splits", type=int, default=None, help="only the first N splits per dataset")
     args = p.parse_args(argv)
+    if args.tune and (args.select != "nll" or args.reference):
+        p.error("--tune runs neither --select mse nor --reference")
+    if args.tune and args.write_readme:
+        p.error("--write-readme writes the fixed-settings table; record a --tune table by hand")
     if args.select != "nll" and args.write_readme:
         p.error("--write-readme reports the protocol's selection by validation NLL only")
 
@@ -308,6 +370,8 @@ def main(argv=None):
     for name in names:
         n_splits = uci_n_splits(name, data_home=data_home)
         splits = range(min(QUICK_SPLITS, n_splits) if args.quick else n_splits)
+        if args.splits is not None:
+            splits = range(min(args.splits, len(splits)))
         tasks += [(name, s) for s in splits]
     # largest datasets first so the two workers finish together
     from ngb.datasets import load_uci
@@ -318,10 +382,17 @@ def main(argv=None):
     print(f"ngb: {len(tasks)} fits of up to {args.n_estimators} iterations on {len(names)} datasets, "
           f"{args.n_jobs} processes", flush=True)
     t0 = time.perf_counter()
-    results = Parallel(n_jobs=args.n_jobs, verbose=0)(
-        delayed(run_split)(name, s, data_home, n_estimators=args.n_estimators, select=args.select)
-        for name, s in tasks
-    )
+    if args.tune:
+        results = Parallel(n_jobs=args.n_jobs, verbose=0)(
+            delayed(run_split_tuned)(name, s, data_home, n_estimators=args.n_estimators, n_trials=args.trials,
+                                     timeout=args.tune_timeout)
+            for name, s in tasks
+        )
+    else:
+        results = Parallel(n_jobs=args.n_jobs, verbose=0)(
+            delayed(run_split)(name, s, data_home, n_estimators=args.n_estimators, select=args.select)
+            for name, s in tasks
+        )
     wall = time.perf_counter() - t0
     print(f"ngb wall time: {wall:.1f} s", flush=True)
 
@@ -352,6 +423,9 @@ def main(argv=None):
     print()
     print(md)
     print()
+    if args.tune:
+        print(chosen_summary(results, names))
+        print()
     timing = (f"ngb wall time: {wall / 60:.1f} min for {len(tasks)} splits ({args.n_jobs} processes; {machine()}); "
               f"sum of per-split times {sum(r['seconds'] for r in results) / 60:.1f} min")
     if reference:

@@ -170,3 +170,25 @@ def test_flchain_cox_density_is_the_interpolated_breslow_hazard():
             pytest.approx(-np.log(S(t[i])), rel=1e-12))
         assert flchain.cox_censored_nll(t[i : i + 1], np.array([True]), r[i : i + 1], event_times, H0) == (
             pytest.approx(-np.log(f), rel=1e-6))
+
+
+def test_run_split_tuned_never_sees_the_test_split(uci, monkeypatch):
+    """--tune: the tuner runs on the training split only; changing the test split changes the test
+    numbers and nothing the tuner chose."""
+    pytest.importorskip("optuna")
+    home = _uci_home(uci)
+    r = uci.run_split_tuned("yacht", 0, home, n_estimators=30, n_trials=2)
+    assert r["n_trials"] == 2 and 1 <= r["best_iter"] <= 30 and np.isfinite(r["nll"])
+    import ngb.datasets
+
+    real = ngb.datasets.load_uci
+
+    def shuffled(name, split, data_home=None):
+        X_tr, X_te, y_tr, y_te = real(name, split, data_home=data_home)
+        return X_tr, X_te[::-1] * 2.0, y_tr, y_te[::-1] + 5.0
+
+    monkeypatch.setattr(ngb.datasets, "load_uci", shuffled)
+    r2 = uci.run_split_tuned("yacht", 0, home, n_estimators=30, n_trials=2)
+    assert r2["chosen"] == r["chosen"] and r2["val_nll"] == r["val_nll"] and r2["best_iter"] == r["best_iter"]
+    assert r2["nll"] != r["nll"]
+    assert "yacht: family" in uci.chosen_summary([r], ["yacht"])
