@@ -7,6 +7,12 @@ learners into the model's predictor. The engine never asks which kind of learner
 
 - :class:`SklearnBackend` clones any scikit-learn regressor (threads over the k parameters).
 - :class:`HistTreeBackend` bins X once per fit and grows ngb's histogram trees on the binned matrix.
+
+Both take one base learner for every parameter or a list of k, one per parameter (``base`` given
+per parameter), and optional monotonic constraints of the learners, (k, p) int8 in scikit-learn's
+convention (the learner of parameter j does not decrease in feature f where ``[j, f]`` is +1). The
+engine subtracts the learners (theta = init - sum of positive weights times learners), so the
+estimator passes here the negated constraints of the parameters.
 """
 
 from __future__ import annotations
@@ -62,10 +68,12 @@ def check_direction(grad, iteration):
     )
 
 
-def _fit_one(base, X, g, w, seed):
+def _fit_one(base, X, g, w, seed, cst=None):
     est = clone(base)
     if seed is not None and "random_state" in est.get_params():
         est.set_params(random_state=seed)
+    if cst is not None:
+        est.set_params(monotonic_cst=cst)
     if w is None:
         est.fit(X, g)
         return est
@@ -89,16 +97,42 @@ class _Backend:
         return predict_iteration(learners, cols, X)
 
 
+def _param_label(param_names, j):
+    return f"parameter {param_names[j]!r}" if param_names is not None and j < len(param_names) else f"parameter {j}"
+
+
 class SklearnBackend(_Backend):
-    """One clone of ``base`` per parameter and iteration, fitted on X[rows][:, cols]."""
+    """One clone of ``base`` (of ``base[j]`` for a list) per parameter j and iteration, fitted on
+    X[rows][:, cols]; with ``monotonic_cst`` (k, p) the clone of a constrained parameter gets its
+    row (its ``cols``) as its own ``monotonic_cst`` (scikit-learn's ``HistGradientBoostingRegressor``,
+    ``DecisionTreeRegressor``, ngb's ``HistTreeRegressor``; other learners are refused)."""
 
     records_leaves = False  #: whether fit_step can return a LeafStep
 
-    def __init__(self, base, X, n_jobs=None):
+    def __init__(self, base, X, n_jobs=None, monotonic_cst=None, param_names=None):
         self.base = base
         self.X = X
         self.n_threads = resolve_n_threads(n_jobs)
         self.iteration = 0
+        self.monotonic_cst = None
+        if monotonic_cst is not None:
+            self.monotonic_cst = cst = np.asarray(monotonic_cst, dtype=np.int8)
+            for j in np.flatnonzero(cst.any(axis=1)):
+                learner = self._base(int(j))
+                if "monotonic_cst" not in learner.get_params():
+                    raise ValueError(
+                        f"monotonic_cst constrains {_param_label(param_names, j)}, but its base learner "
+                        f"{type(learner).__name__} has no monotonic_cst parameter: use ngb's HistTreeRegressor (the "
+                        "default) or a regressor that takes monotonic_cst (scikit-learn's "
+                        "HistGradientBoostingRegressor, DecisionTreeRegressor).")
+
+    def _base(self, j):
+        return self.base[j] if isinstance(self.base, (list, tuple)) else self.base
+
+    def _cst(self, j, cols):
+        if self.monotonic_cst is None or not self.monotonic_cst[j].any():
+            return None
+        return self.monotonic_cst[j] if cols is None else self.monotonic_cst[j][cols]
 
     def fit_step(self, rows, cols, grad, weight, rng):
         """(learners, step) of one iteration; grad (len(rows), k), weight None, (len(rows),) or a
@@ -114,7 +148,7 @@ class SklearnBackend(_Backend):
         seeds = rng.randint(0, 2**31 - 1, size=k)
         grad = np.asfortranarray(grad)
         col_w = (lambda j: weight[j]) if isinstance(weight, list) else (lambda j: weight)
-        args = [(self.base, X, grad[:, j], col_w(j), int(seeds[j])) for j in range(k)]
+        args = [(self._base(j), X, grad[:, j], col_w(j), int(seeds[j]), self._cst(j, cols)) for j in range(k)]
         if self.n_threads == 1 or k == 1:
             learners = [_fit_one(*a) for a in args]
         else:
@@ -125,24 +159,53 @@ class SklearnBackend(_Backend):
 class HistTreeBackend(_Backend):
     """Histogram trees on X binned once per fit; the k trees of an iteration grow in parallel threads.
 
-    ``categorical``: optional ``(from_dtype, n_categories)`` of a DataFrame X (the (p,) mask of its
-    pandas category columns, now codes, and their numbers of categories, -1 for other columns);
-    ``tree_params["categorical_features"]`` is resolved against it (see ``HistTreeRegressor``).
+    ``tree_params``: the ``HistTreeRegressor`` parameters of every tree, or a list of k, one per
+    parameter (their growth settings may differ; they share one binning, so ``max_bins`` and
+    ``categorical_features`` must agree). ``categorical``: optional ``(from_dtype, n_categories)``
+    of a DataFrame X (the (p,) mask of its pandas category columns, now codes, and their numbers of
+    categories, -1 for other columns); ``categorical_features`` is resolved against it (see
+    ``HistTreeRegressor``). ``monotonic_cst``: optional (k, p) constraints of the trees (none may
+    fall on a categorical feature); ``param_names`` name the parameters in messages.
     """
 
     records_leaves = True  #: trees grown on every row report each training row's leaf
 
-    def __init__(self, tree_params, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):
+    def __init__(self, tree_params, X, n_jobs=None, random_state=None, categorical=None, feature_names=None,
+                 monotonic_cst=None, param_names=None):
         from .tree import BinMapper, check_growth, resolve_categorical_features
 
-        self.max_depth = tree_params["max_depth"]
-        self.min_samples_leaf = tree_params["min_samples_leaf"]
-        self.min_weight_leaf = float(tree_params.get("min_weight_leaf", 0.0))
-        self.max_leaf_nodes = tree_params.get("max_leaf_nodes")  # None: level-wise growth
-        check_growth(self.max_depth, self.max_leaf_nodes)  # fail before the first iteration
+        per_param = isinstance(tree_params, (list, tuple))
+        params = list(tree_params) if per_param else [tree_params]
+        for key in ("max_bins", "categorical_features"):
+            if any(not _same(q.get(key), params[0].get(key)) for q in params[1:]):
+                raise ValueError(
+                    f"the base learners of the parameters are ngb trees with different {key} "
+                    f"({[q.get(key) for q in params]}): X is binned once for all of them, so they must share "
+                    "max_bins and categorical_features (their growth settings may differ).")
+
+        def setting(name, convert=lambda v: v, default=None):
+            values = [convert(q.get(name, default)) for q in params]
+            return values[0] if all(v == values[0] for v in values) else values  # one value, or one per tree
+
+        self.max_depth = setting("max_depth")
+        self.min_samples_leaf = setting("min_samples_leaf")
+        self.min_weight_leaf = setting("min_weight_leaf", float, 0.0)
+        self.max_leaf_nodes = setting("max_leaf_nodes")  # None: level-wise growth
+        for q in params:
+            check_growth(q["max_depth"], q.get("max_leaf_nodes"))  # fail before the first iteration
+        tree_params = params[0]
         from_dtype, n_categories = (None, None) if categorical is None else categorical
         is_cat = resolve_categorical_features(tree_params.get("categorical_features"), X.shape[1], from_dtype,
                                               feature_names)
+        self.monotonic_cst = None
+        if monotonic_cst is not None and np.any(monotonic_cst):
+            self.monotonic_cst = cst = np.asarray(monotonic_cst, dtype=np.int8)
+            bad = np.argwhere((cst != 0) & is_cat[None, :])
+            if bad.size:
+                j, f = (int(v) for v in bad[0])
+                name = f" ({feature_names[f]!r})" if feature_names is not None else ""
+                raise ValueError(f"monotonic_cst constrains {_param_label(param_names, j)} in feature {f}{name}, "
+                                 "which is categorical: categorical features cannot have monotonic constraints.")
         self.bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=random_state,
                                     categorical_features=is_cat, n_categories=n_categories).fit(
             X, feature_names=feature_names)
@@ -190,6 +253,7 @@ class HistTreeBackend(_Backend):
             n_threads=self.n_threads,
             leaves=leaves,
             root_counts=root_counts,
+            monotonic_cst=self.monotonic_cst,
         )
         recorded = None if leaves is None else self.recorded_leaves(trees, leaves)
         if recorded is not None:
@@ -255,19 +319,35 @@ def predict_iteration(learners, cols, X, where=""):
     return out
 
 
-def make_backend(base, X, n_jobs=None, random_state=None, categorical=None, feature_names=None):
-    """The back end for ``base``: ngb's histogram trees for a ``HistTreeRegressor`` (and subclasses
-    that keep its ``fit`` and ``predict``), the generic one for any other regressor.
+def _same(a, b):
+    if isinstance(a, (str, type(None))) or isinstance(b, (str, type(None))):
+        return isinstance(b, type(a)) and a == b
+    return np.array_equal(np.asarray(a), np.asarray(b))
 
-    ``categorical``, ``feature_names``: see :class:`HistTreeBackend` (ignored by other bases, which
-    see category columns as their ordered codes)."""
+
+def _is_ngb_tree(base):
     from .tree import HistTreeRegressor
 
-    if isinstance(base, HistTreeRegressor) and type(base).fit is HistTreeRegressor.fit and (
-            type(base).predict is HistTreeRegressor.predict):
-        return HistTreeBackend(base.get_params(), X, n_jobs=n_jobs, random_state=random_state, categorical=categorical,
-                               feature_names=feature_names)
-    return SklearnBackend(base, X, n_jobs=n_jobs)
+    return isinstance(base, HistTreeRegressor) and type(base).fit is HistTreeRegressor.fit and (
+        type(base).predict is HistTreeRegressor.predict)
+
+
+def make_backend(base, X, n_jobs=None, random_state=None, categorical=None, feature_names=None, monotonic_cst=None,
+                 param_names=None):
+    """The back end for ``base`` (one learner for every parameter, or a list of k, one per
+    parameter): ngb's histogram trees when each is a ``HistTreeRegressor`` (or a subclass that keeps
+    its ``fit`` and ``predict``), the generic one otherwise.
+
+    ``categorical``, ``feature_names``: see :class:`HistTreeBackend` (ignored by other bases, which
+    see category columns as their ordered codes); ``monotonic_cst``: optional (k, p) constraints of
+    the learners; ``param_names``: for messages."""
+    bases = list(base) if isinstance(base, (list, tuple)) else [base]
+    if all(_is_ngb_tree(b) for b in bases):
+        params = [b.get_params() for b in bases]
+        return HistTreeBackend(params if isinstance(base, (list, tuple)) else params[0], X, n_jobs=n_jobs,
+                               random_state=random_state, categorical=categorical, feature_names=feature_names,
+                               monotonic_cst=monotonic_cst, param_names=param_names)
+    return SklearnBackend(base, X, n_jobs=n_jobs, monotonic_cst=monotonic_cst, param_names=param_names)
 
 
 def pack_predictor(estimators, weights, k):

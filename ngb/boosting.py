@@ -17,6 +17,7 @@ from ._backends import make_backend, pack_predictor, predict_iteration, predict_
 from ._engine import Boosting, boost, initial_params
 from ._fit_data import FitData, check_offset, check_weight, drop_zero_weights, split_validation, uniform_to_none
 from ._objective import Objective, make_rule
+from ._per_param import base_params, param_aliases, resolve_bases, resolve_constraints, set_base_params
 from ._progress import FitProgress
 from ._threads import resolve_n_threads
 from ._units import target_units
@@ -80,7 +81,8 @@ class BaseNGBoost(BaseEstimator):
 
     def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
                  colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0):
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0,
+                 monotonic_cst=None):
         self.dist = dist
         self.score = score
         self.base = base
@@ -97,16 +99,35 @@ class BaseNGBoost(BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.monotonic_cst = monotonic_cst
 
     # ------------------------------------------------------------------ parameters
     def get_params(self, deep=True):
+        """The parameters; with ``deep`` also those of the base learner (``base__max_depth``), of
+        each base learner of a per-parameter ``base`` (``base__0``, ``base__0__max_depth`` for a
+        list or tuple, ``base__loc``, ``base__loc__max_depth`` for a dict)."""
         out = {}
         for key in self._get_param_names():
             value = self.__dict__["score"] if key == "score" else getattr(self, key)
-            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+            if key == "base" and deep and isinstance(value, (list, tuple, dict)):
+                out.update(base_params(value))
+            elif deep and hasattr(value, "get_params") and not isinstance(value, type):
                 out.update((f"{key}__{k}", v) for k, v in value.get_params().items())
             out[key] = value
         return out
+
+    def set_params(self, **params):
+        """Set parameters, as scikit-learn's ``set_params``; a per-parameter ``base`` takes
+        ``base__<i or name>=learner`` and ``base__<i or name>__<param>=value`` (the container is
+        replaced by a new one)."""
+        nested = {key[len("base__"):]: params.pop(key) for key in list(params) if key.startswith("base__")}
+        super().set_params(**params)  # "base" itself first, as scikit-learn sets nested parameters last
+        if nested:
+            if isinstance(self.base, (list, tuple, dict)):
+                self.base = set_base_params(self.base, nested)
+            else:
+                super().set_params(**{f"base__{key}": value for key, value in nested.items()})
+        return self
 
     def _family(self):
         """The distribution family of ``dist`` (the estimator's default when None)."""
@@ -133,8 +154,22 @@ class BaseNGBoost(BaseEstimator):
         check("tol", lambda v: is_real(v) and v >= 0, "a float in the range [0, inf)")
         check("n_jobs", lambda v: v is None or (is_int(v) and v != 0), "None or a non-zero int")
         check("verbose", lambda v: is_int(v) or isinstance(v, bool), "an int")
-        if self.base is not None and not (hasattr(self.base, "fit") and hasattr(self.base, "predict")):
-            raise ValueError(f"base must be a scikit-learn regressor (with fit and predict); got {self.base!r}.")
+        per_param = isinstance(self.base, (list, tuple, dict))
+        bases = (list(self.base.values()) if isinstance(self.base, dict) else list(self.base)) if per_param else [self.base]
+        for b in bases:
+            if b is not None and not (hasattr(b, "fit") and hasattr(b, "predict")):
+                if per_param:
+                    raise ValueError(f"each entry of base must be a scikit-learn regressor (with fit and predict) or "
+                                     f"None (the default tree); got {b!r}.")
+                raise ValueError(f"base must be a scikit-learn regressor (with fit and predict); got {b!r}.")
+            if b is not None and hasattr(b, "get_params") and b.get_params(deep=False).get("monotonic_cst") is not None:
+                raise ValueError(
+                    f"the base learner {type(b).__name__} has its own monotonic_cst: give the constraints to "
+                    f"{type(self).__name__}(monotonic_cst=...), by distribution parameter. A base learner is fitted to "
+                    "the gradient of the score, which the model subtracts: its own constraint would act on the "
+                    "parameter with the opposite sign.")
+        if isinstance(self.base, dict) and not all(isinstance(key, str) for key in self.base):
+            raise ValueError(f"a dict base is keyed by parameter name (str); got keys {list(self.base)}.")
         dist = self._family()
         return dist, self._resolve_score(dist, resolve_score(self.__dict__["score"]))
 
@@ -294,9 +329,16 @@ class BaseNGBoost(BaseEstimator):
         # the boosting state holds theta + offset (the offset acts on the first parameter), so every
         # score is evaluated at the parameters the rows actually have
         theta0 = initial_params(dist, rule_name, theta0, train.y, train.w, train.offset)
-        base = _default_base() if self.base is None else self.base
+        names = _param_names(dist, k)
+        aliases = param_aliases(dist, k, names)
+        base = resolve_bases(self.base, _default_base, dist, k, aliases)
+        feature_names = getattr(self, "feature_names_in_", None)
+        # theta = init - sum of positive weights times the learners: a parameter increasing in a
+        # feature (+1) has learners decreasing in it (-1)
+        constraints = resolve_constraints(self.monotonic_cst, dist, k, p, aliases, feature_names)
         backend = make_backend(base, train.X, n_jobs=self.n_jobs, random_state=rng.randint(2**31 - 1),
-                               categorical=categorical, feature_names=getattr(self, "feature_names_in_", None))
+                               categorical=categorical, feature_names=feature_names,
+                               monotonic_cst=None if constraints is None else -constraints, param_names=names)
         settings = Boosting(
             n_estimators=self.n_estimators, learning_rate=self.learning_rate,
             n_rows=max(1, int(round(self.subsample * n))) if self.subsample < 1 else n,

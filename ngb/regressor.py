@@ -31,6 +31,13 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         natively as categories (``HistTreeRegressor(categorical_features="from_dtype")``, the
         default; a mask, indices or column names select other columns, None uses the codes as ordered
         numbers), other base learners see the ordered codes.
+        Per parameter: a list or tuple of k learners (parameter order) or a dict by parameter name
+        (internal ``"loc"``, ``"log_scale"`` or public ``"scale"``; unnamed parameters and None
+        entries get the default tree), each cloned per iteration, e.g. ``base=[HistTreeRegressor(max_depth=4),
+        HistTreeRegressor(max_depth=1)]`` for a shallower scale tree. ngb trees of any shapes keep
+        the fast path (they must share ``max_bins`` and ``categorical_features``: X is binned once);
+        ``get_params`` shows ``base__0__max_depth`` (``base__loc__max_depth`` for a dict), which
+        ``set_params`` and ``GridSearchCV`` take.
     n_estimators, learning_rate : boosting iterations and shrinkage.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.
@@ -56,6 +63,17 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         over the distribution parameters. Results are bit-identical for every n_jobs.
     random_state : None, int, RandomState or numpy Generator; an int gives bit-identical refits.
     verbose : 0 silent, 1 progress every ~10% (and a bar with tqdm), 2 every iteration.
+    monotonic_cst : None, dict or array (k, p), default None
+        Monotonic constraints of the internal parameters theta_j(x), in scikit-learn's convention
+        per feature (+1: theta_j does not decrease when the feature grows, the others fixed; -1:
+        does not increase; 0: free): a dict by parameter name whose values are arrays of p values
+        or dicts by column name (``{"loc": {"age": 1}}``; parameters not named are free), or a
+        (k, p) array. A constraint on one parameter leaves the others free (the Normal's scale is
+        not constrained by its location's). Enforced by ngb's trees (level-wise and best-first),
+        or passed to a base learner that takes ``monotonic_cst`` (scikit-learn's trees); the trees
+        are subtracted, so parameter j's trees get the opposite constraints. The order holds among
+        a feature's non-missing values (missing values go where each split sends them, every split
+        stays ordered); categorical features cannot be constrained.
 
     Attributes
     ----------

@@ -10,7 +10,8 @@ Layout (after scikit-learn's ``ensemble/_hist_gradient_boosting``; ``.pyx``/``.p
   NaN route, 256-bit "bins going left" set, raw value -> category bin);
 * ``_histogram``   -- per-node (sum w*g, sum w) histograms (+ counts for weighted fits);
 * ``_splitting``   -- best split search (squared-error gain, NaN routing, sorted-prefix
-  categorical subsets);
+  categorical subsets; the bounded search of trees with monotonic constraints);
+* ``_monotonic``   -- monotonic constraints per feature (scikit-learn's convention): checks;
 * ``_nodes``       -- the node record (``node_t`` / ``NODE_DTYPE``) shared by both growers, and
   its helpers (root, row partition, recorded leaves);
 * ``_grow_level``, ``_grow_best_first`` -- level-wise growth, best-first growth
@@ -45,6 +46,7 @@ from ._binning import MISSING_BIN, N_HIST_BINS, BinMapper
 from ._categorical import category_columns, category_counts, encode_categories, resolve_categorical_features
 from ._estimator import HistTreeRegressor
 from ._grower import bin_counts, check_growth, grow_tree, grow_trees
+from ._monotonic import check_monotonic_cst
 from ._predictor import PackedForest, leaf_value_table, leaf_values, predict_forest, predict_forest_binned
 from ._tree import Tree
 
@@ -53,6 +55,7 @@ __all__ = [
     "N_HIST_BINS",
     "bin_counts",
     "check_growth",
+    "check_monotonic_cst",
     "leaf_value_table",
     "leaf_values",
     "category_columns",

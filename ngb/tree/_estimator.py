@@ -11,6 +11,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from ._binning import BinMapper
 from ._categorical import category_columns, category_counts, encode_categories, resolve_categorical_features
 from ._grower import grow_tree
+from ._monotonic import check_monotonic_cst
 
 
 class HistTreeRegressor(RegressorMixin, BaseEstimator):
@@ -51,6 +52,17 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         Missing at fit: NaN and negative codes; at predict also unseen categories, non-integer
         values and codes >= the number of fit categories (max code + 1 for arrays). A category
         with no training rows in a node goes to the child with the larger weight.
+    monotonic_cst : array-like of int (n_features,), dict or None, default=None
+        Monotonic constraint per feature, as scikit-learn's ``HistGradientBoostingRegressor``: +1 the
+        prediction does not decrease when the feature grows (the other features fixed), -1 it does
+        not increase, 0 no constraint; a dict maps column names of a DataFrame X to constraints
+        (others 0). A split of a constrained feature must order its children's values, each node
+        bounds its descendants' values by the mid value of its children, and values are clipped
+        to those bounds. Missing values are routed as without constraints (each split sends them
+        to one child, and is ordered wherever they go): the order holds among the feature's
+        non-missing values. Categorical features cannot be constrained. With ngb's estimators give
+        the constraints to the estimator (``NGBRegressor(monotonic_cst=...)``, per distribution
+        parameter), not to its base learner.
 
     Attributes
     ----------
@@ -62,8 +74,9 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, max_depth=3, min_samples_leaf=1, max_bins=255, random_state=None, min_weight_leaf=0.0,
-                 max_leaf_nodes=None, categorical_features="from_dtype"):
+                 max_leaf_nodes=None, categorical_features="from_dtype", monotonic_cst=None):
         self.categorical_features = categorical_features
+        self.monotonic_cst = monotonic_cst
         self.max_depth = max_depth
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
@@ -106,6 +119,14 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         self.is_categorical_ = is_cat = resolve_categorical_features(self.categorical_features, X.shape[1],
                                                                      from_dtype, columns)
+        cst = None
+        if self.monotonic_cst is not None:
+            cst = check_monotonic_cst(self.monotonic_cst, X.shape[1], getattr(self, "feature_names_in_", None))
+            bad = np.flatnonzero((cst != 0) & is_cat)
+            if bad.size:
+                name = f" ({self.feature_names_in_[bad[0]]!r})" if hasattr(self, "feature_names_in_") else ""
+                raise ValueError(f"monotonic_cst constrains feature {int(bad[0])}{name}, which is categorical: "
+                                 "categorical features cannot have monotonic constraints.")
         self._categories = categories
         n_categories = None if columns is None else category_counts(columns, categories)
         self.bin_mapper_ = BinMapper(max_bins=int(self.max_bins), random_state=self.random_state,
@@ -113,7 +134,7 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
             X, sample_weight=sample_weight, feature_names=columns
         )
         Xb = self.bin_mapper_.transform(X)
-        self.tree_ = grow_tree(Xb, y, sample_weight, None, None, bin_mapper=self.bin_mapper_,
+        self.tree_ = grow_tree(Xb, y, sample_weight, None, None, bin_mapper=self.bin_mapper_, monotonic_cst=cst,
                                max_depth=None if self.max_depth is None else int(self.max_depth),
                                min_samples_leaf=int(self.min_samples_leaf),
                                min_weight_leaf=float(self.min_weight_leaf),

@@ -9,14 +9,14 @@ split that reaches ``max_leaf_nodes`` are not searched); repeated until ``max_le
 or no open leaf.  Node ids are renumbered breadth-first at the end.
 """
 
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
 from ._histogram cimport build_histogram, hbin_t, subtract_histograms
-from ._nodes cimport init_root, node_t, partition_rows, single_leaf, split_node, write_leaves
+from ._nodes cimport find_node_split, init_root, node_t, partition_rows, single_leaf, split_node, write_leaves
 from ._routing cimport N_HIST_BINS
-from ._splitting cimport find_best_split, split_t
+from ._splitting cimport split_t
 
 from ._grow_level import MIN_GAIN_ABS_REL, MIN_GAIN_REL, WEIGHT_EPS_REL
 from ._nodes import new_nodes
@@ -106,9 +106,10 @@ cdef bint _renumber(node_t* nodes, int64_t n_nodes) noexcept nogil:
 cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* w, bint has_w, const int64_t* rows,
                    int64_t m, const int64_t* feats, int64_t q, const int64_t* n_bins_non_missing, const uint8_t* is_cat,
                    int64_t max_depth, int64_t max_leaf_nodes, int64_t min_samples_leaf, double min_weight_leaf,
-                   int32_t* leaf_of, const int32_t* root_cnt, node_t* nodes, int64_t cap) noexcept nogil:
-    """Grow one tree best-first into ``nodes`` (capacity ``cap``); returns the number of nodes, -1
-    when out of memory."""
+                   int32_t* leaf_of, const int32_t* root_cnt, const int8_t* cst, node_t* nodes,
+                   int64_t cap) noexcept nogil:
+    """Grow one tree best-first into ``nodes`` (capacity ``cap``), with monotonic constraints
+    ``cst`` (per feature; NULL: none); returns the number of nodes, -1 when out of memory."""
     cdef double w_tot, mu, s2, g0, min_gain, weight_eps
     cdef int64_t n_nodes = 1, k, nd, lc, rc, small, large, nl, j, b, ch, t, grown, need, sc, ss, sg, slot_p, slot0
     cdef int64_t hsz = q * N_HIST_BINS
@@ -163,9 +164,9 @@ cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* 
         min_gain = _MIN_GAIN_REL * s2 + _MIN_GAIN_ABS_REL * w_tot * mu * mu
         weight_eps = _WEIGHT_EPS_REL * w_tot
 
-        if find_best_split(pool_hist + slot0 * hsz, pool_cnt + slot0 * csz, has_w, feats, q, n_bins_non_missing, is_cat,
-                           nodes[0].sum_g, nodes[0].weight, nodes[0].count, min_samples_leaf, min_weight_leaf,
-                           weight_eps, min_gain, &nodes[0].best):
+        if find_node_split(pool_hist + slot0 * hsz, pool_cnt + slot0 * csz, has_w, feats, q, n_bins_non_missing, is_cat,
+                           &nodes[0], min_samples_leaf, min_weight_leaf, weight_eps, min_gain, mu, cst,
+                           &nodes[0].best):
             slot_of[0] = slot0
             n_heap = _heap_push(heap_g, heap_n, n_heap, nodes[0].best.gain, 0)
         else:
@@ -176,7 +177,7 @@ cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* 
             nd = _heap_pop(heap_g, heap_n, &n_heap)
             lc = n_nodes
             rc = n_nodes + 1
-            split_node(nodes, nd, &nodes[nd].best, feats, is_cat, lc, mu)
+            split_node(nodes, nd, &nodes[nd].best, feats, is_cat, lc, mu, cst)
             n_nodes += 2
             n_leaves += 1
             nodes[lc].depth = nodes[nd].depth + 1
@@ -244,9 +245,9 @@ cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* 
                 sc = slot_of[ch]
                 if sc < 0:
                     continue
-                if find_best_split(pool_hist + sc * hsz, pool_cnt + sc * csz, has_w, feats, q, n_bins_non_missing,
-                                   is_cat, nodes[ch].sum_g, nodes[ch].weight, nodes[ch].count, min_samples_leaf,
-                                   min_weight_leaf, weight_eps, min_gain, &nodes[ch].best):
+                if find_node_split(pool_hist + sc * hsz, pool_cnt + sc * csz, has_w, feats, q, n_bins_non_missing,
+                                   is_cat, &nodes[ch], min_samples_leaf, min_weight_leaf, weight_eps, min_gain, mu,
+                                   cst, &nodes[ch].best):
                     n_heap = _heap_push(heap_g, heap_n, n_heap, nodes[ch].best.gain, ch)
                 else:
                     slot_of[ch] = -1
@@ -274,11 +275,13 @@ cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* 
 def grow_best_first(const uint8_t[:, ::1] Xb, const double[::1] y, const double[::1] w, bint has_w,
                     const int64_t[::1] rows, const int64_t[::1] feats, const int64_t[::1] n_bins_non_missing,
                     const uint8_t[::1] is_cat, int64_t max_depth, int64_t max_leaf_nodes, int64_t min_samples_leaf,
-                    double min_weight_leaf, int32_t[::1] leaf_of, const int32_t[:, ::1] root_cnt):
+                    double min_weight_leaf, int32_t[::1] leaf_of, const int32_t[:, ::1] root_cnt,
+                    const int8_t[::1] monotonic_cst=None):
     """Grow one tree best-first: split the open leaf of largest gain (the lowest node id on equal
     gains) until ``max_leaf_nodes`` leaves or no open leaf is left. A leaf is open when its depth
     is below ``max_depth``, it has ``>= 2 * min_samples_leaf`` rows and ``find_best_split`` finds a
-    split of its histogram. Arguments and result as in ``_grow_level.grow_level_wise``."""
+    split of its histogram. Arguments (``monotonic_cst`` too) and result as in
+    ``_grow_level.grow_level_wise``."""
     cdef int64_t m = rows.shape[0], n_nodes
     cdef int64_t cap = 1
     if m > 0:
@@ -292,9 +295,16 @@ def grow_best_first(const uint8_t[:, ::1] Xb, const double[::1] y, const double[
     cdef const double* wp = &w[0] if has_w else NULL
     cdef const int64_t* rp = &rows[0] if m > 0 else NULL
     cdef const int64_t* fp = &feats[0] if feats.shape[0] > 0 else NULL
+    cdef const int8_t* cp = NULL
+    if monotonic_cst is not None and monotonic_cst.shape[0] > 0:
+        if monotonic_cst.shape[0] != Xb.shape[1]:
+            raise ValueError(f"monotonic_cst must have one entry per feature ({Xb.shape[1]}), got "
+                             f"{monotonic_cst.shape[0]}")
+        cp = &monotonic_cst[0]
     with nogil:
         n_nodes = _grow(&Xb[0, 0], Xb.shape[1], &y[0], wp, has_w, rp, m, fp, feats.shape[0], &n_bins_non_missing[0],
-                        &is_cat[0], max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf, lo, rc, &nv[0], cap)
+                        &is_cat[0], max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf, lo, rc, cp, &nv[0],
+                        cap)
     if n_nodes < 0:
         raise MemoryError("out of memory growing a tree")
     return nodes[:n_nodes]

@@ -9,17 +9,20 @@
    Children that cannot be split (fewer than ``2 * min_samples_leaf`` rows) or that are at
    ``max_depth`` get neither a histogram nor a partition.
 
+With monotonic constraints every node carries bounds on its descendants' values (``_nodes``:
+``split_node`` sets them, ``find_node_split`` searches within them); without, the plain search.
+
 Node ids are breadth-first (root 0, the children of a node consecutive, left first).
 """
 
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from ._histogram cimport build_histogram, hbin_t, subtract_histograms
-from ._nodes cimport init_root, node_t, partition_rows, single_leaf, split_node, write_leaves
+from ._nodes cimport find_node_split, init_root, node_t, partition_rows, single_leaf, split_node, write_leaves
 from ._routing cimport N_HIST_BINS
-from ._splitting cimport find_best_split, split_t
+from ._splitting cimport split_t
 
 from ._nodes import new_nodes
 
@@ -36,9 +39,10 @@ cdef double _MIN_GAIN_REL = MIN_GAIN_REL, _MIN_GAIN_ABS_REL = MIN_GAIN_ABS_REL, 
 cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* w, bint has_w, const int64_t* rows,
                    int64_t m, const int64_t* feats, int64_t q, const int64_t* n_bins_non_missing, const uint8_t* is_cat,
                    int64_t max_depth, int64_t min_samples_leaf, double min_weight_leaf, int32_t* leaf_of,
-                   const int32_t* root_cnt, node_t* nodes) noexcept nogil:
-    """Grow one tree into ``nodes`` (capacity from :func:`grow_level_wise`); returns the number of
-    nodes, -1 when out of memory."""
+                   const int32_t* root_cnt, const int8_t* cst, node_t* nodes) noexcept nogil:
+    """Grow one tree into ``nodes`` (capacity from :func:`grow_level_wise`), with monotonic
+    constraints ``cst`` (per feature; NULL: none); returns the number of nodes, -1 when out of
+    memory."""
     cdef double w_tot, mu, s2, g0, min_gain, weight_eps
     cdef int64_t n_nodes = 1, depth, k, nd, n_split, n_next, n_level, slot, slot_l, slot_r, slot_s, slot_g
     cdef int64_t lc, rc, small, nl, j, b
@@ -86,12 +90,12 @@ cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* 
             n_split = 0
             for k in range(n_level):
                 nd = level_nodes[k]
-                if not find_best_split(level_hist + k * hsz, level_cnt + k * csz, has_w, feats, q, n_bins_non_missing,
-                                       is_cat, nodes[nd].sum_g, nodes[nd].weight, nodes[nd].count, min_samples_leaf,
-                                       min_weight_leaf, weight_eps, min_gain, &sp):
+                if not find_node_split(level_hist + k * hsz, level_cnt + k * csz, has_w, feats, q, n_bins_non_missing,
+                                       is_cat, &nodes[nd], min_samples_leaf, min_weight_leaf, weight_eps, min_gain, mu,
+                                       cst, &sp):
                     continue
                 n_split += 1
-                split_node(nodes, nd, &sp, feats, is_cat, n_nodes, mu)
+                split_node(nodes, nd, &sp, feats, is_cat, n_nodes, mu, cst)
                 n_nodes += 2
             if n_split == 0 or depth == max_depth - 1:
                 break
@@ -180,13 +184,16 @@ cdef int64_t _grow(const uint8_t* Xb, int64_t p, const double* y, const double* 
 def grow_level_wise(const uint8_t[:, ::1] Xb, const double[::1] y, const double[::1] w, bint has_w,
                     const int64_t[::1] rows, const int64_t[::1] feats, const int64_t[::1] n_bins_non_missing,
                     const uint8_t[::1] is_cat, int64_t max_depth, int64_t min_samples_leaf, double min_weight_leaf,
-                    int32_t[::1] leaf_of, const int32_t[:, ::1] root_cnt):
+                    int32_t[::1] leaf_of, const int32_t[:, ::1] root_cnt, const int8_t[::1] monotonic_cst=None):
     """Grow one tree level-wise to ``max_depth`` on the C-ordered (n, p) binned matrix ``Xb``:
     target ``y`` (n,), weights ``w`` (n,; read when ``has_w``), the used ``rows`` and (sorted)
     features ``feats``, ``n_bins_non_missing`` and ``is_cat`` (p,; uint8) per feature.  A non-empty
     ``leaf_of`` (n,) receives the leaf of every used row; a non-empty ``root_cnt`` (p, 256) holds the
     bin counts of the used rows (the root's count histogram of a weighted fit, then not counted
-    again).  Returns the (n_nodes,) ``NODE_DTYPE`` records, breadth-first."""
+    again).  A non-empty ``monotonic_cst`` (p,; int8 +1 / -1 / 0, no categorical feature
+    constrained) grows a tree whose predictions increase (+1) or decrease (-1) with the constrained
+    features (``_splitting``: the bounded search); None or empty: no constraint.  Returns the
+    (n_nodes,) ``NODE_DTYPE`` records, breadth-first."""
     cdef int64_t m = rows.shape[0], n_nodes
     cdef int64_t cap = 1
     if m > 0:
@@ -198,9 +205,15 @@ def grow_level_wise(const uint8_t[:, ::1] Xb, const double[::1] y, const double[
     cdef const double* wp = &w[0] if has_w else NULL
     cdef const int64_t* rp = &rows[0] if m > 0 else NULL
     cdef const int64_t* fp = &feats[0] if feats.shape[0] > 0 else NULL
+    cdef const int8_t* cp = NULL
+    if monotonic_cst is not None and monotonic_cst.shape[0] > 0:
+        if monotonic_cst.shape[0] != Xb.shape[1]:
+            raise ValueError(f"monotonic_cst must have one entry per feature ({Xb.shape[1]}), got "
+                             f"{monotonic_cst.shape[0]}")
+        cp = &monotonic_cst[0]
     with nogil:
         n_nodes = _grow(&Xb[0, 0], Xb.shape[1], &y[0], wp, has_w, rp, m, fp, feats.shape[0], &n_bins_non_missing[0],
-                        &is_cat[0], max_depth, min_samples_leaf, min_weight_leaf, lo, rc, &nv[0])
+                        &is_cat[0], max_depth, min_samples_leaf, min_weight_leaf, lo, rc, cp, &nv[0])
     if n_nodes < 0:
         raise MemoryError("out of memory growing a tree")
     return nodes[:n_nodes]

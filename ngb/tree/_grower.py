@@ -18,10 +18,12 @@ from .._threads import get_executor, in_pool_thread, resolve_n_threads
 from ._binning import N_HIST_BINS
 from ._grow_best_first import grow_best_first
 from ._grow_level import grow_level_wise
+from ._monotonic import check_monotonic_cst
 from ._tree import Tree
 
 _NO_LEAVES = np.empty(0, dtype=np.int32)
 _NO_COUNTS = np.empty((0, N_HIST_BINS), dtype=np.int32)
+_NO_CST = np.empty(0, dtype=np.int8)  # no monotonic constraint: the kernels' plain search
 
 
 def bin_counts(Xb):
@@ -52,8 +54,7 @@ def _prepare_weight(sample_weight, n):
     return w, True
 
 
-def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes, min_samples_leaf,
-             min_weight_leaf):
+def _prepare(Xb, sample_weight, rows, features, bin_mapper):
     if not (isinstance(Xb, np.ndarray) and Xb.dtype == np.uint8 and Xb.ndim == 2 and Xb.flags.c_contiguous):
         Xb = np.ascontiguousarray(Xb, dtype=np.uint8)
         if Xb.ndim != 2:
@@ -77,12 +78,30 @@ def _prepare(Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_
         feats = np.unique(_as_index(features, p, "features"))
         if feats.size and (feats[0] < 0 or feats[-1] >= p):
             raise IndexError("features out of range")
+    return Xb, w, has_w, rows, feats, (nbnm, is_cat)
+
+
+def _growth(max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf):
+    """Validated (max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf) of one tree."""
     max_depth, max_leaf_nodes = check_growth(max_depth, max_leaf_nodes)
     min_samples_leaf = int(min_samples_leaf)
     if min_samples_leaf < 1:
         raise ValueError("min_samples_leaf must be >= 1")
-    return (Xb, w, has_w, rows, feats, (nbnm, is_cat), max_depth, max_leaf_nodes, min_samples_leaf,
-            float(min_weight_leaf))
+    return max_depth, max_leaf_nodes, min_samples_leaf, float(min_weight_leaf)
+
+
+def _tree_cst(monotonic_cst, is_cat):
+    """The kernels' int8 (p,) constraints of one tree from None or a (p,) array of -1 / 0 / +1
+    (empty, the plain search, when there is no constraint); ValueError for other values or a
+    constrained categorical feature (``is_cat`` (p,) uint8)."""
+    if monotonic_cst is None:
+        return _NO_CST
+    cst = check_monotonic_cst(monotonic_cst, is_cat.shape[0])
+    bad = np.flatnonzero((cst != 0) & (is_cat != 0))
+    if bad.size:
+        raise ValueError(f"monotonic_cst constrains the categorical feature {int(bad[0])}: categorical features "
+                         "cannot have monotonic constraints (their categories have no order).")
+    return cst if cst.any() else _NO_CST
 
 
 _UNLIMITED_DEPTH = 1 << 40  # max_depth=None of a best-first tree
@@ -115,12 +134,41 @@ def check_growth(max_depth, max_leaf_nodes):
     return max_depth, None
 
 
-def _grow(Xb, y, w, has_w, rows, feats, bins, max_depth, max_leaf_nodes, msl, mwl, leaf_of, root_cnt):
+def _grow(Xb, y, w, has_w, rows, feats, bins, growth, leaf_of, root_cnt, cst):
     nbnm, is_cat = bins
+    max_depth, max_leaf_nodes, msl, mwl = growth
     if max_leaf_nodes is None:
-        return grow_level_wise(Xb, y, w, has_w, rows, feats, nbnm, is_cat, max_depth, msl, mwl, leaf_of, root_cnt)
+        return grow_level_wise(Xb, y, w, has_w, rows, feats, nbnm, is_cat, max_depth, msl, mwl, leaf_of, root_cnt,
+                               cst)
     return grow_best_first(Xb, y, w, has_w, rows, feats, nbnm, is_cat, max_depth, max_leaf_nodes, msl, mwl, leaf_of,
-                           root_cnt)
+                           root_cnt, cst)
+
+
+def _per_tree(value, k, name):
+    """k values of a growth setting: a list or tuple of k (one per tree), or one value for all."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != k:
+            raise ValueError(f"{name} has {len(value)} entries for {k} trees: give one per tree, or one value")
+        return list(value)
+    return [value] * k
+
+
+def _per_tree_cst(monotonic_cst, k):
+    """k constraints (each None or (p,)) from None, one (p,) array, a (k, p) array or a list of k."""
+    if monotonic_cst is None:
+        return [None] * k
+    if isinstance(monotonic_cst, (list, tuple)) and any(c is None or np.ndim(c) == 1 for c in monotonic_cst):
+        entries = list(monotonic_cst)
+    else:
+        arr = np.asarray(monotonic_cst)
+        if arr.ndim == 1:
+            return [arr] * k
+        if arr.ndim != 2:
+            raise ValueError(f"monotonic_cst must be (p,), (k, p) or a list of k entries, got shape {arr.shape}")
+        entries = list(arr)
+    if len(entries) != k:
+        raise ValueError(f"monotonic_cst has {len(entries)} entries for {k} trees: give one per tree")
+    return entries
 
 
 def _make_tree(nodes, bin_mapper):
@@ -128,7 +176,7 @@ def _make_tree(nodes, bin_mapper):
 
 
 def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper, max_depth=3,
-              min_samples_leaf=1, min_weight_leaf=0.0, max_leaf_nodes=None):
+              min_samples_leaf=1, min_weight_leaf=0.0, max_leaf_nodes=None, monotonic_cst=None):
     """Grow one least-squares regression tree on the binned matrix.
 
     Parameters
@@ -157,24 +205,33 @@ def grow_tree(Xb, y, sample_weight=None, rows=None, features=None, *, bin_mapper
         gain is split next (lowest node id on ties) until the tree has
         ``max_leaf_nodes`` leaves, no leaf can be split, or within
         ``max_depth``.  Node ids are breadth-first in both modes.
+    monotonic_cst : array (p,) of -1, 0, +1, or None
+        Monotonic constraint per feature (scikit-learn's convention): the
+        tree's prediction is non-decreasing (+1) or non-increasing (-1) in
+        each constrained feature's non-missing values, the others fixed.  A
+        split of a constrained feature must order its children's values
+        (wherever it sends the missing values); each node bounds its
+        descendants' values by the mid value of its children (see
+        ``_splitting``).  Categorical features cannot be constrained.  None
+        or all zeros: no constraint (the plain search, the same tree).
 
     Returns
     -------
     Tree
     """
-    Xb, w, has_w, rows, feats, bins, max_depth, mln, msl, mwl = _prepare(
-        Xb, sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf
-    )
+    Xb, w, has_w, rows, feats, bins = _prepare(Xb, sample_weight, rows, features, bin_mapper)
+    growth = _growth(max_depth, max_leaf_nodes, min_samples_leaf, min_weight_leaf)
+    cst = _tree_cst(monotonic_cst, bins[1])
     y = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
     if y.shape[0] != Xb.shape[0]:
         raise ValueError("y must have shape (n,)")
-    out = _grow(Xb, y, w, has_w, rows, feats, bins, max_depth, mln, msl, mwl, _NO_LEAVES, _NO_COUNTS)
+    out = _grow(Xb, y, w, has_w, rows, feats, bins, growth, _NO_LEAVES, _NO_COUNTS, cst)
     return _make_tree(out, bin_mapper)
 
 
 def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mapper, max_depth=3,
                min_samples_leaf=1, min_weight_leaf=0.0, n_threads=None, leaves=None, root_counts=None,
-               max_leaf_nodes=None):
+               max_leaf_nodes=None, monotonic_cst=None):
     """Grow one tree per column of ``Y`` (n, k), all on the same rows/features.
 
     ``sample_weight`` is None, (n,) for all trees, (n, k) with one weight
@@ -187,14 +244,14 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     ``root_counts``: optional ``bin_counts(Xb)`` when ``rows`` is None (all
     rows): weighted trees then skip counting rows at their root.
     ``max_depth``, ``min_samples_leaf``, ``min_weight_leaf``, ``max_leaf_nodes``:
-    as in :func:`grow_tree` (``max_leaf_nodes`` int: best-first growth).
+    as in :func:`grow_tree` (``max_leaf_nodes`` int: best-first growth), each
+    also a list or tuple of k values, one per tree (trees of different shapes).
+    ``monotonic_cst``: as in :func:`grow_tree`, None, one (p,) array for all
+    trees, a (k, p) array or a list of k entries each None or (p,).
     """
     per_tree = sample_weight is not None and (isinstance(sample_weight, list) or np.ndim(sample_weight) == 2)
     all_rows = rows is None
-    Xb, w, has_w, rows, feats, bins, max_depth, mln, msl, mwl = _prepare(
-        Xb, None if per_tree else sample_weight, rows, features, bin_mapper, max_depth, max_leaf_nodes,
-        min_samples_leaf, min_weight_leaf,
-    )
+    Xb, w, has_w, rows, feats, bins = _prepare(Xb, None if per_tree else sample_weight, rows, features, bin_mapper)
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim == 1:
         Y = Y[:, None]
@@ -202,6 +259,11 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
         raise ValueError("Y must have shape (n, k)")
     k = Y.shape[1]
     Yf = np.asfortranarray(Y)  # contiguous columns
+    settings = [_per_tree(v, k, name) for v, name in ((max_depth, "max_depth"), (max_leaf_nodes, "max_leaf_nodes"),
+                                                       (min_samples_leaf, "min_samples_leaf"),
+                                                       (min_weight_leaf, "min_weight_leaf"))]
+    growths = [_growth(*values) for values in zip(*settings)]
+    csts = [_tree_cst(c, bins[1]) for c in _per_tree_cst(monotonic_cst, k)]
 
     weights = [(w, has_w)] * k
     if per_tree:
@@ -225,7 +287,7 @@ def grow_trees(Xb, Y, sample_weight=None, rows=None, features=None, *, bin_mappe
     def grow(c):
         wc, has_wc = weights[c]
         leaf_of = _NO_LEAVES if leaves is None else leaves[c]
-        return _grow(Xb, Yf[:, c], wc, has_wc, rows, feats, bins, max_depth, mln, msl, mwl, leaf_of, root_cnt)
+        return _grow(Xb, Yf[:, c], wc, has_wc, rows, feats, bins, growths[c], leaf_of, root_cnt, csts[c])
 
     n_threads = min(resolve_n_threads(n_threads), k)
     if n_threads <= 1 or in_pool_thread():

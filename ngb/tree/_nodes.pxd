@@ -2,10 +2,12 @@
 # and the inline helpers that read or write it.  Python sees the same record as the numpy dtype
 # ``_nodes.NODE_DTYPE`` (built from this struct), which ``Tree.from_nodes`` reads.
 
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
+from libc.math cimport INFINITY
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t
 
+from ._histogram cimport hbin_t
 from ._routing cimport N_WORDS, bit_is_set, go_left
-from ._splitting cimport split_t
+from ._splitting cimport clip_value, find_best_split, find_best_split_bounded, split_t
 
 ctypedef struct node_t:
     int32_t feature          # split feature, -1 for a leaf
@@ -14,7 +16,9 @@ ctypedef struct node_t:
     uint8_t has_range        # the node's rows own the range start:stop of the partition
     int32_t left             # children (consecutive: right = left + 1), -1 for a leaf
     int32_t right
-    double value             # weighted mean of the target
+    double value             # weighted mean of the target (clipped to the parent's bounds when constrained)
+    double lower             # bounds on the values of the node's descendants (monotonic constraints;
+    double upper             # -inf, +inf without them)
     double gain              # decrease of the weighted SSE of the split, 0 for a leaf
     double weight            # sum of weights
     double count             # rows
@@ -45,6 +49,8 @@ cdef inline void init_root(node_t* nodes, const double* y, const double* w, bint
     """Set the root (node 0) over the used rows; (total weight, weighted target mean) into w_tot, mu."""
     weighted_mean(y, w, has_w, rows, m, w_tot, mu)
     nodes[0].value = mu[0]
+    nodes[0].lower = -INFINITY
+    nodes[0].upper = INFINITY
     nodes[0].weight = w_tot[0]
     nodes[0].count = <double>m
     nodes[0].stop = m
@@ -60,14 +66,32 @@ cdef inline int64_t single_leaf(const int64_t* rows, int64_t m, int32_t* leaf_of
     return 1
 
 
+cdef inline bint find_node_split(const hbin_t* hist, const int32_t* cnt, bint has_w, const int64_t* feats, int64_t q,
+                                 const int64_t* n_bins_non_missing, const uint8_t* is_cat, const node_t* nd,
+                                 int64_t min_samples_leaf, double min_weight_leaf, double weight_eps, double min_gain,
+                                 double mu, const int8_t* cst, split_t* out) noexcept nogil:
+    """Best split of node ``nd`` from its histogram: the plain search, or with monotonic constraints
+    ``cst`` (per feature; NULL: none) the bounded one within the node's bounds."""
+    cdef double g = nd.sum_g, w = nd.weight, c = nd.count, lower = nd.lower, upper = nd.upper
+    if cst == NULL:
+        return find_best_split(hist, cnt, has_w, feats, q, n_bins_non_missing, is_cat, g, w, c, min_samples_leaf,
+                               min_weight_leaf, weight_eps, min_gain, out)
+    return find_best_split_bounded(hist, cnt, has_w, feats, q, n_bins_non_missing, is_cat, g, w, c,
+                                   min_samples_leaf, min_weight_leaf, weight_eps, min_gain, mu, lower, upper, cst, out)
+
+
 cdef inline void split_node(node_t* nodes, int64_t nd, const split_t* sp, const int64_t* feats,
-                            const uint8_t* is_cat, int64_t lc, double mu) noexcept nogil:
-    """Apply split sp to node nd with children lc, lc + 1: the split fields and the children's sums
-    and values."""
+                            const uint8_t* is_cat, int64_t lc, double mu, const int8_t* cst) noexcept nogil:
+    """Apply split sp to node nd with children lc, lc + 1: the split fields and the children's sums,
+    values and bounds.  With monotonic constraints ``cst`` (per feature; NULL: none) the children's
+    values are clipped to the node's bounds, and the split of a constrained feature bounds the
+    children's descendants by the mid value (scikit-learn's rule): for +1 the left ones to
+    ``[lower, mid]``, the right ones to ``[mid, upper]`` (-1: the other way round)."""
     cdef node_t* a = &nodes[nd]
     cdef node_t* l = &nodes[lc]
     cdef node_t* r = &nodes[lc + 1]
     cdef int64_t i
+    cdef double mid
     a.feature = <int32_t>feats[sp.j]
     a.bin_threshold = <uint8_t>sp.bin
     a.missing_go_left = sp.missing_go_left
@@ -87,6 +111,19 @@ cdef inline void split_node(node_t* nodes, int64_t nd, const split_t* sp, const 
     r.count = a.count - sp.c_left
     l.value = mu + sp.g_left / sp.w_left
     r.value = mu + r.sum_g / r.weight
+    l.lower = r.lower = a.lower
+    l.upper = r.upper = a.upper
+    if cst != NULL:
+        l.value = clip_value(l.value, a.lower, a.upper)
+        r.value = clip_value(r.value, a.lower, a.upper)
+        if cst[a.feature] != 0:
+            mid = 0.5 * (l.value + r.value)
+            if cst[a.feature] > 0:
+                l.upper = mid
+                r.lower = mid
+            else:
+                l.lower = mid
+                r.upper = mid
 
 
 cdef inline int64_t partition_rows(const uint8_t* Xb, int64_t p, int64_t* part, int64_t* buf, const node_t* nd,

@@ -8,7 +8,8 @@ cdef node_t _one
 
 NODE_DTYPE = np.asarray(<node_t[:1]>&_one).dtype
 """numpy dtype of ``node_t``: fields feature, bin_threshold, missing_go_left, has_range, left, right,
-value, gain, weight, count, sum_g, start, stop, depth, cat_bitset (8,), best (the split record)."""
+value, lower, upper (value bounds of the descendants: monotonic constraints), gain, weight, count,
+sum_g, start, stop, depth, cat_bitset (8,), best (the split record)."""
 
 
 def new_nodes(Py_ssize_t cap):
