@@ -416,6 +416,15 @@ class BaseNGBoost(BaseEstimator):
             raise AttributeError(f"This {type(self).__name__} is not fitted yet: no feature_importances_.")
         return np.mean(list(self.feature_importances_by_param_.values()), axis=0)
 
+    @property
+    def feature_importances_matrix_(self):
+        """(k, p) importance of each feature for each internal parameter: row j is parameter j (the
+        order of ``feature_importances_by_param_``), each row the trees' total split gain normalised
+        to sum to 1 (0 for a parameter without splits); its column mean is ``feature_importances_``."""
+        if "feature_importances_by_param_" not in self.__dict__:
+            raise AttributeError(f"This {type(self).__name__} is not fitted yet: no feature_importances_matrix_.")
+        return np.array(list(self.feature_importances_by_param_.values()), dtype=np.float64)
+
     # ------------------------------------------------------------------ prediction
     def _raw_predict(self, X, offset=None):
         """Internal parameters (n, k) on validated X, offset added to the first parameter."""
