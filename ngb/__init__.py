@@ -9,7 +9,9 @@ from .tree import HistTreeRegressor
 from .boosting import NGBVersionWarning, reference_defaults
 from .scores import BrierScore, CRPScore, LogScore
 from .version import __version__
+from ._model_file import ModelFileError, load, save
 from . import metrics  # noqa: E402  (ngb.plots is imported on demand: it needs matplotlib)
+from . import explain  # noqa: E402  (ngb.explain.shap_values, OutputRegressor, partial_dependence)
 
 
-__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "reference_defaults", "__version__"]
+__all__ = ["NGBRegressor", "NGBClassifier", "NGBSurvival", "HistTreeRegressor", *distributions.__all__, "LogScore", "CRPScore", "BrierScore", "NGBVersionWarning", "reference_defaults", "save", "load", "ModelFileError", "__version__"]

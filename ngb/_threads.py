@@ -99,10 +99,11 @@ def fixed_chunks(n):
     return tuple(zip(bounds[:-1], bounds[1:]))
 
 
-def sum_fixed_chunks(call, n, n_threads):
+def sum_fixed_chunks(call, n, n_threads, sums=False):
     """total / weight summed over the fixed chunks of range(n), where ``call(start, stop)`` returns
     the chunk's (total, weight); chunks run on the pool when ``n_threads > 1`` and are added in
-    chunk order, so the result is the same for every number of threads."""
+    chunk order, so the result is the same for every number of threads. ``sums``: return the pair
+    (total, weight) itself (partial sums that a distributed fit adds over its workers)."""
     spans = fixed_chunks(n)
     if len(spans) > 1 and n_threads > 1 and not in_pool_thread():
         parts = list(get_executor().map(lambda ab: call(*ab), spans))
@@ -113,4 +114,4 @@ def sum_fixed_chunks(call, n, n_threads):
     for t, ws in parts:
         total += t
         wsum += ws
-    return total / wsum
+    return (total, wsum) if sums else total / wsum

@@ -489,6 +489,15 @@ class BaseNGBoost(BaseEstimator):
             raise AttributeError(f"This {type(self).__name__} is not fitted yet: no feature_importances_.")
         return np.mean(list(self.feature_importances_by_param_.values()), axis=0)
 
+    @property
+    def feature_importances_matrix_(self):
+        """(k, p) importance of each feature for each internal parameter: row j is parameter j (the
+        order of ``feature_importances_by_param_``), each row the trees' total split gain normalised
+        to sum to 1 (0 for a parameter without splits); its column mean is ``feature_importances_``."""
+        if "feature_importances_by_param_" not in self.__dict__:
+            raise AttributeError(f"This {type(self).__name__} is not fitted yet: no feature_importances_matrix_.")
+        return np.array(list(self.feature_importances_by_param_.values()), dtype=np.float64)
+
     # ------------------------------------------------------------------ prediction
     def _raw_predict(self, X, offset=None):
         """Internal parameters (n, k) on validated X, offset added to the first parameter."""
@@ -518,12 +527,33 @@ class BaseNGBoost(BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ persistence
+    def save(self, file):
+        """Save the fitted model to ``file`` (a path or a binary file object) as an ngb model file,
+        which ``ngb.load(file)`` reads back without running code from the file (unlike pickle);
+        predictions of the loaded model are bit-identical. Needs ngb's trees as base learners
+        (``base=None`` or a ``HistTreeRegressor``). See ``ngb/_model_file.py`` for the format."""
+        from ._model_file import save
+
+        save(self, file)
+
     def __getstate__(self):
-        state = super().__getstate__()
+        from ._model_file import state_digest
+
+        state = dict(super().__getstate__())  # a copy: the model's own __dict__ stays as it is
         state["_ngb_version"] = __version__
+        state["_ngb_digest"] = state_digest(state)  # checked when unpickled: damaged arrays are refused
         return state
 
     def __setstate__(self, state):
+        from ._model_file import PICKLE_DIGEST_VERSION, state_digest
+
+        state = dict(state)
+        digest = state.pop("_ngb_digest", None)
+        if digest is not None and (not isinstance(digest, str) or (
+                digest.split(":")[0] == PICKLE_DIGEST_VERSION and digest != state_digest(state))):
+            raise ValueError(f"This pickled {type(self).__name__} is damaged: the SHA-256 of its fitted arrays and "
+                             "values does not match the one stored when it was pickled. Load an undamaged copy (and "
+                             "prefer model files, model.save / ngb.load, which check everything they read).")
         saved = state.get("_ngb_version", "unknown (before 0.1.0)")
         if saved != __version__:
             warnings.warn(

@@ -16,7 +16,7 @@ from .metrics import pit, predict_dist, quantile_reliability
 from .metrics._predict import final_estimator
 
 __all__ = ["Plot", "pit_histogram", "reliability_diagram", "prediction_intervals", "training_curve",
-           "feature_importances", "survival_curves"]
+           "feature_importances", "survival_curves", "shap_summary", "partial_dependence"]
 
 
 @dataclass
@@ -161,3 +161,74 @@ def survival_curves(model_or_dist, X=None, *, times=None, ax=None, labels=None):
     if labels is not None:
         ax.legend(loc="best")
     return Plot(ax, {"lines": lines}, {"times": times, "survival": surv})
+
+
+def shap_summary(shap, param=0, *, ax=None, max_display=10, max_points=2000, random_state=0):
+    """SHAP summary ("beeswarm") of one parameter from ``ngb.explain.shap_values``: one row per
+    feature (largest mean |SHAP| at the top), a point per row of X at its SHAP value, coloured by the
+    feature's value (low blue, high red, by rank; NaN grey), vertical jitter by density.
+    param: index or name. data: names (m,), importance (m,) mean |SHAP|, values (n, m) plotted."""
+    ax = _axes(ax)
+    j = shap.param_index(param)
+    phi = shap.values[:, :, j]
+    rng = np.random.default_rng(random_state)
+    rows = np.arange(phi.shape[0])
+    if max_points is not None and len(rows) > max_points:
+        rows = np.sort(rng.choice(rows, max_points, replace=False))
+    importance = np.abs(phi).mean(axis=0)
+    order = np.argsort(-importance, kind="stable")[:max_display]
+    artists = {}
+    for pos, f in enumerate(order):
+        v = phi[rows, f]
+        x = shap.data[rows, f]
+        known = ~np.isnan(x)
+        colour = np.full(len(x), 0.5)
+        if known.any():  # the feature's rank among the plotted rows, in [0, 1]
+            ranks = np.argsort(np.argsort(x[known], kind="stable"), kind="stable")
+            colour[known] = ranks / max(known.sum() - 1, 1)
+        hist, edges = np.histogram(v, bins=50)
+        density = hist[np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(hist) - 1)]
+        jitter = rng.uniform(-1, 1, len(v)) * 0.4 * density / max(hist.max(), 1)
+        y = len(order) - 1 - pos + jitter
+        artists[shap.feature_names[f]] = ax.scatter(v[known], y[known], c=colour[known], cmap="coolwarm", vmin=0,
+                                                    vmax=1, s=8, linewidths=0)
+        if (~known).any():
+            ax.scatter(v[~known], y[~known], color="0.6", s=8, linewidths=0)
+    names = [shap.feature_names[f] for f in order]
+    ax.set_yticks(np.arange(len(order))[::-1], names)
+    artists["zero"] = ax.axvline(0.0, color="k", linewidth=0.8)
+    ax.set(xlabel=f"SHAP value on {shap.param_names[j]} (internal units)",
+           title=f"SHAP summary: {shap.param_names[j]} (blue low, red high feature value)")
+    return Plot(ax, artists, {"names": np.asarray(names, dtype=object), "importance": importance[order],
+                              "values": phi[np.ix_(rows, order)]})
+
+
+def partial_dependence(model, X, feature, *, output="mean", q=0.5, level=0.9, kind="both", ax=None, **kwargs):
+    """Partial dependence (and ICE curves with ``kind="both"`` or ``"individual"``) of one predicted
+    quantity on one feature, drawn by scikit-learn's ``PartialDependenceDisplay`` on
+    ``ngb.explain.OutputRegressor(model, output, q, level)`` (output: an internal parameter,
+    "mean", "median", "std", "quantile", "interval_width", ... or a callable of the predicted
+    distribution). Other keyword arguments go to ``from_estimator`` (``grid_resolution``, ``subsample``,
+    ``categorical_features``, ...). data: grid (m,), average (m,), individual (n, m) (ICE only)."""
+    from sklearn.inspection import PartialDependenceDisplay
+
+    from .explain import OutputRegressor
+
+    ax = _axes(ax)
+    view = OutputRegressor(model, output=output, q=q, level=level)
+    kwargs.setdefault("random_state", 0)
+    disp = PartialDependenceDisplay.from_estimator(view, X, [feature], kind=kind, ax=ax, **kwargs)
+    res = disp.pd_results[0]
+    axis = disp.axes_[0, 0]
+    label = output if isinstance(output, str) else getattr(output, "__name__", str(output))
+    if label == "quantile":
+        label = f"quantile {q:g}"
+    elif label.startswith("interval"):
+        label = f"{level:.0%} {label.replace('_', ' ')}"
+    axis.set_ylabel(f"predicted {label}")
+    data = {"grid": np.asarray(res["grid_values"][0])}
+    if "average" in res:
+        data["average"] = np.asarray(res["average"][0])
+    if "individual" in res:
+        data["individual"] = np.asarray(res["individual"][0])
+    return Plot(axis, {"display": disp}, data)

@@ -22,6 +22,8 @@ EXAMPLES = {
     "survival_sksurv.py": ("flchain/flchain.csv", ["ngb NGBSurvival", "sksurv Cox PH", "IBS from the callables",
                                                    "minus the median survival time"]),
     "calibration_report.py": (None, ["test CRPS", "90% interval coverage", "calibration error", "wrote 5 PNG files"]),
+    "explain.py": (None, ["SHAP values (133, 10, 2)", "additivity: max", "top features for loc",
+                          "top features for log_scale", "partial dependence of the 90% interval width", "wrote 3 PNG files"]),
 }
 
 
@@ -31,7 +33,8 @@ def test_every_example_is_listed():
 
 #: scripts that write files take an output directory; the test checks what they wrote there
 WRITES = {"calibration_report.py": ["pit_histogram.png", "reliability.png", "intervals.png", "training_curve.png",
-                                    "importances.png"]}
+                                    "importances.png"],
+          "explain.py": ["shap_loc.png", "shap_log_scale.png", "partial_dependence.png"]}
 
 
 @pytest.mark.parametrize("script", sorted(EXAMPLES))

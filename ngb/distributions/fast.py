@@ -70,19 +70,20 @@ class FastScore:
         """(k,) signs a_j of the row factors exp(a_j * theta_j)."""
         return np.ones(k) if self.ex_signs is None else np.asarray(self.ex_signs, dtype=float)
 
-    def mean_score(self, bounds, theta, step, s, y, w, aux=None, n_threads=1):
-        """Weighted mean score at clip(theta - s * step); ``step`` None: at theta."""
+    def mean_score(self, bounds, theta, step, s, y, w, aux=None, n_threads=1, sums=False):
+        """Weighted mean score at clip(theta - s * step); ``step`` None: at theta. ``sums``: the
+        (score sum, weight sum) pair instead of their ratio (here and in the methods below)."""
         lo, hi, has_w, y, ww, aa = _kernel_args(bounds, y, w, aux)
         theta = np.ascontiguousarray(theta)
         step, s = (theta, 0.0) if step is None else (np.ascontiguousarray(step), float(s))
         kernel = self.mean
         return sum_fixed_chunks(
             lambda a, b: kernel(theta, step, s, y, ww, has_w, lo, hi, aa, a, b), theta.shape[0],
-            n_threads,
+            n_threads, sums,
         )
 
     def natural_gradient_and_score(self, bounds, theta, y, w, aux=None, n_threads=1, want_diag=False, ex=None,
-                                   ex_given=False):
+                                   ex_given=False, sums=False):
         """(direction (n, k) in column order, weighted mean score, metric diagonal (n, k) or None):
         the natural gradient, or with ``want_diag`` d_score / metric diagonal and the diagonal.
         ``ex``: optional (n, k) C-ordered row factors at theta, filled here, or read when
@@ -98,10 +99,11 @@ class FastScore:
             lambda a, b: kernel(theta, y, ww, has_w, lo, hi, aa, out, diag, want_diag, ex, ex_given, a, b),
             theta.shape[0],
             n_threads,
+            sums,
         )
         return out, value, (diag if want_diag else None)
 
-    def leaf_mean_score(self, bounds, theta, ex, leaves, vals, s, y, w, aux=None, n_threads=1):
+    def leaf_mean_score(self, bounds, theta, ex, leaves, vals, s, y, w, aux=None, n_threads=1, sums=False):
         """Weighted mean score at clip(theta - s * vals[j, leaves[j, i]])."""
         lo, hi, has_w, y, ww, aa = _kernel_args(bounds, y, w, aux)
         theta, ex, leaves, vals = (np.ascontiguousarray(a) for a in (theta, ex, leaves, vals))
@@ -111,6 +113,7 @@ class FastScore:
             lambda a, b: kernel(theta, ex, leaves, vals, s, y, ww, has_w, lo, hi, aa, a, b),
             theta.shape[0],
             n_threads,
+            sums,
         )
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._threads import map_chunks, resolve_n_threads
 from ._categorical import N_WORDS
+from ._checks import check_packed, check_tree
 from ._predict_d3 import forest_d3, forest_d3_binned, forest_d3_binned_cat, forest_d3_binned_f, forest_d3_cat
 from ._predict_nodes import forest_padded, forest_padded_cat, forest_pointer, forest_pointer_cat, leaf_values
 
@@ -84,6 +85,9 @@ class PackedForest:
 
     def __init__(self, trees, params=None, weights=None, n_outputs=None):
         trees = list(trees)
+        for t in trees:  # the packing and the kernels trust the node indices: check them first
+            if not getattr(t, "_valid", False):
+                check_tree(t)
         n_trees = len(trees)
         params = np.zeros(n_trees, np.int64) if params is None else np.asarray(params, dtype=np.int64).reshape(-1)
         if weights is None:
@@ -134,6 +138,11 @@ class PackedForest:
                                               for t in trees]).astype(np.uint8)
                 self.bits = np.concatenate([t.cat_bitset if t.has_categorical
                                             else np.zeros((t.n_nodes, N_WORDS), np.uint32) for t in trees])
+
+    def __setstate__(self, state):
+        # an unpickled forest goes straight to the kernels: its packed arrays are checked first
+        self.__dict__.update(state)
+        check_packed(self, MAX_PADDED_DEPTH)
 
     def _pack_pointer(self, trees, weights):
         sizes = np.array([t.n_nodes for t in trees], dtype=np.int64)

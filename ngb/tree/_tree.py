@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._categorical import N_WORDS
+from ._checks import check_tree as _check_tree
 from ._predict_nodes import apply_tree, apply_tree_cat, to_complete
 from ._predictor import PackedForest, as_float_c
 
@@ -39,6 +40,12 @@ class Tree:
     when bin ``b`` goes left (see the module docstring); their
     ``threshold`` is NaN and ``missing_go_left`` is the bit of bin 255.
     Both are None for numeric trees (whose pickles carry neither).
+
+    The compiled kernels trust the node indices, so a tree is checked (:meth:`validate`) when it
+    is constructed or unpickled: invalid indices raise a ValueError instead of reaching a kernel.
+    The grower's own trees (:meth:`from_nodes`) are valid by construction and skip the check.
+    A tree's arrays are not to be changed after construction (its packing is cached, and its
+    check is not repeated).
     """
 
     _ARRAYS = ("feature", "threshold", "bin_threshold", "missing_go_left", "left", "right", "value", "gain",
@@ -46,7 +53,7 @@ class Tree:
     _CAT_ARRAYS = ("is_categorical", "cat_bitset")
 
     def __init__(self, feature, threshold, bin_threshold, missing_go_left, left, right, value, gain,
-                 weight=None, n_samples=None, is_categorical=None, cat_bitset=None):
+                 weight=None, n_samples=None, is_categorical=None, cat_bitset=None, *, validate=True):
         n = len(feature)
         self.feature = np.ascontiguousarray(feature, dtype=np.int32)
         self.threshold = np.ascontiguousarray(threshold, dtype=np.float64)
@@ -66,6 +73,9 @@ class Tree:
             self.is_categorical = np.ascontiguousarray(is_categorical, dtype=np.bool_).reshape(n)
             self.cat_bitset = np.ascontiguousarray(cat_bitset, dtype=np.uint32).reshape(n, N_WORDS)
         self._cache = {}
+        self._valid = False
+        if validate:  # False only for the grower's own output (Tree.from_nodes)
+            self.validate()
 
     @classmethod
     def from_nodes(cls, nodes, thresholds, is_categorical=None):
@@ -84,9 +94,25 @@ class Tree:
                 threshold[cat_node] = np.nan  # categorical splits have no threshold
             else:
                 cat_node = None  # a tree without categorical splits is a plain numeric tree
-        return cls(feature, threshold, bin_thr, nodes["missing_go_left"].astype(np.bool_), nodes["left"],
+        tree = cls(feature, threshold, bin_thr, nodes["missing_go_left"].astype(np.bool_), nodes["left"],
                    nodes["right"], nodes["value"], nodes["gain"], nodes["weight"], nodes["count"].astype(np.int64),
-                   is_categorical=cat_node, cat_bitset=None if cat_node is None else nodes["cat_bitset"])
+                   is_categorical=cat_node, cat_bitset=None if cat_node is None else nodes["cat_bitset"],
+                   validate=False)
+        tree._valid = True  # the grower's records are a valid tree by construction: no check in the boosting loop
+        return tree
+
+    def validate(self, n_features=None):
+        """Check the node arrays before a compiled kernel reads them (the kernels trust their
+        indices); ValueError saying what is wrong. Returns the tree.
+
+        Checked: every array a 1-D array of its dtype with one entry per node (``cat_bitset``
+        (n_nodes, 8)); a leaf has ``left == right == -1``; a split node's children lie after it
+        and within the tree, and every node but the root is the child of exactly one node (a
+        tree, so every walk ends at a leaf); a split node's ``feature`` is >= 0 (and <
+        ``n_features`` when given; leaves: -1 then); categorical splits only on split nodes."""
+        _check_tree(self, n_features)
+        self._valid = True
+        return self
 
     @property
     def has_categorical(self):
@@ -106,6 +132,8 @@ class Tree:
         for k in self._CAT_ARRAYS:
             setattr(self, k, state.get(k))
         self._cache = {}
+        self._valid = False
+        self.validate()  # a damaged pickle is refused here, before a kernel reads its indices
 
     def __eq__(self, other):
         if not isinstance(other, Tree):
@@ -160,6 +188,8 @@ class Tree:
 
     def apply(self, X):
         """Index of the leaf reached by every row of raw ``X``, shape (n,)."""
+        if not getattr(self, "_valid", False):  # the apply kernels read the node arrays directly
+            self.validate()
         X = as_float_c(X, int(self.feature.max()) + 1)
         out = np.empty(X.shape[0], dtype=np.int64)
         if self.has_categorical:

@@ -1,0 +1,550 @@
+"""The client side of a distributed fit: partitions to workers, the set-up, and the boosting loop.
+
+Data never passes through the client during training: each worker's partitions are computed on
+that worker (dask collections) and held by one :class:`~._shard.Shard` actor per worker, which bins
+them once and keeps their parameters. The client sees
+
+- once per fit: per-partition statistics (row counts, weight range, labels) and a row sample of at
+  most ``sample_rows`` rows (the set-up: bin edges, target units, initial parameters), then the
+  workers' row counts;
+- per iteration: the score sums and the trees' centring sums (``direction``), the reduced root
+  histograms, one reduction of histograms per tree level (per split for best-first trees), the score
+  sums of a batch of candidate step scalings (``finish``: the line search in one round trip, more
+  only when it moves outside the batch), and the validation score sums (``apply``).
+
+The loop is ``_engine.boost`` step for step: the same random draws (columns), the same tree growth
+(``_grow.TreeGrowth``), the same line search (``_line_search.line_search_by_group``, evaluated on
+batches of candidates) and update (``Objective.apply`` on each worker), the same traces and early
+stopping (``_monitor``).
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import numpy as np
+from sklearn.utils.validation import _check_y
+
+from .._backends import pack_predictor
+from .._engine import initial_params
+from .._fit_data import check_offset
+from .._line_search import STEP_MAX, line_search_by_group
+from .._monitor import EarlyStopping, ScoreTrace
+from .._progress import FitProgress
+from .._threads import resolve_n_threads
+from .._units import target_units
+from ..boosting import _default_base, _random_state, _uses_metric_weights
+from ..tree import BinMapper, HistTreeRegressor, leaf_value_table, resolve_categorical_features
+from ..tree._grower import check_growth
+from ._grow import TreeGrowth
+from ._parts import partitions, place
+from ._shard import Shard
+
+__all__ = ["fit_distributed", "SAMPLE_ROWS"]
+
+#: rows of the set-up sample (bin edges, target units, initial parameters); at most this many rows
+#: cross to the client, once per fit. Data of at most this many rows is set up on all its rows,
+#: exactly as the single-machine fit.
+SAMPLE_ROWS = 200_000
+
+_WEIGHT_RANGE = 2.0**64
+
+
+def payload_bytes(obj):
+    """Bytes of the arrays (and pickled size of other objects) in a message."""
+    if obj is None or isinstance(obj, (bool, int, float, np.number)):
+        return 8
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, (list, tuple)):
+        return sum(payload_bytes(o) for o in obj)
+    if isinstance(obj, dict):
+        return sum(payload_bytes(k) + payload_bytes(v) for k, v in obj.items())
+    if isinstance(obj, str):
+        return len(obj)
+    return len(pickle.dumps(obj, protocol=5))
+
+
+class _Shards:
+    """The fit's actors; every call goes to all of them at once and counts the bytes each way."""
+
+    def __init__(self, actors):
+        self.actors = actors
+        self.sent = self.received = self.round_trips = 0
+        self.wait_seconds = 0.0  # from sending a request to the last shard's answer
+
+    def call(self, method, *args, per_shard=None):
+        futures = []
+        t0 = time.perf_counter()
+        for i, actor in enumerate(self.actors):
+            a = args if per_shard is None else per_shard[i]
+            self.sent += payload_bytes(a)
+            futures.append(getattr(actor, method)(*a))
+        out = [f.result() for f in futures]
+        self.wait_seconds += time.perf_counter() - t0
+        self.received += payload_bytes(out)
+        self.round_trips += 1
+        return out
+
+    def counters(self):
+        return self.sent, self.received, self.round_trips
+
+
+def _mean(sums):
+    """Weighted mean from per-shard (score sum, weight sum) pairs (inf when not finite)."""
+    total = wsum = 0.0
+    for t, w in sums:
+        total += t
+        wsum += w
+    value = total / wsum if wsum > 0 else np.inf
+    return value if np.isfinite(value) else np.inf
+
+
+def _reduce(arrays):
+    out = None
+    for a in arrays:
+        if a is None:
+            return None
+        out = a.copy() if out is None else out + a
+    return out
+
+
+def check_base(base):
+    """Tree parameters of ``base`` (None: the default tree); ValueError for other base learners."""
+    if base is None:
+        return _default_base().get_params()
+    if not (isinstance(base, HistTreeRegressor) and type(base).fit is HistTreeRegressor.fit
+            and type(base).predict is HistTreeRegressor.predict):
+        raise ValueError(f"the Dask estimators grow ngb's histogram trees on the workers; base must be None or a "
+                         f"ngb.tree.HistTreeRegressor, got {type(base).__name__}. Fit other base learners on one "
+                         "machine (ngb.NGBRegressor), or run many such fits on the cluster (ngb.dask.joblib_backend).")
+    return base.get_params()
+
+
+# ---------------------------------------------------------------------------------------------
+# the line search on batches of candidates
+
+
+class _Missing(Exception):
+    pass
+
+
+def _powers(lo=-21, hi=8):
+    return [2.0**e for e in range(lo, hi + 1)]
+
+
+def batched_line_search(score_batch, loss0, groups, starts, known=None):
+    """``line_search_by_group`` with every evaluation of the score taken from batches scored at once
+    (``score_batch(list of (k,) scalings) -> (m,) scores``): the search is replayed on the scores
+    at hand, and a scaling it asks for that is not among them brings the next batch (the joint
+    powers of two, the per-group ones, or the halvings of the combined step). The first batch is
+    the joint scalings within a factor 8 of the start, where the search almost always ends: one
+    round trip (``known``: scores of that batch already at hand, {scaling tuple: score}). The
+    result is the sequential search's, exactly, for the same scores."""
+    k = len(starts)
+    cache = dict(known or {})
+
+    def loss(s):
+        key = tuple(np.asarray(s, dtype=np.float64).tolist())
+        if key not in cache:
+            raise _Missing(key)
+        return cache[key]
+
+    def add(batch):
+        batch = [b for b in dict.fromkeys(tuple(float(v) for v in s) for s in batch) if b not in cache]
+        if batch:
+            for key, value in zip(batch, score_batch([np.asarray(b) for b in batch])):
+                cache[key] = value
+
+    stage = 0
+    pending = [] if known else first_batch(starts, k)
+    while True:
+        add(pending)
+        try:
+            return line_search_by_group(loss, loss0, groups, starts)
+        except _Missing as miss:
+            key = np.asarray(miss.args[0])
+            if stage == 0 and np.all(key == key[0]):
+                pending = [np.full(k, s) for s in _powers()] + [key]
+            elif stage <= 1:
+                stage = 2
+                pending = [key]
+                for group in groups:
+                    for s in _powers():
+                        v = np.zeros(k)
+                        v[group] = s
+                        pending.append(v)
+            else:
+                pending = [key * 2.0**-i for i in range(22)]
+            stage = max(stage, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fit
+
+
+def _sample_counts(stats, sample_rows):
+    """Rows to sample per partition: all positive-weight rows when there are at most ``sample_rows``,
+    else a share proportional to the partition's."""
+    total = sum(s[2] for s in stats)
+    if total <= sample_rows:
+        return {s[0]: s[2] for s in stats}, total
+    return {s[0]: int(np.floor(s[2] * sample_rows / total)) for s in stats}, total
+
+
+def _concat(items):
+    items = [a for a in items if a is not None]
+    if not items:
+        return None
+    if hasattr(items[0], "iloc"):
+        import pandas as pd
+
+        return pd.concat(items)
+    return np.concatenate([np.asarray(a) for a in items])
+
+
+def _weight_plan(stats, what="sample_weight"):
+    """(exponent of the power-of-two scaling as check_weight, whether all positive weights are equal)."""
+    tops = [s[3] for s in stats if s[2] > 0]
+    if not tops:
+        raise ValueError(f"{what} sums to zero: at least one row needs a positive weight.")
+    top, low = max(tops), min(s[4] for s in stats if s[2] > 0)
+    scale = None if 1 / _WEIGHT_RANGE <= top <= _WEIGHT_RANGE else int(1 - np.frexp(top)[1])
+    return scale, top == low
+
+
+def fit_distributed(est, X, y, sample_weight=None, offset=None, X_val=None, y_val=None, sample_weight_val=None,
+                    offset_val=None, client=None, sample_rows=SAMPLE_ROWS):
+    """Fit ``est`` (an ngb estimator) on dask collections with ``client``; returns (fitted state,
+    statistics of the fit: bytes, round trips, times)."""
+    from distributed import default_client
+
+    client = default_client() if client is None else client
+    t_start = time.perf_counter()
+    if not (isinstance(sample_rows, (int, np.integer)) and not isinstance(sample_rows, bool) and sample_rows >= 1):
+        raise ValueError(f"sample_rows must be an int >= 1, got {sample_rows!r}.")
+    dist, rule_name = est._check_params()
+    tree_params = check_base(est.base)
+    max_depth, max_leaf_nodes = tree_params["max_depth"], tree_params.get("max_leaf_nodes")
+    check_growth(max_depth, max_leaf_nodes)
+    if est.subsample < 1:
+        raise ValueError("the Dask estimators fit every row in every iteration: subsample must be 1.0 "
+                         f"(got {est.subsample}).")
+    if dist.multi_output:
+        raise ValueError(f"{dist.__name__} (a multivariate family) is not supported by the Dask estimators.")
+    classifier = dist.support == "class"
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together.")
+    if X_val is None and (sample_weight_val is not None or offset_val is not None):
+        raise ValueError("sample_weight_val and offset_val need X_val and y_val.")
+    if offset is not None and X_val is not None and offset_val is None:
+        raise ValueError("offset was given for the training rows but not offset_val for X_val: the "
+                         "validation rows would be scored without their offsets (e.g. exposure).")
+
+    # ---- partitions to workers, one shard actor per worker
+    workers = sorted(client.nthreads())
+    if not workers:
+        raise ValueError("the Dask cluster has no workers.")
+    parts = partitions(X, y, sample_weight, offset, len(workers))
+    val_parts = [] if X_val is None else partitions(X_val, y_val, sample_weight_val, offset_val, len(workers))
+    train_futures, owner = place(client, parts, workers)
+    val_futures, val_owner = place(client, val_parts, workers)
+    used = sorted(set(owner), key=workers.index)
+    n_threads = [client.nthreads()[w] if est.n_jobs is None else resolve_n_threads(est.n_jobs) for w in used]
+    shards0 = [client.submit(Shard, [f for f, o in zip(train_futures, owner) if o == w],
+                             [f for f, o in zip(val_futures, val_owner) if o == w or (o not in used and w == used[0])],
+                             actor=True, workers=[w], allow_other_workers=False) for w in used]
+    try:
+        shards = _Shards([s.result() for s in shards0])
+        del train_futures, val_futures  # the shards hold their rows now
+        return fit_on_shards(est, shards, n_threads, len(parts), sample_weight is not None, offset is not None,
+                             X_val is not None, sample_weight_val is not None, sample_rows, t_start)
+    finally:
+        for f in shards0:
+            f.release()
+
+
+def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, given_val, weighted_val, sample_rows,
+                  t_start):
+    """The fit once every worker's shard holds its partitions (``_Shards``; ``n_threads`` per shard)."""
+    dist, rule_name = est._check_params()
+    tree_params = check_base(est.base)
+    classifier = dist.support == "class"
+    rng = _random_state(est.random_state)
+
+    # ---- global statistics, the validation plan
+    stats = shards.call("stats", classifier)
+    train_stats = sorted((s for st in stats for s in st[0]), key=lambda s: s[0])
+    val_stats = sorted((s for st in stats for s in st[1]), key=lambda s: s[0])
+    weight_scale, uniform = _weight_plan(train_stats) if weighted_rows else (None, True)
+    val_scale, val_uniform = _weight_plan(val_stats, "sample_weight_val") if weighted_val else (None, True)
+    n_pos = sum(s[2] for s in train_stats)
+    split_plan = None
+    if given_val:
+        stop_early = est.early_stopping is not False
+    elif est.early_stopping is True or (est.early_stopping == "auto" and n_pos > 10000):
+        split_plan, stop_early = (float(est.validation_fraction), int(rng.randint(2**31 - 1))), True
+    else:
+        stop_early = False
+    classes = None
+    if classifier:
+        classes = np.unique(np.concatenate([s[5] for s in train_stats]))
+
+    # ---- the set-up sample
+    counts, _ = _sample_counts(train_stats, sample_rows)
+    seed = est.random_state if isinstance(est.random_state, (int, np.integer)) else 0
+    sampled = sorted((b for part in shards.call("sample", counts, seed) for b in part), key=lambda b: b[0])
+    sample_bytes = payload_bytes(sampled)
+    X_s = _concat([b[1] for b in sampled])
+    y_s = _concat([b[2] for b in sampled])
+    w_s = _concat([b[3] for b in sampled])
+    off_s = _concat([b[4] for b in sampled])
+    X_raw = X_s
+    X_s = est._validate_X(X_raw, reset=True)
+    categorical = est._categorical_info(X_raw)
+    del X_raw
+    if np.isinf(X_s).any():
+        raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
+    y_s = _check_y(est._prepare_y(y_s), multi_output=est._two_column_y(dist), y_numeric=False, estimator=est)
+    if classifier:
+        from sklearn.utils.multiclass import check_classification_targets
+
+        check_classification_targets(classes)
+        if len(classes) < 2:
+            raise ValueError(f"y contains only one class ({classes[0]!r}); a classifier needs at least 2 classes in "
+                             "the training labels.")
+        if dist.__name__ == "Bernoulli" and len(classes) != 2:
+            raise ValueError(f"Bernoulli needs exactly 2 classes; got {len(classes)}.")
+        est.classes_ = classes
+        y_s = est._check_y(y_s, dist)
+    else:
+        y_s = est._check_y(y_s, dist, fitting=True)
+    if w_s is not None:
+        w_s = np.asarray(w_s, dtype=float)
+        w_s = None if uniform else (w_s if weight_scale is None else np.ldexp(w_s, weight_scale))
+    off_s = check_offset(off_s, X_s.shape[0], dist)
+    units = target_units(dist, y_s, w_s)
+    y_fit = y_s if units is None else units.to_fit(y_s)
+    off_fit = off_s if units is None else units.offset_to_fit(off_s)
+    theta0 = np.asarray(est._fit_marginal(dist, y_fit, w_s), dtype=float)
+    k = theta0.shape[0]
+    theta0 = initial_params(dist, rule_name, theta0, y_fit, w_s, off_fit)
+    p = X_s.shape[1]
+    feature_names = getattr(est, "feature_names_in_", None)
+    from_dtype, n_categories = (None, None) if categorical is None else categorical
+    is_cat = resolve_categorical_features(tree_params.get("categorical_features"), p, from_dtype, feature_names)
+    bin_mapper = BinMapper(max_bins=tree_params["max_bins"], random_state=rng.randint(2**31 - 1),
+                           categorical_features=is_cat, n_categories=n_categories).fit(X_s, feature_names=feature_names)
+    unique_times = np.unique(y_s[:, 0]) if y_s.ndim == 2 and y_s.shape[1] == 2 and not classifier else None
+    del X_s, y_s, w_s, off_s, y_fit, off_fit, sampled
+
+    # ---- set up the shards
+    weighted = bool(est.natural_gradient and _uses_metric_weights(est.metric_weighted, dist))
+    worker_est = _worker_copy(est)
+    setups = [(worker_est, dist, (dist, rule_name, k, est.natural_gradient, weighted, n_threads[i]),
+               _with_threads(bin_mapper, n_threads[i]), units, theta0, weight_scale, uniform, val_scale, val_uniform,
+               split_plan) for i in range(len(shards.actors))]
+    got = shards.call("setup", per_shard=setups)
+    part_rows = sorted((c for shard_counts, _, _ in got for c in shard_counts), key=lambda c: c[0])
+    starts, pos = {}, 0
+    for idx, rows in part_rows:
+        starts[idx] = (pos, rows)
+        pos += rows
+    n = pos
+    shards.call("line_search_rows", per_shard=[([starts[idx] for idx, _ in sc], n) for sc, _, _ in got])
+    event_rate = val_event_rate = None  # survival: the weighted share of events (log scores in the target's units)
+    if got[0][1] is not None:
+        event_rate = _mean([e for _, e, _ in got])
+        val_event_rate = _mean([v for _, _, v in got if v is not None]) if any(v is not None for _, _, v in got) \
+            else None
+    n_val = sum(shards.call("val_rows"))
+    has_val = n_val > 0
+    setup_counters = shards.counters()
+    t_setup = time.perf_counter() - t_start
+    wait_setup = shards.wait_seconds
+
+    def in_units(trace, rate=event_rate):
+        return trace if units is None else _scores_in_units(units, trace, rule_name, dist, rate)
+
+    def val_in_units(trace):
+        return in_units(trace, val_event_rate)
+
+    # ---- the loop (_engine.boost)
+    lr = float(est.learning_rate)
+    n_cols = max(1, int(round(est.colsample * p))) if est.colsample < 1 else p
+    groups = dist.step_groups(k)
+    d = shards.call("direction")
+    train = ScoreTrace(_mean([r["score"] for r in d]))
+    val = ScoreTrace(_mean(_present(shards.call("sums", "val")))) if has_val else None
+    stopping = EarlyStopping(stop_early and has_val, val.last if val else np.inf, est.n_iter_no_change, est.tol,
+                             getattr(est, "_keep_stopped_iterations", False))  # (as _engine.boost)
+    estimators, columns, scalings, per_iteration = [], [], [], []
+    start = np.ones(k)
+    shown = None if units is None else (in_units, val_in_units)
+    with FitProgress(est.verbose, est.n_estimators, rule_name, shown) as progress:
+        for it in range(est.n_estimators):
+            before = shards.counters()
+            cols = None if n_cols == p else np.sort(rng.choice(p, n_cols, replace=False))
+            feats = np.arange(p, dtype=np.int64) if cols is None else np.unique(cols).astype(np.int64)
+            if it > 0:
+                d = shards.call("direction")
+                train.resolve(_mean([r["score"] for r in d]))
+            score0 = _mean([r["score"] for r in d])
+            learners, ids, splits = _grow_trees(shards, d, k, n, feats, bin_mapper, tree_params,
+                                                weighted_rows and not uniform)
+            first = first_batch(start, k)
+            res = shards.call("finish", splits, ids, leaf_value_table(learners), first)
+            loss0 = score0 if res[0][0] is None else _mean([r[0] for r in res])
+            known = {tuple(f.tolist()): _mean([r[1][i] for r in res]) for i, f in enumerate(first)}
+
+            def score_batch(cands):
+                sums = shards.call("score_candidates", cands)
+                return [_mean([s[i] for s in sums]) for i in range(len(cands))]
+
+            scale = batched_line_search(score_batch, loss0, groups, start, known)
+            c = lr * scale
+            vsums = shards.call("apply", c, learners, cols)
+            start = np.where(scale > 0, scale, 1.0)
+            estimators.append(learners)
+            columns.append(cols)
+            scalings.append(scale)
+            train.append(_mean(shards.call("sums", "train")) if est.verbose else None)
+            val_score = None
+            if has_val:
+                val_score = _mean(_present(vsums))
+                val.append(val_score)
+            after = shards.counters()
+            per_iteration.append((after[0] - before[0], after[1] - before[1], after[2] - before[2]))
+            progress.update(it, train.last, val_score, scale)
+            if stopping.update(it + 1, val_score):
+                break
+        n_kept = stopping.n_kept(len(estimators))
+        progress.finish(f"kept {n_kept} of {len(estimators)} iterations")
+    train_score = train.array(n_kept, final=lambda: _mean(shards.call("sums", "train")))
+    val_score = val.array(n_kept) if val else np.asarray([])
+    if unique_times is not None and n > len(unique_times) and n_pos > sample_rows:
+        unique_times = np.unique(np.concatenate(shards.call("unique_times")))
+    t_fit = time.perf_counter() - t_start
+
+    # ---- the fitted state (as BaseNGBoost._boost builds it)
+    if units is not None:
+        theta0 = units.to_original(theta0)
+        train_score = in_units(train_score)
+        if has_val:
+            val_score = val_in_units(val_score)
+    state = {
+        "init_params_": theta0,
+        "n_iter_": n_kept,
+        "_estimators": estimators[:n_kept],
+        "_columns": columns[:n_kept],
+        "scalings_": np.asarray(scalings[:n_kept]),
+        "train_score_": train_score,
+        "validation_score_": val_score,
+        "_dist": dist,
+        "_score_name": rule_name,
+        "n_params_": k,
+        "_units": units,
+        "_tree_factor": None if units is None else units.factor,
+        "_param_bounds": None if units is None else units.bounds(dist._bounds_for(k)),
+    }
+    state["feature_importances_by_param_"] = est._importances(state, dist, p, k)
+    state["_forest"] = pack_predictor(state["_estimators"], est._tree_weights(state), k)
+    if unique_times is not None:
+        state["unique_times_"] = unique_times
+    total = shards.counters()
+    info = dict(n_rows=n, n_val_rows=n_val, n_workers=len(shards.actors), n_partitions=n_parts, sample_rows=int(
+        sum(counts.values())), sample_bytes=sample_bytes, setup_bytes_sent=setup_counters[0],
+        setup_bytes_received=setup_counters[1], bytes_sent=total[0], bytes_received=total[1], round_trips=total[2],
+        per_iteration=np.asarray(per_iteration, dtype=np.int64).reshape(-1, 3), setup_seconds=t_setup,
+        fit_seconds=t_fit, loop_wait_seconds=shards.wait_seconds - wait_setup)
+    return state, info
+
+
+def _present(values):
+    return [v for v in values if v is not None]
+
+
+def first_batch(starts, k):
+    """The line search's first batch: the joint scalings within a factor 8 of its start."""
+    s0 = float(min(max(float(np.max(starts)), 1.0), STEP_MAX))
+    return [np.full(k, s) for s in (s0 * 2.0**e for e in range(-3, 4)) if 2.0**-21 <= s <= STEP_MAX]
+
+
+def _grow_trees(shards, d, k, n, feats, bin_mapper, tree_params, sample_weighted):
+    """The k trees of an iteration grown from the shards' histograms: (trees, final node ids per
+    tree, the splits each shard has still to apply)."""
+    metric = [False] * k
+    if d[0]["metric"] is not None:  # metric-weighted: a tree whose diagonal is one constant is unweighted
+        for j in range(k):
+            consts = [r["constant"][j] for r in d if r["constant"][j] is not None]  # (shards with rows)
+            metric[j] = not (all(c[1] for c in consts) and len({c[0] for c in consts}) == 1)
+    has_w = [metric[j] or sample_weighted for j in range(k)]
+    growths, mus = [], []
+    for j in range(k):
+        gt = wt = 0.0
+        for r in d:
+            g_, w_ = r["metric"][j] if metric[j] else r["plain"][j]
+            gt += g_
+            wt += w_
+        mu = gt / wt if wt > 0.0 else 0.0
+        mus.append(mu)
+        growths.append(TreeGrowth(mu, wt, n, feats, bin_mapper, has_w[j], tree_params["max_depth"],
+                                  tree_params["min_samples_leaf"], tree_params.get("min_weight_leaf", 0.0),
+                                  tree_params.get("max_leaf_nodes")))
+    active = [j for j in range(k) if growths[j].active]
+    roots = shards.call("root_histograms", active, mus, feats, metric)  # (also sets the trees' weights)
+    for i, j in enumerate(active):
+        hist = _reduce([r[i][0] for r in roots])
+        cnt = _reduce([r[i][1] for r in roots]) if has_w[j] else None
+        s2 = 0.0
+        for r in roots:
+            s2 += r[i][2]
+        growths[j].start(hist, cnt, s2)
+    while True:
+        requests = {}
+        for j in active:
+            if not growths[j].done:
+                req = growths[j].advance()
+                if req:
+                    requests[j] = req
+        if not requests:
+            break
+        splits = {j: s for j in range(k) if (s := growths[j].take_splits())}
+        got = shards.call("histograms", splits, requests)
+        for j, nodes in requests.items():
+            hists = {}
+            for i, nd in enumerate(nodes):
+                h = _reduce([r[j][i][0] for r in got])
+                c = _reduce([r[j][i][1] for r in got]) if has_w[j] else None
+                hists[nd] = (h, c)
+            growths[j].deliver(hists)
+    splits = {j: s for j in range(k) if (s := growths[j].take_splits())}
+    trees = [g.tree() for g in growths]
+    ids = [g.new_ids() for g in growths]
+    return trees, ids, splits
+
+
+def _scores_in_units(units, trace, rule_name, dist, event_rate):
+    if rule_name == "censored_log":
+        shift = float(np.sum(np.log(units.s)))
+        return np.asarray(trace, dtype=float) + shift * event_rate
+    return units.scores(trace, rule_name, None, None, dist.discrete)
+
+
+def _with_threads(bin_mapper, n_threads):
+    import copy
+
+    bm = copy.copy(bin_mapper)
+    bm.n_threads = n_threads
+    return bm
+
+
+def _worker_copy(est):
+    """The estimator as the workers need it to check their rows (parameters and fitted set-up:
+    feature names, categories, classes), without the client."""
+    import copy
+
+    out = copy.copy(est)
+    out.__dict__ = {k: v for k, v in est.__dict__.items() if k != "client"}
+    return out
