@@ -61,7 +61,8 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
         if components is None:  # decided once, at the start, from the metric of the first rows
             components = []
             if (_shared.ENABLED and settings.natural_gradient and len(settings.groups) > 1 and rows is None
-                    and getattr(backend, "records_leaves", False)):
+                    and getattr(backend, "records_leaves", False)
+                    and backend.can_share_structure):
                 components = _shared.coupled_components(objective.metric_sample(), settings.groups)
         shared = None
         if components and rows is None:
