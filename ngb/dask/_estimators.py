@@ -47,8 +47,11 @@ class _DaskFit:
         return local
 
     def __getstate__(self):
+        from .._model_file import state_digest
+
         state = super().__getstate__()
         state["client"] = None  # a client is not pickled; None: the current client when refitted
+        state["_ngb_digest"] = state_digest(state)  # of the state as pickled (checked when unpickled)
         return state
 
 
