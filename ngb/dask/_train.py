@@ -134,7 +134,7 @@ def _powers(lo=-21, hi=8):
     return [2.0**e for e in range(lo, hi + 1)]
 
 
-def batched_line_search(score_batch, loss0, groups, starts, known=None):
+def batched_line_search(score_batch, loss0, groups, starts, known=None, step_max=None):
     """``line_search_by_group`` with every evaluation of the score taken from batches scored at once
     (``score_batch(list of (k,) scalings) -> (m,) scores``): the search is replayed on the scores
     at hand, and a scaling it asks for that is not among them brings the next batch (the joint
@@ -162,7 +162,7 @@ def batched_line_search(score_batch, loss0, groups, starts, known=None):
     while True:
         add(pending)
         try:
-            return line_search_by_group(loss, loss0, groups, starts)
+            return line_search_by_group(loss, loss0, groups, starts, step_max)
         except _Missing as miss:
             key = np.asarray(miss.args[0])
             if stage == 0 and np.all(key == key[0]):
@@ -402,7 +402,7 @@ def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, gi
                 sums = shards.call("score_candidates", cands)
                 return [_mean([s[i] for s in sums]) for i in range(len(cands))]
 
-            scale = batched_line_search(score_batch, loss0, groups, start, known)
+            scale = batched_line_search(score_batch, loss0, groups, start, known, float(est.max_scaling))
             c = lr * scale
             vsums = shards.call("apply", c, learners, cols)
             start = np.where(scale > 0, scale, 1.0)
