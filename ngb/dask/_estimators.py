@@ -26,6 +26,19 @@ class _DaskFit:
 
     _local_class = None
 
+    # one signature for the three estimators (scikit-learn reads each class's __init__ parameters)
+    def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
+                 colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0,
+                 client=None, sample_rows=SAMPLE_ROWS):
+        super().__init__(dist=dist, score=score, base=base, n_estimators=n_estimators, learning_rate=learning_rate,
+                         subsample=subsample, colsample=colsample, natural_gradient=natural_gradient,
+                         metric_weighted=metric_weighted, early_stopping=early_stopping,
+                         validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change, tol=tol,
+                         n_jobs=n_jobs, random_state=random_state, verbose=verbose)
+        self.client = client
+        self.sample_rows = sample_rows
+
     def _fit_unsafe(self, X, y, sample_weight, X_val=None, y_val=None, sample_weight_val=None, offset=None,
                     offset_val=None):
         state, info = fit_distributed(self, X, y, sample_weight, offset, X_val, y_val, sample_weight_val, offset_val,
@@ -70,48 +83,12 @@ def _init_doc(cls):
 class DaskNGBRegressor(_DaskFit, NGBRegressor):
     _local_class = NGBRegressor
 
-    def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
-                 colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0,
-                 client=None, sample_rows=SAMPLE_ROWS):
-        super().__init__(dist=dist, score=score, base=base, n_estimators=n_estimators, learning_rate=learning_rate,
-                         subsample=subsample, colsample=colsample, natural_gradient=natural_gradient,
-                         metric_weighted=metric_weighted, early_stopping=early_stopping,
-                         validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change, tol=tol,
-                         n_jobs=n_jobs, random_state=random_state, verbose=verbose)
-        self.client = client
-        self.sample_rows = sample_rows
-
 
 @_init_doc
 class DaskNGBClassifier(_DaskFit, NGBClassifier):
     _local_class = NGBClassifier
 
-    def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
-                 colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0,
-                 client=None, sample_rows=SAMPLE_ROWS):
-        super().__init__(dist=dist, score=score, base=base, n_estimators=n_estimators, learning_rate=learning_rate,
-                         subsample=subsample, colsample=colsample, natural_gradient=natural_gradient,
-                         metric_weighted=metric_weighted, early_stopping=early_stopping,
-                         validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change, tol=tol,
-                         n_jobs=n_jobs, random_state=random_state, verbose=verbose)
-        self.client = client
-        self.sample_rows = sample_rows
-
 
 @_init_doc
 class DaskNGBSurvival(_DaskFit, NGBSurvival):
     _local_class = NGBSurvival
-
-    def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
-                 colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0,
-                 client=None, sample_rows=SAMPLE_ROWS):
-        super().__init__(dist=dist, score=score, base=base, n_estimators=n_estimators, learning_rate=learning_rate,
-                         subsample=subsample, colsample=colsample, natural_gradient=natural_gradient,
-                         metric_weighted=metric_weighted, early_stopping=early_stopping,
-                         validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change, tol=tol,
-                         n_jobs=n_jobs, random_state=random_state, verbose=verbose)
-        self.client = client
-        self.sample_rows = sample_rows
