@@ -14,8 +14,8 @@ their targets (in turn, iteration by iteration), and each parameter's tree is a 
 node values are that parameter's own weighted mean target over the node's rows. In every leaf the
 step is then the mean natural gradient of the leaf's rows, whose components cancel as each row's
 do. Parameters coupled to no other keep their own trees. This needs the rows' leaves (ngb's
-histogram trees fitted on every row: ``subsample=1``); other base learners and row subsampling fit
-every parameter's learner separately.
+histogram trees fitted on every row: ``subsample=1``); other base learners, row subsampling and the
+Dask estimators (``ngb.dask``) fit every parameter's learner separately.
 """
 
 from __future__ import annotations
