@@ -71,7 +71,7 @@ VAL_FRACTION = 0.1
 #: categorical_features)); the best validation deviance of --tune: best-first trees of 127 leaves, min leaf
 #: 200, categories as ordered codes (0.56623; native categorical splits: 0.56684 at best)
 NGB_PARAMS = dict(learning_rate=0.1, n_estimators=1000, max_depth=None, max_leaf_nodes=127, min_samples_leaf=200,
-                  n_iter_no_change=20, tol=0.0, categorical_features=None)
+                  n_iter_no_change=20, tol=0.0, max_scaling=256.0, categorical_features=None)
 #: scikit-learn settings (everything else at its defaults); the best validation deviance of --tune: 127 leaves,
 #: min leaf 100, categories as ordered codes (0.56614; native categorical splits: 0.56710 at best)
 HGB_PARAMS = dict(learning_rate=0.1, max_iter=1000, max_leaf_nodes=127, min_samples_leaf=100, n_iter_no_change=20,
@@ -137,7 +137,8 @@ def nll(y, e, freq):
 
 # --------------------------------------------------------------------------- models
 def fit_ngb(X, y, e, masks, learning_rate, n_estimators, max_depth, min_samples_leaf, n_iter_no_change=20, tol=0.0,
-            n_jobs=2, verbose=0, min_weight_leaf=0.0, max_leaf_nodes=None, categorical_features="from_dtype"):
+            n_jobs=2, verbose=0, min_weight_leaf=0.0, max_leaf_nodes=None, categorical_features="from_dtype",
+            max_scaling=256.0):
     import ngb
     from ngb.tree import HistTreeRegressor
 
@@ -151,6 +152,7 @@ def fit_ngb(X, y, e, masks, learning_rate, n_estimators, max_depth, min_samples_
         early_stopping=True,
         n_iter_no_change=n_iter_no_change,
         tol=tol,
+        max_scaling=max_scaling,  # (the grid of --tune was run with steps lengthened up to 256 times)
         n_jobs=n_jobs,
         random_state=0,
         verbose=verbose,

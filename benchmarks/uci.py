@@ -149,6 +149,7 @@ def make_model(n_estimators, learning_rate=LEARNING_RATE, max_depth=MAX_DEPTH, r
         learning_rate=learning_rate,
         early_stopping=False,
         metric_weighted=False,
+        max_scaling=256.0,  # the protocol's line search: steps lengthened up to 256 times (as ngboost's)
         random_state=random_state,
     )
 
