@@ -42,7 +42,7 @@ def fit_predict(a, X, y, Xt):
         kind, _, family = task.partition(":")
         if family:  # "family:<name>" (NGBRegressor) or "survival:<name>" (NGBSurvival, censored log score)
             estimator = ngb.NGBSurvival if kind == "survival" else ngb.NGBRegressor
-            model = estimator(dist=family, n_estimators=M, learning_rate=lr, early_stopping=False, n_jobs=n_jobs,
+            model = estimator(dist=family, n_estimators=M, learning_rate=lr, early_stopping=False, max_scaling=256.0, n_jobs=n_jobs,
                               random_state=0, base=ngb.tree.HistTreeRegressor(max_depth=depth))
             t0 = time.perf_counter()
             model.fit(X, y)
@@ -57,10 +57,10 @@ def fit_predict(a, X, y, Xt):
                 nll = -d.logpdf(a["_yt"])
             return fit_s, predict_s, {"nll": float(np.mean(nll))}
         if task == "categorical":
-            model = ngb.NGBClassifier(n_estimators=M, learning_rate=lr, early_stopping=False, n_jobs=n_jobs, random_state=0)
+            model = ngb.NGBClassifier(n_estimators=M, learning_rate=lr, early_stopping=False, max_scaling=256.0, n_jobs=n_jobs, random_state=0)
         else:
             dist = "poisson" if task == "poisson" else "normal"
-            model = ngb.NGBRegressor(dist=dist, n_estimators=M, learning_rate=lr, early_stopping=False, n_jobs=n_jobs, random_state=0)
+            model = ngb.NGBRegressor(dist=dist, n_estimators=M, learning_rate=lr, early_stopping=False, max_scaling=256.0, n_jobs=n_jobs, random_state=0)
         if a.get("base") == "sklearn":  # scikit-learn's exact tree, for the accuracy check of the default
             from sklearn.tree import DecisionTreeRegressor
 

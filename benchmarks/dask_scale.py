@@ -53,8 +53,11 @@ def peak_mb():
 
 
 def model_params(args):
+    from ngb.tree import HistTreeRegressor
+
+    # depth-3 trees, steps lengthened up to 256 times: the settings of the table (before the defaults study)
     return dict(dist=args.family, n_estimators=args.iterations, learning_rate=0.1, early_stopping=False,
-                random_state=0)
+                base=HistTreeRegressor(max_depth=3, min_samples_leaf=10), max_scaling=256.0, random_state=0)
 
 
 def single(args):

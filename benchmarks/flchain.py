@@ -21,7 +21,12 @@ that same matrix, a like-for-like comparison with ngboost.
 Models (all single-threaded):
   ngb       NGBSurvival(dist="lognormal", learning_rate=0.05, n_estimators=2000, early_stopping=True,
             n_iter_no_change=50, n_jobs=1, random_state=seed), fit(..., X_val=, y_val=) on the
-            validation part; it keeps the best validation iteration. Default trees.
+            validation part; it keeps the best validation iteration. Default trees (the library's
+            default base: best-first trees of 31 leaves, 20 rows per leaf, since the defaults study).
+  ngb, library defaults
+            NGBSurvival(n_jobs=1, random_state=seed) fitted on the whole training split (fit +
+            validation parts): the library defaults, whose early stopping holds out its own 10% and
+            refits on the whole split with the count chosen.
   ngboost   ngboost 0.6.0 NGBSurvival(Dist=LogNormal, n_estimators=500, learning_rate=0.01,
             early_stopping_rounds=50), fit(X, T, E, X_val=, T_val=, E_val=) on the same parts,
             predicting with pred_dist(X, max_iter=best_val_loss_itr + 1) (ngboost itself keeps the
@@ -88,7 +93,7 @@ WORKER = str(HERE / "_flchain_worker.py")
 NGB_PARAMS = dict(dist="lognormal", learning_rate=0.05, n_estimators=2000, early_stopping=True, n_iter_no_change=50, n_jobs=1)
 NGBOOST_PARAMS = dict(n_estimators=500, learning_rate=0.01, early_stopping_rounds=50)
 COX_ALPHA = 1e-4
-MODELS = ["ngb", "ngb (numeric matrix)", "ngboost 0.6.0", "Cox PH (scikit-survival)"]
+MODELS = ["ngb", "ngb (numeric matrix)", "ngb, library defaults", "ngboost 0.6.0", "Cox PH (scikit-survival)"]
 
 
 def data_home():
@@ -171,6 +176,22 @@ def fit_ngb(X, time_, event, fit, val, test, seed):
     return {"fit_s": fit_s, "risk": model.predict(Xt), "S": S, "nll": nll, "n_iter": int(model.n_iter_)}
 
 
+def fit_ngb_defaults(X, time_, event, train, test, seed):
+    """NGBSurvival() with the library defaults on the whole training split (its own early stopping
+    holds out 10% of it and refits on all of it with the count chosen)."""
+    model = NGBSurvival(random_state=seed, n_jobs=1)
+    y = make_y(time_, event)
+    Xtr, Xt = X.iloc[train], X.iloc[test]
+    t0 = time.perf_counter()
+    model.fit(Xtr, y[train])
+    fit_s = time.perf_counter() - t0
+    p = model.predict_dist(Xt).params
+    s, scale = np.asarray(p["s"], float), np.asarray(p["scale"], float)
+    times = brier_times(time_[train])
+    return {"fit_s": fit_s, "risk": model.predict(Xt), "S": model.predict_survival_function(Xt, times),
+            "nll": censored_nll(time_[test], event[test], s, scale), "n_iter": int(model.n_iter_)}
+
+
 def run_split(X, time_, event, seed, folder):
     train, fit, val, test = split(event, seed)
     M = numeric_matrix(X, train)
@@ -185,6 +206,7 @@ def run_split(X, time_, event, seed, folder):
     res = {}
     res["ngb"] = fit_ngb(X, time_, event, fit, val, test, seed)
     res["ngb (numeric matrix)"] = fit_ngb(M, time_, event, fit, val, test, seed)
+    res["ngb, library defaults"] = fit_ngb_defaults(X, time_, event, train, test, seed)
 
     times = brier_times(time_[train])
     out = envs.run("ngboost", WORKER, {"lib": "ngboost", "data": path, "random_state": seed, **NGBOOST_PARAMS})

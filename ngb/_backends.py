@@ -217,6 +217,14 @@ class HistTreeBackend(_Backend):
         self._w = {}  # weight buffers by slot (parameter j, or k for shared weights)
         self.iteration = 0
 
+    @property
+    def can_share_structure(self):
+        """Whether coupled parameters may share one tree structure (``_shared.py``): every parameter's
+        tree has the same settings and none is constrained (a shared tree could not honour one
+        parameter's settings or constraints)."""
+        settings = (self.max_depth, self.min_samples_leaf, self.min_weight_leaf, self.max_leaf_nodes)
+        return self.monotonic_cst is None and not any(isinstance(v, list) for v in settings)
+
     def fit_step(self, rows, cols, grad, weight, rng):
         """(trees, step) of one iteration; grown on every row, the trees record each row's leaf and
         the step is a :class:`LeafStep` (unless :meth:`recorded_leaves` declines)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _shared
 from ._line_search import line_search_by_group
 from ._monitor import EarlyStopping, ScoreTrace
 
@@ -32,6 +33,8 @@ class Boosting:
     n_iter_no_change: int
     tol: float
     groups: list  #: index arrays of the parameters that share a step scaling
+    natural_gradient: bool = True  #: coupled parameters share tree structures (``_shared.py``) only then
+    step_max: float = 256.0  #: largest line-search scaling of a fitted step
     keep_all: bool = False  #: when stopping early, keep every iteration run (not only up to the best)
 
 
@@ -49,14 +52,26 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
                              settings.keep_all)
     estimators, columns, scalings = [], [], []
     start = np.ones(objective.theta.shape[1])  # the line search starts at the last scalings
+    components = None  # parameters that share one tree structure per iteration
     for it in range(settings.n_estimators):
         rows = None if settings.n_rows == n else np.sort(rng.choice(n, settings.n_rows, replace=False))
         cols = None if settings.n_cols == p else np.sort(rng.choice(p, settings.n_cols, replace=False))
         direction, weight, score0, full_score = objective.direction(rows)
         train.resolve(full_score)
-        learners, step = backend.fit_step(rows, cols, direction, weight, rng)
+        if components is None:  # decided once, at the start, from the metric of the first rows
+            components = []
+            if (_shared.ENABLED and settings.natural_gradient and len(settings.groups) > 1 and rows is None
+                    and getattr(backend, "records_leaves", False)
+                    and backend.can_share_structure):
+                components = _shared.coupled_components(objective.metric_sample(), settings.groups)
+        shared = None
+        if components and rows is None:
+            sample = objective.metric_sample()
+            mean_metric = None if sample is None else np.nanmean(sample, axis=0)
+            shared = _shared.fit_shared(backend, cols, direction, weight, components, it, rng, mean_metric)
+        learners, step = shared if shared is not None else backend.fit_step(rows, cols, direction, weight, rng)
         along, score0 = objective.along(step, rows, score0)
-        scale = line_search_by_group(along, score0, settings.groups, start)
+        scale = line_search_by_group(along, score0, settings.groups, start, settings.step_max)
         objective.apply(step, lr * scale)
         start = np.where(scale > 0, scale, 1.0)
         estimators.append(learners)
@@ -77,9 +92,10 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
     return dict(
         estimators=estimators[:n_kept],
         columns=columns[:n_kept],
-        scalings=np.asarray(scalings[:n_kept]),
+        scalings=np.asarray(scalings[:n_kept], dtype=float).reshape(n_kept, objective.theta.shape[1]),
         train_score=train.array(n_kept, final=objective.score),
         validation_score=val.array(n_kept) if val else np.asarray([]),
+        validation_curve=np.asarray(val.values, dtype=float) if val else np.asarray([]),  # every iteration run
         n_kept=n_kept,
     )
 

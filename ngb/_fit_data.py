@@ -93,14 +93,18 @@ def drop_zero_weights(data):
     return data
 
 
-def split_validation(data, fraction, rng, stratify=False):
+def split_validation(data, fraction, rng, stratify=False, strict=True):
     """(training rows, validation rows): a seeded split holding out ``fraction`` of the rows
-    (stratified by class when ``stratify`` and every class has two members), each in row order."""
+    (stratified by class when ``stratify`` and every class has two members), each in row order.
+    A stratified split with fewer rows on a side than classes is a ValueError when ``strict``, else
+    the split is not stratified."""
     y = data.y
     labels = y if stratify and np.unique(y, return_counts=True)[1].min() >= 2 else None
     if labels is not None:
         n_classes, n_val = len(np.unique(y)), int(np.ceil(fraction * len(y)))
-        if min(n_val, len(y) - n_val) < n_classes:
+        if min(n_val, len(y) - n_val) < n_classes and not strict:
+            labels = None
+        elif min(n_val, len(y) - n_val) < n_classes:
             raise ValueError(
                 f"early stopping with validation_fraction={fraction} splits {len(y)} rows into {len(y) - n_val} "
                 f"training and {n_val} validation rows, too few for a stratified split of {n_classes} classes: "

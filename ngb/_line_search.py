@@ -6,12 +6,12 @@ import numpy as np
 
 __all__ = ["line_search", "line_search_by_group", "STEP_MAX", "STEP_MIN"]
 
-STEP_MAX = 256.0  #: largest scaling tried
+STEP_MAX = 256.0  #: largest scaling tried by default (the estimators pass their ``max_scaling``)
 STEP_MIN = 2.0**-20  #: below this the iteration makes no step
 
 
-def line_search(loss, loss0, start=1.0):
-    """Scaling s in [0, STEP_MAX] of the step: the largest power of two whose score ``loss(s)`` is
+def line_search(loss, loss0, start=1.0, step_max=None):
+    """Scaling s in [0, step_max] (default STEP_MAX) of the step: the largest power of two whose score ``loss(s)`` is
     finite and better than ``loss0`` (the score at s = 0), doubling from ``start`` while that holds,
     else halving until it holds. Returns 0.0 when no tried step down to STEP_MIN improves.
 
@@ -21,10 +21,11 @@ def line_search(loss, loss0, start=1.0):
     along the step, so ``learning_rate`` scales a step of that size."""
     if not np.isfinite(loss0):
         loss0 = np.inf
-    s = float(min(max(start, 1.0), STEP_MAX))
+    step_max = STEP_MAX if step_max is None else float(step_max)
+    s = float(min(max(start, 1.0), step_max))
     improves = lambda value: np.isfinite(value) and value < loss0  # noqa: E731
     if improves(loss(s)):
-        while s < STEP_MAX and improves(loss(2 * s)):
+        while 2 * s <= step_max and improves(loss(2 * s)):
             s *= 2
         return s
     while s >= STEP_MIN:
@@ -38,7 +39,7 @@ def line_search(loss, loss0, start=1.0):
 STALL = 0.125
 
 
-def line_search_by_group(loss, loss0, groups, starts):
+def line_search_by_group(loss, loss0, groups, starts, step_max=None):
     """Scalings (k,) of a step: the joint :func:`line_search` (one scaling for all parameters) when
     it is at least ``STALL``; else one per group of parameters, each by :func:`line_search` along
     that group's part of the step alone (the other parameters kept), then all together, halved
@@ -50,9 +51,11 @@ def line_search_by_group(loss, loss0, groups, starts):
     parameter's scaling alone shrinks. The joint scaling is kept otherwise: coupled parameters
     (a location and its scale) each take too large a step when searched alone."""
     k = len(starts)
-    joint = line_search(lambda s: loss(np.full(k, s)), loss0, float(np.max(starts)))
-    if joint >= STALL or len(groups) == 1:
+    joint = line_search(lambda s: loss(np.full(k, s)), loss0, float(np.max(starts)), step_max)
+    if len(groups) == 1:
         return np.full(k, joint)
+    if joint >= STALL:
+        return accelerate(loss, np.full(k, joint), groups, step_max) if ACCELERATE else np.full(k, joint)
     scales = np.zeros(k)
     for group in groups:
         def along_group(s, group=group):
@@ -60,7 +63,7 @@ def line_search_by_group(loss, loss0, groups, starts):
             v[group] = s
             return loss(v)
 
-        scales[group] = line_search(along_group, loss0, float(starts[group[0]]))
+        scales[group] = line_search(along_group, loss0, float(starts[group[0]]), step_max)
     t = 1.0
     while t >= STEP_MIN and np.any(scales > 0):
         value = loss(t * scales)
@@ -68,3 +71,27 @@ def line_search_by_group(loss, loss0, groups, starts):
             return t * scales
         t /= 2
     return np.full(k, joint)
+
+
+#: whether a kept joint scaling is then doubled group by group while the score improves
+ACCELERATE = True
+
+
+def accelerate(loss, scales, groups, step_max=None):
+    """``scales`` (k,) with each group's scaling doubled, one group at a time and the others kept,
+    while the score improves on the current one (a group whose step is far too short for its
+    curvature, such as a negative binomial size far below its bound on Poisson counts, then moves
+    by up to ``step_max`` in one iteration rather than at the pace of the others)."""
+    step_max = STEP_MAX if step_max is None else float(step_max)
+    best = loss(scales)
+    if not np.isfinite(best):
+        return scales
+    for group in groups:
+        while 2 * scales[group[0]] <= step_max:
+            trial = scales.copy()
+            trial[group] *= 2
+            value = loss(trial)
+            if not (np.isfinite(value) and value < best):
+                break
+            scales, best = trial, value
+    return scales

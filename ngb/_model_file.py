@@ -81,7 +81,7 @@ _MAX_DEPTH = 16  # nesting of tagged values in the manifest
 # the fitted attributes format 1 stores (or derives on load), by estimator
 _STATE = ("_categories", "n_features_in_", "feature_names_in_", "init_params_", "n_iter_", "_estimators",
           "_columns", "scalings_", "train_score_", "validation_score_", "_dist", "_score_name", "n_params_",
-          "_units", "_tree_factor", "_param_bounds", "feature_importances_by_param_", "_forest")
+          "_units", "_tree_factor", "_param_bounds", "feature_importances_by_param_", "_forest", "refitted_")
 _EXTRA_STATE = {"NGBRegressor": (), "NGBClassifier": ("classes_",), "NGBSurvival": ("unique_times_",)}
 _IGNORED = ("_ngb_version", "_sklearn_version")  # left by unpickling: not part of the model
 
@@ -327,6 +327,8 @@ def _encode_state(model, writer):
         state["units"] = {key: (_encode(getattr(units, key), f"_units.{key}") if key in "cs" else
                                 writer.add(f"units_{key}", getattr(units, key)))
                           for key in ("c", "s", "shift", "factor")}
+    if "refitted_" in d:  # whether the fit was refitted on every row after early stopping chose n_iter_
+        state["refitted"] = bool(d["refitted_"])
     if name == "NGBClassifier":
         state["classes"] = _encode_labels(d["classes_"], writer)
     if name == "NGBSurvival":
@@ -786,6 +788,8 @@ def _build(header, reader):
             "scalings", "train_score", "validation_score", "units", "tree_factor", "param_bounds", "trees", "columns",
             "importances", "categories"}
     keys |= {"NGBClassifier": {"classes"}, "NGBSurvival": {"unique_times"}}.get(name, set())
+    if isinstance(s, dict) and "refitted" in s:  # optional (models fitted before early stopping could refit)
+        keys.add("refitted")
     _check_keys(s, keys, "the fitted state")
 
     families = _families()
@@ -825,6 +829,10 @@ def _build(header, reader):
                 and len(set(names_in)) == p):
             _fail(f"feature_names_in must be {p} distinct strings.")
         state["feature_names_in_"] = np.array(names_in, dtype=object)
+    if "refitted" in s:
+        if type(s["refitted"]) is not bool:
+            _fail(f"refitted must be true or false, got {s['refitted']!r}.")
+        state["refitted_"] = s["refitted"]
     state["_categories"] = _categories(s["categories"], reader, state.get("feature_names_in_"))
     if name == "NGBClassifier":
         state["classes_"] = _labels(s["classes"], reader, k + 1)

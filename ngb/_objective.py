@@ -193,6 +193,15 @@ class Objective:
         weight = w if diag is None else _metric_weights(diag, w)
         return grad, weight, score, (score if computed and rows is None else None)
 
+    def metric_sample(self, limit=1000):
+        """The score's metric (m, k, k) at the first ``limit`` rows, through the family's distribution
+        objects (or None when the family has none for the rule)."""
+        th, y = self.theta[:limit], self.y[:limit]
+        try:
+            return self.rule.family.from_internal(th).metric(self.rule.name)
+        except (NotImplementedError, AttributeError, ValueError):
+            return None
+
     def along(self, step, rows, score0):
         """(s -> mean score at clip(theta - s * step), its value at s = 0) on the line search's rows:
         the direction's rows, or an evenly spaced sample of them on large data; ``s`` (k,) scales

@@ -26,7 +26,7 @@ from .scores import resolve_score
 from .tree import category_columns, category_counts, encode_categories
 from .version import __version__
 
-__all__ = ["BaseNGBoost", "NGBVersionWarning"]
+__all__ = ["BaseNGBoost", "NGBVersionWarning", "reference_defaults"]
 
 
 class _ScoreParameter:
@@ -48,7 +48,14 @@ class _ScoreParameter:
 
 #: leaves of the default base tree hold at least this many rows: single-row leaves let one row drive
 #: the scale tree to extremes on small data (UCI yacht, validation NLL; benchmarks/README.md)
-DEFAULT_MIN_SAMPLES_LEAF = 10
+DEFAULT_MIN_SAMPLES_LEAF = 20
+DEFAULT_MAX_LEAF_NODES = 31
+
+#: early_stopping="auto" refits on every row (with the count the held-out rows chose) up to this many rows
+REFIT_MAX_ROWS = 10_000
+#: early_stopping="auto" takes the count from CV_FOLDS-fold cross-validation up to this many rows (0: never)
+CV_MAX_ROWS = 0
+CV_FOLDS = 5
 
 #: supports on which metric_weighted="auto" weights the fit: count and class families, whose
 #: unweighted natural-gradient leaves are badly scaled (freMTPL Poisson) or stall (many classes)
@@ -58,7 +65,21 @@ _METRIC_WEIGHTED_SUPPORTS = ("count", "class")
 def _default_base():
     from .tree import HistTreeRegressor
 
-    return HistTreeRegressor(max_depth=3, min_samples_leaf=DEFAULT_MIN_SAMPLES_LEAF)
+    return HistTreeRegressor(max_depth=None, max_leaf_nodes=DEFAULT_MAX_LEAF_NODES, min_samples_leaf=DEFAULT_MIN_SAMPLES_LEAF)
+
+
+def reference_defaults():
+    """The settings that make an ngb estimator fit as ngboost 0.6.0 does with its defaults, as far as
+    ngb's engine allows: ``ngb.NGBRegressor(**ngb.reference_defaults())`` (also NGBClassifier and
+    NGBSurvival). 500 iterations at learning rate 0.01, no early stopping, depth-3 trees with
+    single-row leaves (ngboost: scikit-learn's ``DecisionTreeRegressor(criterion="friedman_mse",
+    max_depth=3)``; here ngb's histogram tree with 255 bins), learners fitted on the unweighted
+    natural gradient, steps lengthened by the line search up to 256 times (ngboost doubles its
+    scaling while the score improves, from 1). A new dict (and tree) on every call."""
+    from .tree import HistTreeRegressor
+
+    return dict(n_estimators=500, learning_rate=0.01, early_stopping=False, metric_weighted=False, max_scaling=256.0,
+                base=HistTreeRegressor(max_depth=3, min_samples_leaf=1))
 
 
 def _uses_metric_weights(option, dist):
@@ -79,10 +100,10 @@ class BaseNGBoost(BaseEstimator):
     #: when early stopping ends a fit, keep the iterations after the best one too (``ngb.compat``)
     _keep_stopped_iterations = False
 
-    def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
+    def __init__(self, dist=None, score="log", base=None, n_estimators=1000, learning_rate=0.1, subsample=1.0,
                  colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0,
-                 monotonic_cst=None):
+                 validation_fraction=0.1, n_iter_no_change=20, tol=0.0, max_scaling=1.0, n_jobs=None, random_state=None,
+                 verbose=0, monotonic_cst=None):
         self.dist = dist
         self.score = score
         self.base = base
@@ -96,6 +117,7 @@ class BaseNGBoost(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.max_scaling = max_scaling
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -148,10 +170,12 @@ class BaseNGBoost(BaseEstimator):
         check("colsample", lambda v: is_real(v) and 0 < v <= 1, "a float in the range (0, 1]")
         check("natural_gradient", lambda v: isinstance(v, (bool, np.bool_)), "a bool")
         check("metric_weighted", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
-        check("early_stopping", lambda v: v == "auto" or isinstance(v, (bool, np.bool_)), "'auto' or a bool")
+        check("early_stopping", lambda v: (isinstance(v, str) and v in ("auto", "refit", "cv")) or isinstance(v, (bool, np.bool_)),
+              "'auto', 'refit', 'cv' or a bool")
         check("validation_fraction", lambda v: is_real(v) and 0 < v < 1, "a float in the range (0, 1)")
         check("n_iter_no_change", lambda v: is_int(v) and v >= 1, "an int in the range [1, inf)")
         check("tol", lambda v: is_real(v) and v >= 0, "a float in the range [0, inf)")
+        check("max_scaling", lambda v: is_real(v) and 2.0**-20 <= v <= 2.0**20, "a float in the range [2**-20, 2**20]")
         check("n_jobs", lambda v: v is None or (is_int(v) and v != 0), "None or a non-zero int")
         check("verbose", lambda v: is_int(v) or isinstance(v, bool), "an int")
         per_param = isinstance(self.base, (list, tuple, dict))
@@ -265,8 +289,8 @@ class BaseNGBoost(BaseEstimator):
         return drop_zero_weights(data), categorical
 
     def _validation_data(self, dist, data, rng, X_val, y_val, sample_weight_val, offset_val):
-        """(training rows, validation rows or None, whether to stop early): the given validation
-        data, a split of ``data`` (early stopping), or none."""
+        """(training rows, validation rows or None, whether to stop early, whether to refit on all
+        rows): the given validation data, a split of ``data`` (early stopping), or none."""
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise ValueError("X_val and y_val must be given together.")
@@ -279,12 +303,18 @@ class BaseNGBoost(BaseEstimator):
                 raise ValueError("offset was given for the training rows but not offset_val for X_val: the "
                                  "validation rows would be scored without their offsets (e.g. exposure).")
             val = FitData(X_val, y_val, w_val, check_offset(offset_val, X_val.shape[0], dist))
-            return data, val, self.early_stopping is not False
+            return data, val, self.early_stopping is not False, False
         if sample_weight_val is not None or offset_val is not None:
             raise ValueError("sample_weight_val and offset_val need X_val and y_val.")
-        if self.early_stopping is True or (self.early_stopping == "auto" and data.X.shape[0] > 10000):
-            return (*split_validation(data, self.validation_fraction, rng, self._stratify_split()), True)
-        return data, None, False
+        n = data.X.shape[0]
+        mode = self.early_stopping if isinstance(self.early_stopping, str) else bool(self.early_stopping)
+        if mode is False or (mode == "auto" and n < 2):  # (one row cannot be split)
+            return data, None, False, False
+        if mode == "cv" or (mode == "auto" and n <= CV_MAX_ROWS):
+            return data, None, True, "cv"
+        refit = mode == "refit" or (mode == "auto" and n <= REFIT_MAX_ROWS)
+        train, val = split_validation(data, self.validation_fraction, rng, self._stratify_split(), strict=mode is True)
+        return train, val, True, refit
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
@@ -311,14 +341,53 @@ class BaseNGBoost(BaseEstimator):
         dist, rule_name = self._check_params()
         data, categorical = self._training_data(X, y, sample_weight, offset, dist)
         rng = _random_state(self.random_state)
-        train, val, stop_early = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val, offset_val)
-        for key, value in self._boost(dist, rule_name, train, val, stop_early, rng, categorical).items():
+        train, val, stop_early, refit = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val,
+                                                              offset_val)
+        if refit == "cv":  # the count from the folds' mean validation curve, fitted on every row
+            n_best, curve = self._cross_validated_count(dist, rule_name, data, rng, categorical)
+            _log_refit(self.verbose, data.X.shape[0], n_best)
+            state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=n_best)
+            state["validation_score_"] = curve[: n_best + 1]
+        else:
+            state = self._boost(dist, rule_name, train, val, stop_early, rng, categorical)
+            if refit:  # the held-out rows chose the count; fit it on every row
+                chosen = state
+                _log_refit(self.verbose, data.X.shape[0], chosen["n_iter_"])
+                state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=chosen["n_iter_"])
+                state["validation_score_"] = chosen["validation_score_"]
+        state.pop("_validation_curve", None)
+        state["refitted_"] = bool(refit)
+        for key, value in state.items():
             setattr(self, key, value)
         return self
 
-    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical):
+    def _cross_validated_count(self, dist, rule_name, data, rng, categorical):
+        """(iteration count, mean validation curve (m + 1,)) of CV_FOLDS folds of ``data``: each
+        fold's rows are held out in turn and the fit on the others stops early on them; the curves
+        (each extended by its last value past its end) are averaged and the count is their argmin."""
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        n = data.X.shape[0]
+        folds = min(CV_FOLDS, n)
+        seed = rng.randint(2**31 - 1)
+        labels = data.y if self._stratify_split() else None
+        if labels is not None and np.unique(labels, return_counts=True)[1].min() >= folds:
+            splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(n), labels)
+        else:
+            splits = KFold(folds, shuffle=True, random_state=seed).split(np.zeros(n))
+        curves = []
+        for tr, va in splits:
+            state = self._boost(dist, rule_name, data.take(np.sort(tr)), data.take(np.sort(va)), True, rng, categorical)
+            curves.append(np.asarray(state["_validation_curve"], dtype=float))
+        length = max(len(c) for c in curves)
+        mean = np.mean([np.concatenate([c, np.full(length - len(c), c[-1])]) for c in curves], axis=0)
+        return int(np.argmin(mean)), mean
+
+    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None):
         """Set up the rule, the back end and the loop on the training rows; returns the fitted state.
-        The loop runs in standardised units of the target (``_units.py``); the state is mapped back."""
+        The loop runs in standardised units of the target (``_units.py``); the state is mapped back.
+        ``n_estimators``: the iterations to run (default: the parameter)."""
+        n_estimators = self.n_estimators if n_estimators is None else int(n_estimators)
         n, p = train.X.shape
         units = target_units(dist, train.y, train.w)
         if units is not None:
@@ -340,10 +409,11 @@ class BaseNGBoost(BaseEstimator):
                                categorical=categorical, feature_names=feature_names,
                                monotonic_cst=None if constraints is None else -constraints, param_names=names)
         settings = Boosting(
-            n_estimators=self.n_estimators, learning_rate=self.learning_rate,
+            n_estimators=n_estimators, learning_rate=self.learning_rate,
             n_rows=max(1, int(round(self.subsample * n))) if self.subsample < 1 else n,
             n_cols=max(1, int(round(self.colsample * p))) if self.colsample < 1 else p,
             stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
+            natural_gradient=bool(self.natural_gradient), step_max=float(self.max_scaling),
             keep_all=self._keep_stopped_iterations,
         )
         weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
@@ -355,15 +425,17 @@ class BaseNGBoost(BaseEstimator):
             validation = Objective(rule, _with_offset(np.tile(theta0, (val.X.shape[0], 1)), val.offset), val.y, val.w)
         shown = None if units is None else tuple(  # the log lines in the target's units
             (lambda v, d=d: units.scores(v, rule_name, d.y, d.w, dist.discrete)) for d in (train, val if val else train))
-        with FitProgress(self.verbose, self.n_estimators, rule_name, shown) as progress:
+        with FitProgress(self.verbose, n_estimators, rule_name, shown) as progress:
             result = boost(settings, objective, backend, p, rng, progress, validation, None if val is None else val.X)
         n_kept = result["n_kept"]
         train_score, val_score = result["train_score"], result["validation_score"]
+        val_curve = result["validation_curve"]
         if units is not None:  # back to the target's own units
             theta0 = units.to_original(theta0)
             train_score = units.scores(train_score, rule_name, train.y, train.w, dist.discrete)
             if val is not None:
                 val_score = units.scores(val_score, rule_name, val.y, val.w, dist.discrete)
+                val_curve = units.scores(val_curve, rule_name, val.y, val.w, dist.discrete)
         state = {
             "init_params_": theta0,
             "n_iter_": n_kept,
@@ -372,6 +444,7 @@ class BaseNGBoost(BaseEstimator):
             "scalings_": result["scalings"],
             "train_score_": train_score,
             "validation_score_": val_score,
+            "_validation_curve": val_curve,
             "_dist": dist,
             "_score_name": rule_name,
             "n_params_": k,
@@ -494,6 +567,13 @@ class BaseNGBoost(BaseEstimator):
 
 class NGBVersionWarning(UserWarning):
     """A model pickled by another ngb version was loaded."""
+
+
+def _log_refit(verbose, n, n_iter):
+    if verbose > 0:
+        from ._progress import logger
+
+        logger.info(f"refit on all {n} rows with the {n_iter} iterations chosen on the held-out rows")
 
 
 def _random_state(seed):

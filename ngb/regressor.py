@@ -22,11 +22,13 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         model's ``score(X, y)`` *method* is the mean log-likelihood whatever rule was boosted.
         (``score`` is both a parameter and a method: ``get_params()["score"]`` gives the rule.)
     base : scikit-learn regressor or None
-        Base learner, cloned per parameter per iteration; None uses ngb's histogram tree of depth 3
-        (``ngb.HistTreeRegressor(max_depth=3, min_samples_leaf=10)``: X binned once per fit, trees grown
-        by compiled kernels; subclasses that keep its ``fit`` and ``predict`` take the same path, others
-        are used as any regressor); ``HistTreeRegressor(max_depth=None, max_leaf_nodes=63)`` grows best-first
-        trees instead (suits large data). pandas ``category`` columns of X are mapped to the codes
+        Base learner, cloned per parameter per iteration; None uses ngb's histogram tree grown
+        best-first to 31 leaves with at least 20 rows per leaf
+        (``ngb.HistTreeRegressor(max_depth=None, max_leaf_nodes=31, min_samples_leaf=20)``, the tree of
+        scikit-learn's HistGradientBoosting defaults: X binned once per fit, trees grown by compiled
+        kernels; subclasses that keep its ``fit`` and ``predict`` take the same path, others are used
+        as any regressor); ``HistTreeRegressor(max_depth=3, min_samples_leaf=10)`` grows the level-wise
+        depth-3 trees of the NGBoost paper instead. pandas ``category`` columns of X are mapped to the codes
         of their fit categories (unseen categories and NaN: missing); ngb's trees split them
         natively as categories (``HistTreeRegressor(categorical_features="from_dtype")``, the
         default; a mask, indices or column names select other columns, None uses the codes as ordered
@@ -38,7 +40,10 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         the fast path (they must share ``max_bins`` and ``categorical_features``: X is binned once);
         ``get_params`` shows ``base__0__max_depth`` (``base__loc__max_depth`` for a dict), which
         ``set_params`` and ``GridSearchCV`` take.
-    n_estimators, learning_rate : boosting iterations and shrinkage.
+    n_estimators, learning_rate : the most boosting iterations (default 1000; early stopping
+        usually ends the fit long before) and the shrinkage (default 0.1). The defaults were chosen
+        by the defaults study (``benchmarks/README.md``); ``ngb.reference_defaults()`` holds those of
+        ngboost 0.6.0: ``NGBRegressor(**ngb.reference_defaults())``.
     subsample, colsample : fraction of rows (without replacement) and of columns per iteration.
     natural_gradient : bool, fit learners on the natural (True) or ordinary gradient.
     metric_weighted : "auto" (default), True or False; used with ``natural_gradient=True``. True: fit
@@ -53,11 +58,18 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         information (a claim at a small rate) or stall with many classes; False for continuous
         families, where weights 1 / sigma^2 feed back into ever smaller predicted scales and the
         validation score rises steeply after its minimum on small data (benchmarks/README.md).
-    early_stopping : "auto", True or False. "auto" holds out ``validation_fraction`` of the rows
-        when there are more than 10,000; validation data passed to ``fit`` is always used unless
-        ``early_stopping=False``.
-    n_iter_no_change, tol : stop after this many iterations without the validation score
-        improving by more than ``tol``; the model is truncated at its best iteration.
+    early_stopping : "auto" (default), True, "refit" or False. Without validation data, "auto",
+        True and "refit" hold out a random ``validation_fraction`` of the rows (stratified by class
+        for classifiers) and stop after ``n_iter_no_change`` iterations without improvement of the
+        held-out score, keeping the best iteration count. "auto" then refits on every row with that
+        count when there are at most 10,000 rows (small data lose no rows; twice the fitting time),
+        and keeps the model fitted on the other rows above that; True never refits, "refit" always
+        does. False: all ``n_estimators`` iterations on every row. Validation data passed to ``fit``
+        is always used for stopping (never refitted on) unless ``early_stopping=False``.
+    validation_fraction : the rows held out for early stopping (default 0.1).
+    n_iter_no_change, tol : stop after this many iterations (default 20) without the validation
+        score improving by more than ``tol`` (default 0: any improvement counts); the model is
+        truncated at its best iteration.
     n_jobs : threads. None or -1: all cores (as scikit-learn's HistGradientBoosting), -2 all but
         one, a positive int that many. Other base learners than ngb's trees are fitted on threads
         over the distribution parameters. Results are bit-identical for every n_jobs.
@@ -77,8 +89,10 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
 
     Attributes
     ----------
-    n_iter_, init_params_ (k,), scalings_ (n_iter_,), train_score_ and validation_score_
-    (mean score per iteration, index 0 before boosting, lower is better),
+    n_iter_, init_params_ (k,), scalings_ (n_iter_, k), train_score_ and validation_score_
+    (mean score per iteration, index 0 before boosting, lower is better; after a refit,
+    validation_score_ is that of the held-out rows in the fit that chose n_iter_), refitted_
+    (whether the model was refitted on every row),
     feature_importances_ (p,), feature_importances_by_param_ (dict), n_features_in_,
     feature_names_in_ (pandas input only).
     """

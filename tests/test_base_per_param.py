@@ -35,9 +35,10 @@ def _tree(**kw):
 
 def test_same_base_per_parameter_is_bit_identical_to_one_base():
     X, y = _data()
-    ref = ngb.NGBRegressor(**KW).fit(X, y)
-    for base in ([_tree(), _tree()], (_tree(), _tree()), {"loc": _tree(), "log_scale": _tree()}, {"scale": _tree()},
-                 [None, None], {}):
+    default = ngb.NGBRegressor(**KW).fit(X, y)
+    one = ngb.NGBRegressor(base=_tree(), **KW).fit(X, y)
+    for ref, base in [(one, [_tree(), _tree()]), (one, (_tree(), _tree())), (one, {"loc": _tree(), "log_scale": _tree()}),
+                      (default, {"scale": None}), (default, [None, None]), (default, {})]:
         model = ngb.NGBRegressor(base=base, **KW).fit(X, y)
         np.testing.assert_array_equal(_theta(ref, X), _theta(model, X))
         np.testing.assert_array_equal(ref.scalings_, model.scalings_)

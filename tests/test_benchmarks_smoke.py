@@ -172,6 +172,27 @@ def test_flchain_cox_density_is_the_interpolated_breslow_hazard():
             pytest.approx(-np.log(f), rel=1e-6))
 
 
+def test_uci_defaults_mode_on_one_split(uci):
+    """uci.py --defaults: the library defaults fitted on a whole training split, scored on its test split."""
+    home = _uci_home(uci)
+    r = uci.run_split_defaults("yacht", 0, home)
+    assert r["best_iter"] >= 1 and np.isfinite(r["nll"]) and 0 <= r["cover90"] <= 1
+    assert "yacht" in uci.defaults_table([r], ["yacht"])
+
+
+def test_defaults_study_runs_and_tabulates(tmp_path):
+    """benchmarks/defaults.py on one small set, one split: hgb and ngb results cached and tabulated."""
+    study = _load("defaults")
+    cache = tmp_path / "cache.json"
+    study.run(["diabetes"], ["hgb", "ngb-old", "ngb"], str(cache), repeats=1, log=lambda *a: None)
+    data = study.read_cache(str(cache))
+    assert {r["model"] for r in data.values()} == {"hgb", "ngb-old", "ngb"}
+    rec = data["diabetes|0|ngb"]
+    assert rec["nll"] > 0 and rec["rmse"] > 0 and 0 <= rec["cover90"] <= 1
+    assert "rmse" in data["diabetes|0|hgb"] and "nll" not in data["diabetes|0|hgb"]
+    assert "diabetes" in study.table(data, ["diabetes"])
+
+
 def test_run_split_tuned_never_sees_the_test_split(uci, monkeypatch):
     """--tune: the tuner runs on the training split only; changing the test split changes the test
     numbers and nothing the tuner chose."""

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeRegressor
 
 import ngb
+from old_defaults import old_defaults
 from ngb.tree import (
     BinMapper,
     HistTreeRegressor,
@@ -415,11 +416,10 @@ def _shuffled_category_data(n, seed, K=20):
 def test_engine_native_categorical_splits_beat_ordered_codes():
     df, y = _shuffled_category_data(3000, 1)
     dft, yt = _shuffled_category_data(3000, 2)
-    native = ngb.NGBRegressor(n_estimators=150, random_state=0).fit(df, y)  # default base: from_dtype
-    ordered = ngb.NGBRegressor(
-        base=HistTreeRegressor(max_depth=3, min_samples_leaf=10, categorical_features=None),
-        n_estimators=150, random_state=0,
-    ).fit(df, y)
+    # (written against the defaults before the study: 150 iterations at 0.01, depth-3 trees, no early stopping)
+    native = ngb.NGBRegressor(random_state=0, **old_defaults(n_estimators=150)).fit(df, y)  # the tree's from_dtype
+    ordered = ngb.NGBRegressor(random_state=0, **old_defaults(
+        n_estimators=150, base=HistTreeRegressor(max_depth=3, min_samples_leaf=10, categorical_features=None))).fit(df, y)
     assert any(t.has_categorical for learners in native._estimators for t in learners)
     assert not any(t.has_categorical for learners in ordered._estimators for t in learners)
     nll_native = native.predict_dist(dft).score(yt).mean()
@@ -433,10 +433,8 @@ def test_engine_native_categorical_splits_beat_ordered_codes():
     np.testing.assert_allclose(last, native.predict(dft), rtol=1e-12, atol=1e-12)
     # an array input with explicit indices gives the same model as the DataFrame
     arr = np.column_stack([df["x"], df["cat"].cat.codes.astype(float)])
-    by_index = ngb.NGBRegressor(
-        base=HistTreeRegressor(max_depth=3, min_samples_leaf=10, categorical_features=[1]),
-        n_estimators=150, random_state=0,
-    ).fit(arr, y)
+    by_index = ngb.NGBRegressor(random_state=0, **old_defaults(
+        n_estimators=150, base=HistTreeRegressor(max_depth=3, min_samples_leaf=10, categorical_features=[1]))).fit(arr, y)
     arr_t = np.column_stack([dft["x"], dft["cat"].cat.codes.astype(float)])
     np.testing.assert_array_equal(by_index.predict(arr_t), native.predict(dft))
 

@@ -22,6 +22,9 @@ import ngb.dask as ngbd  # noqa: E402
 from ngb.tree import HistTreeRegressor  # noqa: E402
 
 KW = dict(n_estimators=8, learning_rate=0.1, random_state=0)
+#: without validation data the default early stopping holds out rows, per partition on Dask (not the
+#: single-machine split): the equality tests of fits without validation data fit every row
+ALL_ROWS = dict(KW, early_stopping=False)
 
 pytestmark = pytest.mark.timeout(180)  # (pytest-timeout) a test that hangs on the cluster fails instead
 
@@ -100,8 +103,8 @@ def test_one_partition_is_bit_identical(client):
     same order, so the model is the same bit for bit."""
     X, y, _ = make_data("normal")
     w = np.random.RandomState(1).uniform(0.5, 2.0, size=len(y))
-    ref = ngb.NGBRegressor(**KW).fit(X, y, sample_weight=w)
-    got = ngbd.DaskNGBRegressor(**KW, client=client).fit(chunked(X, len(y)), chunked(y, len(y)),
+    ref = ngb.NGBRegressor(**ALL_ROWS).fit(X, y, sample_weight=w)
+    got = ngbd.DaskNGBRegressor(**ALL_ROWS, client=client).fit(chunked(X, len(y)), chunked(y, len(y)),
                                                          sample_weight=chunked(w, len(y)))
     assert got.dask_fit_info_["n_workers"] == 1
     assert_same_model(ref, got, exact=True)
@@ -151,7 +154,7 @@ def test_poisson_offsets_dataframes(client):
 def test_classifier_colsample(client):
     """Three string classes, a column sample per iteration (the same draws)."""
     X, y, _ = make_data("class")
-    kw = dict(KW, colsample=0.6)
+    kw = dict(ALL_ROWS, colsample=0.6)
     ref = ngb.NGBClassifier(**kw).fit(X, y)
     got = ngbd.DaskNGBClassifier(**kw, client=client).fit(chunked(X, 800), chunked(y, 800))
     np.testing.assert_array_equal(got.classes_, ref.classes_)
@@ -163,8 +166,8 @@ def test_survival_best_first(client):
     """Right-censored LogNormal with best-first trees (one histogram round trip per split)."""
     X, y, _ = make_data("survival")
     base = HistTreeRegressor(max_depth=None, max_leaf_nodes=6, min_samples_leaf=20)
-    ref = ngb.NGBSurvival(base=base, **KW).fit(X, y)
-    got = ngbd.DaskNGBSurvival(base=base, **KW, client=client).fit(chunked(X, 1000), chunked(y, 1000))
+    ref = ngb.NGBSurvival(base=base, **ALL_ROWS).fit(X, y)
+    got = ngbd.DaskNGBSurvival(base=base, **ALL_ROWS, client=client).fit(chunked(X, 1000), chunked(y, 1000))
     assert_same_model(ref, got)
     np.testing.assert_array_equal(ref.unique_times_, got.unique_times_)
     assert max(t.n_leaves for it in got._estimators for t in it) == 6
@@ -183,15 +186,20 @@ def test_line_search_row_sample(client):
     assert_same_model(ref, got)
 
 
-def test_step_is_projected_at_the_bounds(client):
+def test_step_is_projected_at_the_bounds(client, monkeypatch):
     """Zero-inflated Poisson whose zero probability reaches its bound (logit -30) on some rows: the
     workers project the step there as the single-machine fit does (``_project_at_bounds``), so the
-    models agree and no row is pushed ~1e11 past its bound."""
+    models agree and no row is pushed ~1e11 past its bound. (The Dask fit grows a tree per parameter:
+    the single-machine fit compared shares no structure between the coupled parameters.)"""
     from test_fast_paths import _data
+
+    import ngb._shared
+
+    monkeypatch.setattr(ngb._shared, "ENABLED", False)
 
     X, y = _data("zero_inflated_poisson")
     kw = dict(dist="zero_inflated_poisson", n_estimators=30, learning_rate=0.1, early_stopping=False,
-              metric_weighted=False, random_state=0)
+              metric_weighted=False, max_scaling=256.0, random_state=0)  # long steps reach the bound
     ref = ngb.NGBRegressor(**kw).fit(X, y)
     got = ngbd.DaskNGBRegressor(**kw, client=client).fit(chunked(X, 150), chunked(y, 150))
     raw = got._raw_predict(X)
@@ -210,18 +218,51 @@ def test_early_stopping_split_per_partition(client):
     assert got.n_iter_ < 200 and len(got.validation_score_) == got.n_iter_ + 1
 
 
+def test_small_data_refits_on_every_row(client):
+    """early_stopping="auto" up to REFIT_MAX_ROWS rows: the held-out rows (of each partition) choose
+    the count, then a second pass fits that many iterations on every row, as the single-machine
+    estimator does; that pass is the single-machine fit of every row with that count."""
+    X, y, _ = make_data("normal", n=3000)
+    kw = dict(n_estimators=300, learning_rate=0.3, n_iter_no_change=3, random_state=0)
+    got = ngbd.DaskNGBRegressor(**kw, client=client).fit(chunked(X, 1000), chunked(y, 1000))
+    assert got.refitted_ and 0 < got.n_iter_ < 300
+    assert len(got.validation_score_) > got.n_iter_  # the held-out rows' curve of the first pass
+    assert got.dask_fit_info_["n_rows"] == 3000  # the second pass: every row
+    ref = ngb.NGBRegressor(**dict(kw, n_estimators=got.n_iter_, early_stopping=False)).fit(X, y)
+    assert not ref.refitted_
+    np.testing.assert_allclose(ref._raw_predict(X), got._raw_predict(X), rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="'cv' is not supported"):
+        ngbd.DaskNGBRegressor(**dict(kw, early_stopping="cv"), client=client).fit(chunked(X, 1000), chunked(y, 1000))
+
+
+def test_signature_is_the_estimators(client):
+    """The Dask estimators take every parameter of the ngb estimators, with the same defaults."""
+    import inspect
+
+    for local, dask_cls in ((ngb.NGBRegressor, ngbd.DaskNGBRegressor), (ngb.NGBClassifier, ngbd.DaskNGBClassifier),
+                            (ngb.NGBSurvival, ngbd.DaskNGBSurvival)):
+        a = dict(inspect.signature(local.__init__).parameters)
+        b = dict(inspect.signature(dask_cls.__init__).parameters)
+        assert [n for n in b if n not in a] == ["client", "sample_rows"]
+        assert {n: p.default for n, p in a.items()} == {n: b[n].default for n in a}
+
+
 def test_communication_does_not_grow_with_rows(client):
     """Per iteration the client receives histograms and sums, never rows: the bytes are bounded by
     the communication model (workers * trees * histograms * features * 256 bins * 16 bytes, plus
     counts for weighted trees and small sums) whatever the number of rows."""
     per = []
-    for n in (2000, 16000):
+    for n in (2000, 100_000):
         X, y, _ = make_data("normal", n=n)
-        m = ngbd.DaskNGBRegressor(**dict(KW, n_estimators=3), client=client).fit(chunked(X, n // 2), chunked(y, n // 2))
+        m = ngbd.DaskNGBRegressor(**dict(ALL_ROWS, n_estimators=3), client=client).fit(chunked(X, n // 2),
+                                                                                       chunked(y, n // 2))
         info = m.dask_fit_info_
         assert info["sample_rows"] == n  # all rows set up the fit (at most SAMPLE_ROWS)
         received = info["per_iteration"][:, 1]
-        workers, k, q, hists = info["n_workers"], 2, X.shape[1], 1 + 1 + 2  # depth 3: root, 1, 2 per tree
+        # best-first trees of at most L leaves: the root's histogram, then one per split (the smaller
+        # child; its sibling by subtraction)
+        leaves = max(t.n_leaves for it in m._estimators for t in it)
+        workers, k, q, hists = info["n_workers"], 2, X.shape[1], leaves
         bound = workers * k * hists * q * 256 * 16 + 20_000
         assert received.max() <= bound
         per.append(received.max())

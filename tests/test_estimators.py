@@ -19,6 +19,7 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.estimator_checks import check_estimator
 
 import ngb
+from old_defaults import old_defaults, old_tree  # noqa: F401
 from ngb._line_search import line_search as _line_search
 
 
@@ -49,12 +50,13 @@ def _small(**kw):
 
 # ---------------------------------------------------------------------------- scikit-learn checks
 SKIPPED_CHECKS = {
-    # The default tree's min_samples_leaf=10 counts rows, not weights (as HistGradientBoosting's
-    # min_samples_leaf does): the check's 27 repeated rows can be split, its 9 weighted rows cannot.
-    # HistGradientBoosting passes only because its 20-row minimum splits neither. Every weighted
-    # statistic is exact: with min_samples_leaf=1 ngb passes every check, this one included
+    # The default tree's min_samples_leaf counts rows, not weights (as HistGradientBoosting's
+    # min_samples_leaf does), and the default early stopping holds out a random part of the rows,
+    # which repeating rows changes. Every weighted statistic is exact: with min_samples_leaf=1 and
+    # early_stopping=False ngb passes every check, this one included
     # (test_reliability_inputs.test_check_estimator_with_no_expected_failure).
-    "check_sample_weight_equivalence_on_dense_data": "min_samples_leaf counts rows, not weights",
+    "check_sample_weight_equivalence_on_dense_data": "min_samples_leaf counts rows, not weights; early stopping "
+                                                     "holds out random rows",
 }
 
 
@@ -66,7 +68,8 @@ def test_check_estimator(Est):
 # ---------------------------------------------------------------------------- fitting behaviour
 def test_regressor_learns_heteroscedastic_normal(hetero):
     X, y, loc, scale = hetero
-    model = ngb.NGBRegressor(**_small(n_estimators=500)).fit(X[:800], y[:800], X_val=X[800:1000], y_val=y[800:1000])
+    model = ngb.NGBRegressor(**_small(n_estimators=500, n_iter_no_change=10, tol=1e-4, **old_tree())).fit(
+        X[:800], y[:800], X_val=X[800:1000], y_val=y[800:1000])
     assert 10 < model.n_iter_ < 500
     d = model.predict_dist(X[1000:])
     assert isinstance(d, ngb.Normal) and len(d) == 200
@@ -385,7 +388,7 @@ def test_histtree_subclasses_take_the_fast_path_unless_they_change_fit_or_predic
     assert isinstance(make_backend(ngb.HistTreeRegressor(), X), HistTreeBackend)
     assert isinstance(make_backend(Renamed(), X), HistTreeBackend)
     assert isinstance(make_backend(OwnFit(), X), SklearnBackend)
-    ngb.NGBRegressor(base=OwnFit(max_depth=2), n_estimators=3).fit(X, X[:, 0])
+    ngb.NGBRegressor(base=OwnFit(max_depth=2), n_estimators=3, early_stopping=False).fit(X, X[:, 0])
     assert OwnFit.calls == 6  # 3 iterations x 2 parameters
 
 
@@ -491,7 +494,7 @@ def test_verbose_lines_say_what_the_numbers_are(caplog):
     for score, label in (("log", "NLL"), ("crps", "CRPS")):
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="ngb"):
-            model = ngb.NGBRegressor(score=score, n_estimators=20, verbose=1, random_state=0).fit(
+            model = ngb.NGBRegressor(score=score, n_estimators=20, verbose=1, early_stopping=False, random_state=0).fit(
                 X[:200], y[:200], X_val=X[200:], y_val=y[200:])
         messages = [r.getMessage() for r in caplog.records if r.name == "ngb"]
         assert f"train/val {label}:" in messages[0] and "lower is better" in messages[0]

@@ -12,6 +12,7 @@ import pytest
 
 import ngb
 from families import CASES
+from old_defaults import old_tree
 from ngb.distributions import FAMILIES
 from ngb.survival import SURVIVAL_FAMILIES
 
@@ -205,8 +206,9 @@ def test_a_parameter_at_its_bound_is_not_pushed_past_it(fast, monkeypatch):
     X, y = _data("zero_inflated_poisson")
     if not fast:
         monkeypatch.setattr(FAMILIES["zero_inflated_poisson"], "fast", {})
-    model = ngb.NGBRegressor(dist="zero_inflated_poisson", n_estimators=30, learning_rate=0.1,
-                             early_stopping=False, metric_weighted=False, random_state=0).fit(X, y)
+    model = ngb.NGBRegressor(dist="zero_inflated_poisson", n_estimators=30, learning_rate=0.1,  # (the tree and
+                             early_stopping=False, metric_weighted=False, random_state=0,  # steps it was written on)
+                             **old_tree()).fit(X, y)
     raw = model._raw_predict(X)
     assert raw[:, 1].min() < -30  # some rows did reach the bound
     assert np.abs(raw).max() < 1e4

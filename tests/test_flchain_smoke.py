@@ -11,6 +11,7 @@ import pytest
 
 from ngb.datasets import load_flchain
 from ngb.survival import NGBSurvival, concordance_index, make_y
+from old_defaults import old_defaults
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,8 +30,8 @@ def test_flchain_concordance_on_held_out_rows():
     idx = np.random.default_rng(0).permutation(len(y))
     train, test = idx[:2000], idx[2000:4000]
 
-    model = NGBSurvival(dist="lognormal", n_estimators=50, learning_rate=0.05, random_state=0)
-    model.fit(X.iloc[train], y[train])  # 2,000 rows: no automatic early stopping, 50 iterations
+    model = NGBSurvival(dist="lognormal", random_state=0, **old_defaults(n_estimators=50, learning_rate=0.05))
+    model.fit(X.iloc[train], y[train])  # 50 iterations, no early stopping (the defaults before the study)
     assert model.n_iter_ == 50
 
     c = model.concordance(X.iloc[test], y[test])

@@ -13,6 +13,7 @@ import pytest
 from scipy import optimize, stats
 
 import ngb
+from old_defaults import old_defaults, old_tree  # noqa: F401
 from ngb.distributions.mvnormal import MultivariateNormal
 
 
@@ -117,7 +118,8 @@ def test_multi_output_regression_recovers_known_covariance():
     cov[:, 0, 1] = cov[:, 1, 0] = rho * sd[:, 0] * sd[:, 1]
     y = mean + np.einsum("nij,nj->ni", np.linalg.cholesky(cov), rng.normal(size=(n, 2)))
     tr, va, te = slice(0, 2800), slice(2800, 3400), slice(3400, None)
-    model = ngb.NGBRegressor(dist=MultivariateNormal(2), n_estimators=1000, learning_rate=0.05, random_state=0)
+    model = ngb.NGBRegressor(dist=MultivariateNormal(2), n_estimators=1000, learning_rate=0.05, random_state=0,
+                             n_iter_no_change=10, tol=1e-4, **old_tree())
     model.fit(X[tr], y[tr], X_val=X[va], y_val=y[va])
     d = model.predict_dist(X[te])
     assert isinstance(d, MultivariateNormal) and d.mean().shape == (600, 2)

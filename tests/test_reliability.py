@@ -17,6 +17,7 @@ from sklearn.exceptions import NotFittedError
 
 import ngb
 from ngb.distributions import FAMILIES
+from old_defaults import old_defaults
 
 
 def _data(n=400, p=4, seed=0):
@@ -379,7 +380,7 @@ def test_studentt_keeps_learning_near_the_normal_limit():
     rng = np.random.RandomState(0)
     X = rng.uniform(-2, 2, (600, 3))
     y = 3 * np.sin(X[:, 0]) + X[:, 1] + rng.normal(0, 1, 600)
-    kw = dict(n_estimators=100, learning_rate=0.1, random_state=0, n_jobs=1)
+    kw = dict(random_state=0, n_jobs=1, **old_defaults(n_estimators=100, learning_rate=0.1))  # (written on those)
     t = ngb.NGBRegressor(dist="studentt", **kw).fit(X[:400], y[:400])
     normal = ngb.NGBRegressor(dist="normal", **kw).fit(X[:400], y[:400])
     assert t.predict_dist(X[:1]).df[0] > 30  # the marginal fit is near the normal limit

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 
 import ngb
+from old_defaults import old_defaults, old_tree  # noqa: F401
 from ngb.distributions import get_distribution
 from ngb.survival import SURVIVAL_FAMILIES, concordance_index, make_y
 from families import CASES
@@ -93,7 +94,7 @@ def test_ngb_survival_learns_censored_lognormal():
     X, y, mu, s = _synthetic_survival(3000)
     assert 0.3 < y["event"].mean() < 0.9
     tr, va, te = slice(0, 2000), slice(2000, 2500), slice(2500, None)
-    model = ngb.NGBSurvival(n_estimators=800, learning_rate=0.05, random_state=0)
+    model = ngb.NGBSurvival(n_estimators=800, learning_rate=0.05, random_state=0, n_iter_no_change=10, tol=1e-4, **old_tree())
     model.fit(X[tr], y[tr], X_val=X[va], y_val=y[va])
     d = model.predict_dist(X[te])
     assert isinstance(d, ngb.LogNormal)

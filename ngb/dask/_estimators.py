@@ -6,6 +6,12 @@
 estimators (their subclasses): they predict on numpy / pandas without Dask; ``to_local()`` returns
 the plain estimator (``NGBRegressor`` ...) with the same fitted state, whose pickle loads without
 Dask installed; ``ngb.dask.predict_frame`` scores dask collections partition by partition.
+
+Differences from the single-machine fit: without validation data, early stopping holds out
+``validation_fraction`` of each partition (not one split of all rows; ``early_stopping="cv"`` is
+refused), and coupled parameters (Gamma, Weibull, Student t, zero-inflated families, ...) get a tree
+each instead of one shared structure (``ngb/_shared.py``). Otherwise, given the same bin edges, the
+model is the single-machine fit of the same rows to rounding.
 """
 
 from __future__ import annotations
@@ -27,15 +33,16 @@ class _DaskFit:
     _local_class = None
 
     # one signature for the three estimators (scikit-learn reads each class's __init__ parameters)
-    def __init__(self, dist=None, score="log", base=None, n_estimators=500, learning_rate=0.01, subsample=1.0,
+    def __init__(self, dist=None, score="log", base=None, n_estimators=1000, learning_rate=0.1, subsample=1.0,
                  colsample=1.0, natural_gradient=True, metric_weighted="auto", early_stopping="auto",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, n_jobs=None, random_state=None, verbose=0,
-                 client=None, sample_rows=SAMPLE_ROWS):
+                 validation_fraction=0.1, n_iter_no_change=20, tol=0.0, max_scaling=1.0, n_jobs=None, random_state=None,
+                 verbose=0, monotonic_cst=None, client=None, sample_rows=SAMPLE_ROWS):
         super().__init__(dist=dist, score=score, base=base, n_estimators=n_estimators, learning_rate=learning_rate,
                          subsample=subsample, colsample=colsample, natural_gradient=natural_gradient,
                          metric_weighted=metric_weighted, early_stopping=early_stopping,
                          validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change, tol=tol,
-                         n_jobs=n_jobs, random_state=random_state, verbose=verbose)
+                         max_scaling=max_scaling, n_jobs=n_jobs, random_state=random_state, verbose=verbose,
+                         monotonic_cst=monotonic_cst)
         self.client = client
         self.sample_rows = sample_rows
 

@@ -177,7 +177,7 @@ class Shard:
         return X, y, w, off
 
     def setup(self, est, dist, rule_args, bin_mapper, units, theta0, weight_scale, uniform, val_weight_scale,
-              val_uniform, split_plan):
+              val_uniform, split_plan, keep_raw=False):
         """Check, convert and bin the rows (partition by partition: the float rows of one partition at
         a time); returns the training rows per partition (in order) and, for a survival target, the
         (weighted event, weight) sums of the training and validation rows. ``split_plan``:
@@ -205,6 +205,8 @@ class Shard:
             del X
         if split_plan is None:
             val = [self._checked(est, dist, b, val_weight_scale, val_uniform, False) for b in self.raw_val]
+        if keep_raw:  # a second pass sets up from them again (``restore``)
+            self._kept = (self.raw, self.raw_val)
         self.raw = self.raw_val = bundle = None  # the raw partitions are no longer needed
         self.Xb = _cat(Xbs)
         del Xbs
@@ -229,6 +231,12 @@ class Shard:
         self.iteration = 0
         self.step = None
         return counts, events, val_events
+
+    def restore(self):
+        """The raw partitions kept by ``setup(keep_raw=True)`` back in place (for a second pass)."""
+        self.raw, self.raw_val = self._kept
+        self._kept = None
+        self.Xb = self.XbF = self.objective = self.validation = self.X_val = None
 
     def unique_times(self):
         """The distinct observed times of the rows (a survival target; original units)."""

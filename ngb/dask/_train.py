@@ -34,7 +34,7 @@ from .._monitor import EarlyStopping, ScoreTrace
 from .._progress import FitProgress
 from .._threads import resolve_n_threads
 from .._units import target_units
-from ..boosting import _default_base, _random_state, _uses_metric_weights
+from ..boosting import REFIT_MAX_ROWS, _default_base, _random_state, _uses_metric_weights
 from ..tree import BinMapper, HistTreeRegressor, leaf_value_table, resolve_categorical_features
 from ..tree._grower import check_growth
 from ._grow import TreeGrowth
@@ -134,7 +134,7 @@ def _powers(lo=-21, hi=8):
     return [2.0**e for e in range(lo, hi + 1)]
 
 
-def batched_line_search(score_batch, loss0, groups, starts, known=None):
+def batched_line_search(score_batch, loss0, groups, starts, known=None, step_max=None):
     """``line_search_by_group`` with every evaluation of the score taken from batches scored at once
     (``score_batch(list of (k,) scalings) -> (m,) scores``): the search is replayed on the scores
     at hand, and a scaling it asks for that is not among them brings the next batch (the joint
@@ -162,7 +162,7 @@ def batched_line_search(score_batch, loss0, groups, starts, known=None):
     while True:
         add(pending)
         try:
-            return line_search_by_group(loss, loss0, groups, starts)
+            return line_search_by_group(loss, loss0, groups, starts, step_max)
         except _Missing as miss:
             key = np.asarray(miss.args[0])
             if stage == 0 and np.all(key == key[0]):
@@ -265,28 +265,59 @@ def fit_distributed(est, X, y, sample_weight=None, offset=None, X_val=None, y_va
             f.release()
 
 
+def validation_plan(est, n_pos, given_val, rng):
+    """(split plan (fraction, seed) or None, whether to stop early, whether to refit on every row),
+    the policy of ``BaseNGBoost._validation_data`` for ``n_pos`` positive-weight training rows; the
+    held-out rows are ``validation_fraction`` of each partition (not the single-machine split)."""
+    if given_val:
+        return None, est.early_stopping is not False, False
+    mode = est.early_stopping if isinstance(est.early_stopping, str) else bool(est.early_stopping)
+    if mode == "cv":
+        raise ValueError("early_stopping='cv' is not supported by the Dask estimators: use 'auto', 'refit', True "
+                         "or False, or pass X_val and y_val.")
+    if mode is False or (mode == "auto" and n_pos < 2):
+        return None, False, False
+    refit = mode == "refit" or (mode == "auto" and n_pos <= REFIT_MAX_ROWS)
+    return (float(est.validation_fraction), int(rng.randint(2**31 - 1))), True, refit
+
+
 def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, given_val, weighted_val, sample_rows,
                   t_start):
-    """The fit once every worker's shard holds its partitions (``_Shards``; ``n_threads`` per shard)."""
+    """The fit once every worker's shard holds its partitions (``_Shards``; ``n_threads`` per shard):
+    one pass, or two when the held-out rows choose the count and a second pass fits it on every row
+    (``early_stopping="auto"`` up to ``REFIT_MAX_ROWS`` rows, or ``"refit"``)."""
+    dist, _ = est._check_params()
+    rng = _random_state(est.random_state)
+    stats = shards.call("stats", dist.support == "class")
+    n_pos = sum(s[2] for st in stats for s in st[0])
+    split_plan, stop_early, refit = validation_plan(est, n_pos, given_val, rng)
+    args = (est, shards, n_threads, n_parts, weighted_rows, has_offset, weighted_val, sample_rows, rng)
+    state, info = _fit_pass(*args, stats, split_plan, given_val, stop_early, est.n_estimators, t_start, refit)
+    if refit:
+        chosen = state
+        shards.call("restore")
+        stats = shards.call("stats", dist.support == "class")
+        state, info = _fit_pass(*args, stats, None, False, False, chosen["n_iter_"], t_start, False)
+        state["validation_score_"] = chosen["validation_score_"]
+        info["n_val_rows"] = 0
+    state["refitted_"] = bool(refit)
+    return state, info
+
+
+def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weighted_val, sample_rows, rng, stats,
+              split_plan, given_val, stop_early, n_estimators, t_start, keep_raw):
+    """One boosting pass of ``n_estimators`` iterations on the shards (set up anew from their raw
+    partitions, which are kept when ``keep_raw`` for a second pass); (fitted state, statistics)."""
     dist, rule_name = est._check_params()
     tree_params = check_base(est.base)
     classifier = dist.support == "class"
-    rng = _random_state(est.random_state)
 
-    # ---- global statistics, the validation plan
-    stats = shards.call("stats", classifier)
+    # ---- global statistics
     train_stats = sorted((s for st in stats for s in st[0]), key=lambda s: s[0])
     val_stats = sorted((s for st in stats for s in st[1]), key=lambda s: s[0])
     weight_scale, uniform = _weight_plan(train_stats) if weighted_rows else (None, True)
-    val_scale, val_uniform = _weight_plan(val_stats, "sample_weight_val") if weighted_val else (None, True)
+    val_scale, val_uniform = _weight_plan(val_stats, "sample_weight_val") if weighted_val and given_val else (None, True)
     n_pos = sum(s[2] for s in train_stats)
-    split_plan = None
-    if given_val:
-        stop_early = est.early_stopping is not False
-    elif est.early_stopping is True or (est.early_stopping == "auto" and n_pos > 10000):
-        split_plan, stop_early = (float(est.validation_fraction), int(rng.randint(2**31 - 1))), True
-    else:
-        stop_early = False
     classes = None
     if classifier:
         classes = np.unique(np.concatenate([s[5] for s in train_stats]))
@@ -344,7 +375,7 @@ def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, gi
     worker_est = _worker_copy(est)
     setups = [(worker_est, dist, (dist, rule_name, k, est.natural_gradient, weighted, n_threads[i]),
                _with_threads(bin_mapper, n_threads[i]), units, theta0, weight_scale, uniform, val_scale, val_uniform,
-               split_plan) for i in range(len(shards.actors))]
+               split_plan, keep_raw) for i in range(len(shards.actors))]
     got = shards.call("setup", per_shard=setups)
     part_rows = sorted((c for shard_counts, _, _ in got for c in shard_counts), key=lambda c: c[0])
     starts, pos = {}, 0
@@ -382,8 +413,8 @@ def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, gi
     estimators, columns, scalings, per_iteration = [], [], [], []
     start = np.ones(k)
     shown = None if units is None else (in_units, val_in_units)
-    with FitProgress(est.verbose, est.n_estimators, rule_name, shown) as progress:
-        for it in range(est.n_estimators):
+    with FitProgress(est.verbose, n_estimators, rule_name, shown) as progress:
+        for it in range(n_estimators):
             before = shards.counters()
             cols = None if n_cols == p else np.sort(rng.choice(p, n_cols, replace=False))
             feats = np.arange(p, dtype=np.int64) if cols is None else np.unique(cols).astype(np.int64)
@@ -402,7 +433,7 @@ def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, gi
                 sums = shards.call("score_candidates", cands)
                 return [_mean([s[i] for s in sums]) for i in range(len(cands))]
 
-            scale = batched_line_search(score_batch, loss0, groups, start, known)
+            scale = batched_line_search(score_batch, loss0, groups, start, known, float(est.max_scaling))
             c = lr * scale
             vsums = shards.call("apply", c, learners, cols)
             start = np.where(scale > 0, scale, 1.0)

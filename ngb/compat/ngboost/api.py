@@ -127,7 +127,7 @@ class NGBoost(BaseEstimator):
             natural_gradient=bool(self.natural_gradient), metric_weighted=False,
             early_stopping=early_stopping_rounds is not None, validation_fraction=self.validation_fraction,
             n_iter_no_change=int(early_stopping_rounds) if early_stopping_rounds is not None else 10,
-            tol=0.0, n_jobs=self.n_jobs, random_state=self.random_state,
+            tol=0.0, max_scaling=256.0, n_jobs=self.n_jobs, random_state=self.random_state,  # (ngboost doubles up to 256x)
             verbose=1 if self.verbose and int(self.verbose_eval) > 0 else 0,
         )
 

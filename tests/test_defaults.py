@@ -1,0 +1,83 @@
+"""The library defaults chosen by the defaults study (benchmarks/README.md, "Defaults study"), the
+reference's defaults one line away (ngb.reference_defaults()), and how early stopping protects
+small data (a held-out part picks the iteration count; up to 10,000 rows the model is then refitted
+on every row with that count)."""
+
+import numpy as np
+import pytest
+
+import ngb
+from ngb import boosting
+
+
+@pytest.mark.parametrize("Est", [ngb.NGBRegressor, ngb.NGBClassifier, ngb.NGBSurvival])
+def test_the_defaults_are_the_studys(Est):
+    p = Est().get_params()
+    assert p["learning_rate"] == 0.1 and p["n_estimators"] == 1000
+    assert p["early_stopping"] == "auto" and p["validation_fraction"] == 0.1
+    assert p["n_iter_no_change"] == 20 and p["tol"] == 0.0
+    assert p["max_scaling"] == 1.0 and p["base"] is None
+    base = boosting._default_base()
+    assert (base.max_depth, base.max_leaf_nodes, base.min_samples_leaf) == (None, 31, 20)
+    assert boosting.REFIT_MAX_ROWS == 10_000
+
+
+@pytest.mark.parametrize("Est", [ngb.NGBRegressor, ngb.NGBClassifier, ngb.NGBSurvival])
+def test_reference_defaults_are_ngboosts_and_a_new_dict_each_call(Est):
+    a, b = ngb.reference_defaults(), ngb.reference_defaults()
+    assert a["base"] is not b["base"]
+    assert (a["n_estimators"], a["learning_rate"], a["early_stopping"], a["metric_weighted"], a["max_scaling"]) == (
+        500, 0.01, False, False, 256.0)
+    assert (a["base"].max_depth, a["base"].min_samples_leaf) == (3, 1)
+    est = Est(**a)
+    assert est.get_params()["learning_rate"] == 0.01
+
+
+def _linear(n, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    return X, X[:, 0] + rng.normal(size=n)
+
+
+def test_reference_defaults_run_every_iteration_and_may_lengthen_steps():
+    X, y = _linear(400)
+    model = ngb.NGBRegressor(random_state=0, **ngb.reference_defaults()).fit(X, y)
+    assert model.n_iter_ == 500 and not model.refitted_
+    assert model.scalings_.max() > 1.0  # (steps lengthened up to 256x)
+
+
+def test_default_steps_are_never_lengthened():
+    X, y = _linear(400)
+    model = ngb.NGBRegressor(random_state=0).fit(X, y)
+    assert model.scalings_.max() <= 1.0
+
+
+def test_small_data_are_refitted_on_every_row_with_the_held_out_count():
+    X, y = _linear(400)
+    model = ngb.NGBRegressor(random_state=0).fit(X, y)
+    assert model.refitted_ and 0 < model.n_iter_ < 1000
+    assert len(model.validation_score_) >= model.n_iter_ + 1  # (the held-out curve that chose the count)
+    every_row = ngb.NGBRegressor(random_state=0, n_estimators=model.n_iter_, early_stopping=False).fit(X, y)
+    np.testing.assert_array_equal(model.predict_dist(X).params["loc"], every_row.predict_dist(X).params["loc"])
+
+
+def test_above_the_refit_limit_the_held_out_rows_are_not_refitted_on(monkeypatch):
+    monkeypatch.setattr(boosting, "REFIT_MAX_ROWS", 300)
+    X, y = _linear(400)
+    assert not ngb.NGBRegressor(random_state=0).fit(X, y).refitted_
+    assert ngb.NGBRegressor(random_state=0, early_stopping="refit").fit(X, y).refitted_
+    assert not ngb.NGBRegressor(random_state=0, early_stopping=True).fit(X, y).refitted_
+
+
+def test_early_stopping_protects_small_data_from_overfitting_noise():
+    """400 rows of pure noise: the default fit stays at the marginal's NLL; the same 1000 iterations at
+    learning rate 0.1 without early stopping are far worse (overconfident)."""
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(400, 4)), rng.normal(size=400)
+    Xt, yt = rng.normal(size=(4000, 4)), rng.normal(size=4000)
+    marginal = 0.5 * np.log(2 * np.pi * np.e * y.var()) + 0.5 * (np.mean((yt - y.mean()) ** 2) / y.var() - 1)
+    default = ngb.NGBRegressor(random_state=0).fit(X, y)
+    assert default.n_iter_ < 100
+    assert -default.score(Xt, yt) < marginal + 0.03
+    off = ngb.NGBRegressor(random_state=0, early_stopping=False).fit(X, y)
+    assert -off.score(Xt, yt) > marginal + 1.0
