@@ -531,7 +531,7 @@ class BaseNGBoost(BaseEstimator):
         """Save the fitted model to ``file`` (a path or a binary file object) as an ngb model file,
         which ``ngb.load(file)`` reads back without running code from the file (unlike pickle);
         predictions of the loaded model are bit-identical. Needs ngb's trees as base learners
-        (``base=None`` or a ``HistTreeRegressor``). See ``ngb/_model_file.py`` for the format."""
+        (``base=None`` or a ``HistTreeRegressor``). See ``ngb/_model_file/`` for the format."""
         from ._model_file import save
 
         save(self, file)
