@@ -19,7 +19,7 @@ import numpy as np
 from ._backends import LeafStep
 from ._threads import map_chunks
 
-__all__ = ["Rule", "FastRule", "make_rule", "Objective", "LINE_SEARCH_ROWS"]
+__all__ = ["Rule", "FastRule", "make_rule", "Objective", "LINE_SEARCH_ROWS", "project_at_bounds"]
 
 #: above 4 * LINE_SEARCH_ROWS rows the line search scores an evenly spaced sample of this many rows:
 #: it only chooses a power of two, and paired score differences on 65,536 rows decide that as the
@@ -130,7 +130,7 @@ def _take(idx, *arrays):
     return tuple(None if a is None else a[idx] for a in arrays)
 
 
-def _project_at_bounds(step, theta, bounds):
+def project_at_bounds(step, theta, bounds):
     """Zero, in place, the parts of ``step`` (n, k) that would move a parameter of ``theta`` (n, k)
     at or beyond its internal bound further out (theta -= s * step, s > 0): the score is flat there
     (the parameters are clipped), and a natural gradient that grows without limit at a bound (a
@@ -186,7 +186,7 @@ class Objective:
         th, y, w, aux = self._rows(rows)
         ex = self.ex if self.ex is not None else None
         grad, score, diag = self.rule.direction(th, y, w, aux, ex=ex, ex_given=ex is not None and self.ex_valid)
-        _project_at_bounds(grad, th, self.bounds)
+        project_at_bounds(grad, th, self.bounds)
         computed = score is not None
         if not computed:
             score = self.score() if rows is None else self.rule.mean(th, y, w, aux)

@@ -26,7 +26,7 @@ from .distributions import get_distribution
 from .scores import resolve_score
 from .version import __version__
 
-__all__ = ["BaseNGBoost", "NGBVersionWarning", "reference_defaults"]
+__all__ = ["BaseNGBoost", "NGBVersionWarning", "reference_defaults", "fit_random_state"]
 
 
 class _ScoreParameter:
@@ -215,7 +215,7 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
                     offset_val=None):
         dist, rule_name = self._check_params()
         data, categorical = self._training_data(X, y, sample_weight, offset, dist)
-        rng = _random_state(self.random_state)
+        rng = fit_random_state(self.random_state)
         train, val, stop_early, refit = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val,
                                                               offset_val)
         if refit == "cv":  # the count from the folds' mean validation curve, fitted on every row
@@ -389,7 +389,7 @@ def _log_refit(verbose, n, n_iter):
         logger.info(f"refit on all {n} rows with the {n_iter} iterations chosen on the held-out rows")
 
 
-def _random_state(seed):
+def fit_random_state(seed):
     """The fit's RandomState for ``random_state``: None, an int, a RandomState, or a numpy
     Generator (seeds a RandomState from one draw, advancing it as a RandomState would be)."""
     if isinstance(seed, np.random.Generator):

@@ -188,7 +188,7 @@ def test_line_search_row_sample(client):
 
 def test_step_is_projected_at_the_bounds(client, monkeypatch):
     """Zero-inflated Poisson whose zero probability reaches its bound (logit -30) on some rows: the
-    workers project the step there as the single-machine fit does (``_project_at_bounds``), so the
+    workers project the step there as the single-machine fit does (``project_at_bounds``), so the
     models agree and no row is pushed ~1e11 past its bound. (The Dask fit grows a tree per parameter:
     the single-machine fit compared shares no structure between the coupled parameters.)"""
     from test_fast_paths import _data

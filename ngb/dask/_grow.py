@@ -26,11 +26,8 @@ import heapq
 
 import numpy as np
 
-from ..tree import N_HIST_BINS, Tree
-from ..tree._grow_level import MIN_GAIN_ABS_REL, MIN_GAIN_REL, WEIGHT_EPS_REL
-from ..tree._grower import check_growth
-from ..tree._nodes import new_nodes
-from ..tree._splitting import find_best_split_py
+from ..tree import (MIN_GAIN_ABS_REL, MIN_GAIN_REL, N_HIST_BINS, WEIGHT_EPS_REL, Tree, check_growth, find_best_split_py,
+                    new_nodes)
 
 __all__ = ["TreeGrowth", "subtract"]
 

@@ -23,10 +23,9 @@ import numpy as np
 
 from .._backends import LeafStep, check_direction, predict_iteration
 from .._fit_data import check_offset
-from .._objective import FastRule, LINE_SEARCH_ROWS, Objective, _project_at_bounds
+from .._objective import FastRule, LINE_SEARCH_ROWS, Objective, project_at_bounds
 from ..tree import BinMapper  # noqa: F401  (unpickled from the client)
-from ..tree import N_HIST_BINS
-from ..tree._histogram import build_histogram_py
+from ..tree import N_HIST_BINS, build_histogram_py
 from ._rows import _cat, _event_sums, _go_left, _initial, _nrows, _rows, _weights, rule_sums
 
 __all__ = ["Shard"]
@@ -213,7 +212,7 @@ class Shard:
         else:
             grad, _, diag = rule.direction(obj.theta, obj.y, obj.w, obj.aux)
             sums = rule_sums(rule, obj.theta, obj.y, obj.w, obj.aux)
-        _project_at_bounds(grad, obj.theta, obj.bounds)  # (Objective.direction: no step past a bound)
+        project_at_bounds(grad, obj.theta, obj.bounds)  # (Objective.direction: no step past a bound)
         check_direction(grad, self.iteration)
         self.grad, self.diag = np.asfortranarray(grad), diag
         self.part = [np.arange(self.n, dtype=np.int64) for _ in range(self.k)]

@@ -33,9 +33,8 @@ from .._monitor import EarlyStopping, ScoreTrace
 from .._progress import FitProgress
 from .._threads import resolve_n_threads
 from .._units import target_units
-from ..boosting import _random_state
-from ..tree import BinMapper, HistTreeRegressor, leaf_value_table, resolve_categorical_features
-from ..tree._grower import check_growth
+from ..boosting import fit_random_state
+from ..tree import BinMapper, HistTreeRegressor, check_growth, leaf_value_table, resolve_categorical_features
 from ._batched_search import batched_line_search, first_batch
 from ._comm import _mean, _Shards, payload_bytes
 from ._grow import _grow_trees
@@ -171,7 +170,7 @@ def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, gi
     one pass, or two when the held-out rows choose the count and a second pass fits it on every row
     (``early_stopping="auto"`` up to ``REFIT_MAX_ROWS`` rows, or ``"refit"``)."""
     dist, _ = est._check_params()
-    rng = _random_state(est.random_state)
+    rng = fit_random_state(est.random_state)
     stats = shards.call("stats", dist.support == "class")
     n_pos = sum(s[2] for st in stats for s in st[0])
     split_plan, stop_early, refit = validation_plan(est, n_pos, given_val, rng)

@@ -45,9 +45,13 @@ threads.
 from ._binning import MISSING_BIN, N_HIST_BINS, BinMapper
 from ._categorical import category_columns, category_counts, encode_categories, resolve_categorical_features
 from ._estimator import HistTreeRegressor
+from ._grow_level import MIN_GAIN_ABS_REL, MIN_GAIN_REL, WEIGHT_EPS_REL
 from ._grower import bin_counts, check_growth, grow_tree, grow_trees
+from ._histogram import build_histogram_py
 from ._monotonic import check_monotonic_cst
+from ._nodes import new_nodes
 from ._predictor import PackedForest, leaf_value_table, leaf_values, predict_forest, predict_forest_binned
+from ._splitting import find_best_split_py
 from ._tree import Tree
 
 __all__ = [
@@ -70,4 +74,11 @@ __all__ = [
     "predict_forest",
     "predict_forest_binned",
     "MISSING_BIN",
+    # the growers' parts, for growers elsewhere (ngb.dask grows trees from reduced histograms)
+    "build_histogram_py",
+    "find_best_split_py",
+    "new_nodes",
+    "MIN_GAIN_ABS_REL",
+    "MIN_GAIN_REL",
+    "WEIGHT_EPS_REL",
 ]
