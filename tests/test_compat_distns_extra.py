@@ -90,11 +90,13 @@ def test_fixed_normal_crps_gradient_metric_and_natural_gradient(name):
     np.testing.assert_allclose(d.natural_gradient(y, "crps"), expected, rtol=1e-10, atol=1e-12)
 
 
-def _quad_normal(f, m, s):
-    """int f(z) phi((z - m) / s) / s dz by adaptive quadrature (scipy), no tolerance on the absolute error."""
+def _quad_normal(f, m, s, lo=-np.inf, hi=np.inf):
+    """int f(z) phi((z - m) / s) / s dz over m +- 40 s (within [lo, hi]) by adaptive quadrature (scipy),
+    no tolerance on the absolute error; the normal's centre and the logistic's step (z = 0) are break points."""
     density = stats.norm(m, s).pdf
-    return integrate.quad(lambda z: f(z) * density(z), m - 40 * s, m + 40 * s, points=[m], epsabs=0.0,
-                          epsrel=1e-13, limit=1000)[0]
+    a, b = max(m - 40 * s, lo), min(m + 40 * s, hi)
+    points = sorted({m, 0.0} & {z for z in (m, 0.0) if a < z < b}) or None
+    return integrate.quad(lambda z: f(z) * density(z), a, b, points=points, epsabs=0.0, epsrel=1e-13, limit=1000)[0]
 
 
 @pytest.mark.parametrize("loc, scale", [(0.3, 0.5), (-2.0, 0.999), (-2.0, 1.0), (-2.0, 1.001), (1.5, 3.0),
@@ -104,8 +106,15 @@ def test_logitnormal_moments_match_quadrature(loc, scale):
     the step at -loc / scale plus a Gauss-Legendre correction) against adaptive quadrature of
     expit(z) against the normal density."""
     d = ngb.LogitNormal(loc=loc, scale=scale)
-    mean = _quad_normal(special.expit, loc, scale)
-    var = _quad_normal(lambda z: (special.expit(z) - mean) ** 2, loc, scale)
+    if scale < 50:
+        mean = _quad_normal(special.expit, loc, scale)
+        var = _quad_normal(lambda z: (special.expit(z) - mean) ** 2, loc, scale)
+    else:  # z spans +-40 scale around a logistic step of width 1: integrate E Y^j = int j y^(j-1) P(Y > y) dy
+        def sf(y):
+            return stats.norm.sf((np.log(y) - np.log1p(-y) - loc) / scale)
+
+        mean = integrate.quad(sf, 0, 1, epsabs=0.0, epsrel=1e-13, limit=1000)[0]
+        var = integrate.quad(lambda y: 2 * y * sf(y), 0, 1, epsabs=0.0, epsrel=1e-13, limit=1000)[0] - mean**2
     np.testing.assert_allclose(d.mean(), [mean], rtol=1e-10, atol=1e-15)
     np.testing.assert_allclose(d.var(), [var], rtol=1e-8, atol=1e-15)
     np.testing.assert_allclose(ngb.LogitNormal(loc=-loc, scale=scale).mean(), 1 - d.mean(), rtol=1e-12, atol=1e-15)
@@ -136,7 +145,7 @@ def test_logitnormal_fisher_is_exact_expectation(loc, scale):
                 g = d.d_score(np.atleast_1d(special.expit(z)))[0]
                 return g[i] * g[j]
 
-            expected[i, j] = _quad_normal(outer, loc, scale)
+            expected[i, j] = _quad_normal(outer, loc, scale, -35.0, 35.0)  # expit(z) < 1 there
     np.testing.assert_allclose(d.metric()[0], expected, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(d.metric()[0], np.diag([1 / scale**2, 2.0]), rtol=1e-12)
 
