@@ -524,7 +524,8 @@ def test_short_fits_agree_with_the_reference(reference, name):
     p_ref, p_ours = np.asarray(ref[name]["pred_params"]), np.asarray(ours[name]["pred_params"])
     assert p_ref.shape == p_ours.shape
     nll_ref, nll_ours = _test_nll(name, p_ref, X_test, Y_test), _test_nll(name, p_ours, X_test, Y_test)
-    assert abs(nll_ours - nll_ref) < 0.05 * abs(nll_ref) + 0.05, (nll_ours, nll_ref)
-    # the parameters that depend on X in the data (the others are constant: their predictions are noise)
-    for j in ([0, 1] if name == "MultivariateNormal" else [0]):
-        assert np.corrcoef(p_ref[:, j], p_ours[:, j])[0, 1] > 0.8, j
+    # (measured: within 0.001, except NormalFixedMean, 1.553 against 1.539, whose ngboost fit starts from
+    # its marginal fit's standard deviation taken as the log scale)
+    assert abs(nll_ours - nll_ref) < 0.01 * abs(nll_ref) + 0.02, (nll_ours, nll_ref)
+    for j in range(p_ref.shape[1]):  # (measured: >= 0.998 for the first, >= 0.95 for all)
+        assert np.corrcoef(p_ref[:, j], p_ours[:, j])[0, 1] > (0.99 if j == 0 else 0.9), j
