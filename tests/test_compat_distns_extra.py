@@ -175,9 +175,9 @@ def test_t_fixed_df_fixed_var_marginal_is_the_likelihood_maximum_nearest_the_med
     assert abs(grad) < 1e-9 * len(y)
 
 
-def test_normal_fixed_mean_fit_follows_the_target_units_and_normal_fixed_var_does_not_need_them():
-    """A fixed-mean normal fitted on 1000 y is the one fitted on y with 1000 times the scale (the scale
-    declares its unit); the fixed-variance normal is fitted on y as it is."""
+def test_normal_fixed_mean_is_scale_equivariant_and_normal_fixed_var_keeps_its_unit_scale():
+    """A fixed-mean normal fitted on 1000 y is the one fitted on y with 1000 times the scale, and its
+    scale follows the data's; the fixed-variance normal learns the loc, its scale stays 1."""
     rng = _rng("units")
     X = rng.normal(size=(300, 3))
     y = rng.normal(size=300) * np.exp(0.5 * X[:, 0])
