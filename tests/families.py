@@ -385,11 +385,13 @@ CASES = {
         "normal_fixed_var",
         _normal_fixed_var,
         lambda d: stats.norm(loc=d.params["loc"], scale=1.0),
+        scores=("log", "crps"),
     ),
     "normal_fixed_mean": FamilyCase(
         "normal_fixed_mean",
         _normal_fixed_mean,
         lambda d: stats.norm(loc=0.0, scale=d.params["scale"]),
+        scores=("log", "crps"),
     ),
     "t_fixed_df_fixed_var": FamilyCase(
         "t_fixed_df_fixed_var",
