@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from scipy import stats
+from scipy import integrate, special, stats
 
 import ngb
 
@@ -193,6 +193,81 @@ def _zero_inflated_negative_binomial(rng, n):
     return ngb.ZeroInflatedNegativeBinomial(mu=np.exp(rng.uniform(0.0, 3.0, n)), n=size, pi=rng.uniform(0.05, 0.6, n))
 
 
+
+def _normal_fixed_var(rng, n):
+    return ngb.NormalFixedVar(loc=rng.normal(0, 3, n))
+
+
+def _normal_fixed_mean(rng, n):
+    return ngb.NormalFixedMean(scale=np.exp(rng.normal(0, 0.7, n)))
+
+
+def _t_fixed_df_fixed_var(rng, n):
+    return ngb.TFixedDfFixedVar(loc=rng.normal(0, 3, n))
+
+
+def _logitnormal(rng, n):
+    # scales on both sides of 1, where the family's moments switch quadrature
+    return ngb.LogitNormal(loc=rng.normal(0, 1.5, n), scale=np.exp(rng.uniform(-1.0, 1.0, n)))
+
+
+class _LogitNormalOracle:
+    """logit(Y) ~ Normal(loc, scale): values from scipy.stats.norm at logit(y) (the density times the
+    Jacobian 1 / (y (1 - y))), draws expit of normal draws, mean and variance by adaptive quadrature
+    (scipy.integrate.quad) of expit(z) against the normal density; rows on the last axis."""
+
+    def __init__(self, loc, scale):
+        self.loc, self.scale = np.asarray(loc, float), np.asarray(scale, float)
+        self.normal = stats.norm(loc=self.loc, scale=self.scale)
+
+    def _at(self, y, inside_value, below, above):
+        y = np.asarray(y, float)
+        inside = (y > 0) & (y < 1)
+        ys = np.where(inside, y, 0.5)
+        return np.where(inside, inside_value(ys, np.log(ys) - np.log1p(-ys)), np.where(y <= 0, below, above))
+
+    def logpdf(self, y):
+        return self._at(y, lambda ys, t: self.normal.logpdf(t) - np.log(ys) - np.log1p(-ys), -np.inf, -np.inf)
+
+    def pdf(self, y):
+        return np.exp(self.logpdf(y))
+
+    def cdf(self, y):
+        return self._at(y, lambda ys, t: self.normal.cdf(t), 0.0, 1.0)
+
+    def sf(self, y):
+        return self._at(y, lambda ys, t: self.normal.sf(t), 1.0, 0.0)
+
+    def logcdf(self, y):
+        return self._at(y, lambda ys, t: self.normal.logcdf(t), -np.inf, 0.0)
+
+    def logsf(self, y):
+        return self._at(y, lambda ys, t: self.normal.logsf(t), 0.0, -np.inf)
+
+    def ppf(self, q):
+        return special.expit(self.normal.ppf(q))
+
+    def rvs(self, size, random_state):
+        return special.expit(self.normal.rvs(size=size, random_state=random_state))
+
+    @staticmethod
+    def _quad(m, s, f):
+        density = stats.norm(m, s).pdf
+        value, _ = integrate.quad(lambda z: f(special.expit(z)) * density(z), m - 40 * s, m + 40 * s, points=[m],
+                                  epsabs=0.0, epsrel=1e-13, limit=500)
+        return value
+
+    def _rows(self):
+        return list(np.broadcast(self.loc, self.scale))
+
+    def mean(self):
+        return np.array([self._quad(m, s, lambda v: v) for m, s in self._rows()])
+
+    def var(self):
+        return np.array([self._quad(m, s, lambda v, mu=mu: (v - mu) ** 2)
+                         for (m, s), mu in zip(self._rows(), self.mean())])
+
+
 CASES = {
     "normal": FamilyCase(
         "normal",
@@ -303,6 +378,30 @@ CASES = {
         lambda d: _ZeroInflatedOracle(stats.nbinom(n=d.params["n"], p=d.params["n"] / (d.params["n"] + d.params["mu"])),
                                       d.params["pi"]),
         discrete=True,
+    ),
+    # the fixed normals' CRPS is checked in tests/test_compat_distns_extra.py (scoringrules' check of
+    # the registry names its families)
+    "normal_fixed_var": FamilyCase(
+        "normal_fixed_var",
+        _normal_fixed_var,
+        lambda d: stats.norm(loc=d.params["loc"], scale=1.0),
+        scores=("log", "crps"),
+    ),
+    "normal_fixed_mean": FamilyCase(
+        "normal_fixed_mean",
+        _normal_fixed_mean,
+        lambda d: stats.norm(loc=0.0, scale=d.params["scale"]),
+        scores=("log", "crps"),
+    ),
+    "t_fixed_df_fixed_var": FamilyCase(
+        "t_fixed_df_fixed_var",
+        _t_fixed_df_fixed_var,
+        lambda d: stats.t(df=3.0, loc=d.params["loc"], scale=1.0),
+    ),
+    "logitnormal": FamilyCase(
+        "logitnormal",
+        _logitnormal,
+        lambda d: _LogitNormalOracle(d.params["loc"], d.params["scale"]),
     ),
 }
 

@@ -305,6 +305,10 @@ def _scoringrules_crps(sr, name, y, d):
         return sr.crps_poisson(y, p["mu"])
     if name == "logistic":
         return sr.crps_logistic(y, p["loc"], p["scale"])
+    if name == "normal_fixed_var":
+        return sr.crps_normal(y, p["loc"], 1.0)
+    if name == "normal_fixed_mean":
+        return sr.crps_normal(y, 0.0, p["scale"])
     raise KeyError(name)
 
 

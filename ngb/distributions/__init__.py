@@ -16,12 +16,16 @@ from .gumbel import Gumbel
 from .halfnormal import HalfNormal
 from .laplace import Laplace
 from .logistic import Logistic
+from .logitnormal import LogitNormal
 from .lognormal import LogNormal
 from .mvnormal import MultivariateNormal
 from .negbinomial import NegativeBinomial
 from .normal import Normal
+from .normal_fixed_mean import NormalFixedMean
+from .normal_fixed_var import NormalFixedVar
 from .poisson import Poisson
 from .studentt import Cauchy, StudentT, TFixedDf
+from .t_fixed_df_fixed_var import TFixedDfFixedVar
 from .weibull import Weibull
 from .zinegbinomial import ZeroInflatedNegativeBinomial
 from .zipoisson import ZeroInflatedPoisson
@@ -48,6 +52,10 @@ __all__ = [
     "Gumbel",
     "ZeroInflatedPoisson",
     "ZeroInflatedNegativeBinomial",
+    "NormalFixedVar",
+    "NormalFixedMean",
+    "TFixedDfFixedVar",
+    "LogitNormal",
     "FAMILIES",
     "get_distribution",
 ]
@@ -73,6 +81,10 @@ FAMILIES = {
     "gumbel": Gumbel,
     "zero_inflated_poisson": ZeroInflatedPoisson,
     "zero_inflated_negative_binomial": ZeroInflatedNegativeBinomial,
+    "normal_fixed_var": NormalFixedVar,
+    "normal_fixed_mean": NormalFixedMean,
+    "t_fixed_df_fixed_var": TFixedDfFixedVar,
+    "logitnormal": LogitNormal,
 }
 
 # other names accepted by get_distribution, besides each family's name and class name; every name
@@ -101,6 +113,7 @@ _ALIASES = {
     "zinegbin": "zero_inflated_negative_binomial",
     "zinegbinomial": "zero_inflated_negative_binomial",
     "zero_inflated_nb": "zero_inflated_negative_binomial",
+    "logitnorm": "logitnormal",
 }
 
 

@@ -10,6 +10,8 @@ object ``_ngb`` (with its internal parameters ``_to_ngb(params)``).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ngb import distributions as _families
@@ -19,6 +21,8 @@ __all__ = [
     "RegressionDistn",
     "ClassificationDistn",
     "Normal",
+    "NormalFixedVar",
+    "NormalFixedMean",
     "LogNormal",
     "Exponential",
     "Gamma",
@@ -27,7 +31,11 @@ __all__ = [
     "Laplace",
     "T",
     "TFixedDf",
+    "TFixedDfFixedVar",
     "Cauchy",
+    "LogitNormal",
+    "Beta",
+    "MultivariateNormal",
     "Poisson",
     "Bernoulli",
     "k_categorical",
@@ -198,6 +206,47 @@ class Normal(RegressionDistn):
         self.loc = self._params[0]
         self.scale = np.exp(self._params[1])
         self.var = self.scale**2
+
+    @property
+    def params(self):
+        return {"loc": self.loc, "scale": self.scale}
+
+
+class NormalFixedVar(RegressionDistn):
+    """Normal with scale 1: params (loc,); ``params`` keys loc, scale (ones). Log score and CRPS.
+    (ngboost adds 1e-5 to its log-score metric, 1; ngb's is exact.)"""
+
+    _family = _families.NormalFixedVar
+    n_params = 1
+    _rules = ("log", "crps")
+
+    def _set_attributes(self):
+        super()._set_attributes()
+        self.loc = self._params[0]
+        self.scale = np.ones_like(self.loc)
+        self.var = np.ones_like(self.loc)
+        self.shape = self.loc.shape
+
+    @property
+    def params(self):
+        return {"loc": self.loc, "scale": self.scale}
+
+
+class NormalFixedMean(RegressionDistn):
+    """Normal with mean 0: params (log scale,); ``params`` keys loc (zeros), scale. Log score and CRPS.
+    ``fit`` gives the log of the maximum-likelihood scale about 0 (ngboost 0.6.0's returns the
+    standard deviation about the sample mean, unlogged, as the internal parameter)."""
+
+    _family = _families.NormalFixedMean
+    n_params = 1
+    _rules = ("log", "crps")
+
+    def _set_attributes(self):
+        super()._set_attributes()
+        self.scale = np.exp(self._params[0])
+        self.loc = np.zeros_like(self.scale)
+        self.var = self.scale**2
+        self.shape = self.loc.shape
 
     @property
     def params(self):
@@ -385,11 +434,216 @@ class TFixedDf(RegressionDistn):
         return {"loc": self.loc, "scale": self.scale}
 
 
+class TFixedDfFixedVar(RegressionDistn):
+    """Student's t with df 3 and scale 1 fixed: params (loc,); keys loc, scale (ones). ``fit`` gives
+    the maximum-likelihood loc at scale 1 (ngboost 0.6.0's fits the scale too and returns its loc)."""
+
+    _family = _families.TFixedDfFixedVar
+    n_params = 1
+    fixed_df = 3.0
+
+    def _set_attributes(self):
+        super()._set_attributes()
+        self.loc = self._params[0]
+        self.scale = np.ones_like(self.loc)
+        self.var = np.ones_like(self.loc)
+        self.df = np.ones_like(self.loc) * self.fixed_df
+
+    def predict(self):
+        return self.loc
+
+    @property
+    def params(self):
+        return {"loc": self.loc, "scale": self.scale}
+
+
 class Cauchy(TFixedDf):
     """Cauchy (Student's t with df = 1): params (loc, log scale); keys loc, scale."""
 
     _family = _families.Cauchy
     fixed_df = 1.0
+
+
+class LogitNormal(RegressionDistn):
+    """Logit-normal on (0, 1), logit(Y) ~ Normal(mu, sigma): params (mu, log sigma); ``params`` keys
+    mu, sigma. ``mean()`` (and ``predict()``) by quadrature (ngboost 0.6.0 averages 1000 random
+    draws); the Fisher information is exact, diag(1 / sigma^2, 2) (ngboost estimates it from 100
+    draws per row); ``fit`` is the exact maximum-likelihood fit (the mean and standard deviation of
+    logit Y). Also ``logpdf``, ``cdf``, ``ppf`` and ``dist``, which ngboost's lacks."""
+
+    _family = _families.LogitNormal
+    n_params = 2
+
+    def _set_attributes(self):
+        super()._set_attributes()
+        self.mu = self._params[0]
+        self.sigma = np.exp(self._params[1])
+
+    @property
+    def params(self):
+        return {"mu": self.mu, "sigma": self.sigma}
+
+
+class Beta(RegressionDistn):
+    """Beta on (0, 1): params (log alpha, log beta); ``params`` keys alpha, beta; ``dist`` is
+    ``scipy.stats.beta(alpha, beta)``."""
+
+    _family = _families.Beta
+    n_params = 2
+
+    def _set_attributes(self):
+        super()._set_attributes()
+        self.alpha = np.exp(self._params[0])
+        self.beta = np.exp(self._params[1])
+
+    @property
+    def params(self):
+        return {"alpha": self.alpha, "beta": self.beta}
+
+
+#: ngboost's multivariate normal adds this to every diagonal entry of L (exp(param) + 1e-6)
+_MVN_DIAGONAL_FLOOR = 1e-6
+
+
+class _MultivariateNormal(RegressionDistn):
+    """A k-dimensional normal (the classes ``MultivariateNormal(k)`` returns), as ngboost's ``MVN``.
+
+    params (k (k + 3) / 2, n): the k means, then the lower triangle of L (Sigma^-1 = L L^T) in
+    ``np.tril_indices(k)`` order (row by row), whose diagonal entries are L_ii = exp(param) + 1e-6.
+    Attributes ``N``, ``p``, ``loc`` (n, k), ``tril_L``, ``L`` (n, k, k), ``cov_inv``, ``cov`` (n, k, k),
+    ``pdf_constant``; ``params`` is {"loc": loc, "scale": cov}; ``rv()`` one draw per row,
+    ``rvs(m)`` / ``sample(m)`` a list of m of them; ``scipy_distribution()`` a list of frozen
+    ``scipy.stats.multivariate_normal``. ngb's family stores log L_ii and L's lower entries column by
+    column: the parameters are permuted and the diagonal mapped (L_ii <= 1e-6, which ngboost's
+    parametrisation cannot hold, shows as the smallest parameter a double holds)."""
+
+    _dim = None
+    multi_output = True
+
+    @classmethod
+    def _layout(cls):
+        """(position in ngb's theta of each ngboost parameter, mask of the diagonal ones)."""
+        k = cls._dim
+        ngb_lower = {}
+        for j in range(k):  # ngb's lower entries: column by column
+            for i in range(j + 1, k):
+                ngb_lower[(i, j)] = 2 * k + len(ngb_lower)
+        order, diagonal = list(range(k)), [False] * k
+        for i, j in zip(*np.tril_indices(k)):
+            order.append(k + i if i == j else ngb_lower[(i, j)])
+            diagonal.append(i == j)
+        return np.array(order), np.array(diagonal)
+
+    @classmethod
+    def _to_ngb(cls, params):
+        params = np.asarray(params, dtype=float)
+        order, diagonal = cls._layout()
+        values = params.copy()
+        values[diagonal] = np.logaddexp(params[diagonal], np.log(_MVN_DIAGONAL_FLOOR))  # log(e^t + 1e-6)
+        theta = np.empty((params.shape[1], params.shape[0]))
+        theta[:, order] = values.T
+        return theta
+
+    @classmethod
+    def _from_ngb(cls, theta):
+        theta = np.asarray(theta, dtype=float)
+        order, diagonal = cls._layout()
+        params = theta[:, order].T.copy()
+        ratio = _MVN_DIAGONAL_FLOOR * np.exp(-params[diagonal])  # 1e-6 / L_ii
+        with np.errstate(divide="ignore", invalid="ignore"):
+            below = params[diagonal] + np.log1p(-ratio)  # log(L_ii - 1e-6)
+        params[diagonal] = np.where(ratio < 1, below, np.log(np.finfo(float).tiny))
+        return params
+
+    def _jacobian(self):
+        """(n, K) d (ngb's parameter) / d (ngboost's parameter), in ngboost's order."""
+        _, diagonal = self._layout()
+        J = np.ones((len(self), self.n_params))
+        J[:, diagonal] = (1.0 / (1.0 + _MVN_DIAGONAL_FLOOR * np.exp(-self._params[diagonal]))).T
+        return J
+
+    def d_score(self, Y):
+        order, _ = self._layout()
+        return self._ngb.d_score(Y, self._rule_name())[:, order] * self._jacobian()
+
+    def metric(self):
+        order, _ = self._layout()
+        J = self._jacobian()
+        return self._ngb.metric(self._rule_name())[:, order[:, None], order[None, :]] * J[:, :, None] * J[:, None, :]
+
+    def _set_attributes(self):
+        self.N = self._params.shape[1]
+        self.p = self._dim
+        self.loc = self._params[: self.p].T.copy()
+        self.tril_L = self._params[self.p:].copy()
+        self.L = self._ngb.L.copy()
+        self.cov_inv = self.L @ np.swapaxes(self.L, 1, 2)
+        self.pdf_constant = -self.p / 2 * np.log(2 * np.pi)
+
+    def __getattr__(self, name):
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def cov(self):
+        """Covariance matrices, (n, k, k)."""
+        if "_cov" not in self.__dict__:
+            self._cov = self._ngb.cov()
+        return self._cov
+
+    @property
+    def params(self):
+        return {"loc": self.loc, "scale": self.cov}
+
+    @classmethod
+    def fit(cls, Y):
+        """The maximum-likelihood fit of Y (m, k): the means and the lower triangle of the Cholesky
+        factor of the inverse sample covariance, its diagonal logged (as ngboost's ``fit``)."""
+        order, _ = cls._layout()
+        return np.asarray(cls._family.fit_marginal(np.asarray(Y, dtype=float)), dtype=float)[order]
+
+    def summaries(self, Y):
+        """(diff (n, k, 1) = loc - Y, eta (n, k) = L^T diff)."""
+        diff = (self.loc - np.asarray(Y, dtype=float))[:, :, None]
+        return diff, (np.swapaxes(self.L, 1, 2) @ diff)[:, :, 0]
+
+    def mean(self):
+        return self.loc
+
+    def rv(self):
+        """One draw per row, np.squeeze'd: (n, k), or (k,) for one row."""
+        return np.squeeze(self._ngb.sample(random_state=np.random.randint(2**31 - 1)))
+
+    def rvs(self, n):
+        return [self.rv() for _ in range(int(n))]
+
+    def sample(self, n):
+        return self.rvs(n)
+
+    def scipy_distribution(self):
+        from scipy import stats
+
+        return [stats.multivariate_normal(mean=m, cov=c) for m, c in zip(self.loc, self.cov)]
+
+
+_MVNS = {}
+
+
+def MultivariateNormal(k):
+    """The class of k-dimensional normal distributions (ngboost's ``MVN``); for ``NGBRegressor(Dist=
+    MultivariateNormal(k))`` with Y of shape (n, k)."""
+    k = int(k)
+    if k < 1:
+        raise ValueError(f"MultivariateNormal needs a dimension k >= 1; got {k}.")
+    if k == 1:
+        warnings.warn("MultivariateNormal with k=1 is a univariate normal: Normal is the simpler choice.",
+                      stacklevel=2)
+    if k not in _MVNS:
+        cls = type("MVN", (_MultivariateNormal,), {
+            "_dim": k, "n_params": k * (k + 3) // 2, "_family": _families.MultivariateNormal(k),
+            "__module__": __name__, "__doc__": f"Multivariate normal distribution of dimension {k}."})
+        cls.__qualname__ = f"MVN_{k}"
+        _MVNS[k] = cls
+    return _MVNS[k]
 
 
 class Poisson(RegressionDistn):
@@ -469,7 +723,12 @@ Bernoulli = k_categorical(2)
 
 
 def __getattr__(name):
-    """``Categorical_K`` classes on demand (so that pickles of ``k_categorical(K)`` load)."""
+    """``Categorical_K`` and ``MVN_K`` classes on demand (so that pickles of ``k_categorical(K)`` and
+    ``MultivariateNormal(K)`` load)."""
     if name.startswith("Categorical_") and name[len("Categorical_"):].isdigit():
         return k_categorical(int(name[len("Categorical_"):]))
+    if name.startswith("MVN_") and name[len("MVN_"):].isdigit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return MultivariateNormal(int(name[len("MVN_"):]))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
