@@ -7,6 +7,13 @@ parameters, and presents its results as ngboost does: distributions under ngboos
 (``X_val`` alone only records the validation loss, ``best_val_loss_itr`` and ``evals_result``). A fit
 stopped early keeps every iteration it ran, as ngboost's does: ``predict(X, max_iter=
 model.best_val_loss_itr)`` gives the best one's prediction.
+
+As in ngboost, ``partial_fit`` continues a fitted model on new rows (the initial parameters refitted
+to their marginal, ``n_estimators`` more iterations), ``fit`` takes ``train_loss_monitor`` and
+``val_loss_monitor`` (evaluated here after boosting, on staged predictions), ``tol`` ends a fit
+whose steps have become smaller than it, and the initial parameters are the unweighted marginal of
+Y (of the times, censoring ignored, for NGBSurvival). The engine is given one line-search scaling
+for all parameters of an iteration (``scalings`` holds one float per iteration, up to 512).
 """
 
 from __future__ import annotations
@@ -71,6 +78,36 @@ class _InnerSurvival(_Continuable, _survival.NGBSurvival):
         # event (SurvivalDistn.fit is Dist.fit(Y["Time"])), whichever the score; ngb's NGBSurvival
         # starts at the censored fit
         return np.asarray(dist.fit_marginal(y[:, 0], None), dtype=float)
+
+
+_ONE_STEP = {}
+
+
+def _one_step(family):
+    """``family`` with one line-search scaling shared by all its parameters, as ngboost's line
+    search (ngb's engine searches each parameter alone when a joint step stalls and then lengthens
+    each in turn; with one group it keeps the joint scaling, and fits every parameter its own tree).
+    A subclass of the same ``__name__``, kept in this module so that fitted models pickle."""
+    cls = _ONE_STEP.get(family)
+    if cls is None:
+        qualname = "_OneStep_" + family.__name__
+        cls = type(family.__name__, (family,), {
+            "step_groups": classmethod(lambda c, k: [np.arange(k)]), "fast": family.fast, "__module__": __name__,
+            "__qualname__": qualname, "__doc__": family.__doc__})
+        _ONE_STEP[family] = cls
+        globals()[qualname] = cls
+    return cls
+
+
+def __getattr__(name):
+    """The ``_OneStep_<family>`` classes on demand (unpickling in a new process)."""
+    if name.startswith("_OneStep_"):
+        from ... import distributions
+
+        family = getattr(distributions, name[len("_OneStep_"):], None)
+        if isinstance(family, type):
+            return _one_step(family)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: the fitted state of an ngb estimator that a continued fit starts from
@@ -335,7 +372,7 @@ class NGBoost(BaseEstimator):
         base = self.Base  # one learner, or a list / tuple of one per parameter (in the reference's order)
         base = [clone(b) for b in base] if isinstance(base, (list, tuple)) else clone(base)
         return self._inner_class(
-            dist=Dist._family, score=rule, base=base, n_estimators=self.n_estimators,
+            dist=_one_step(Dist._family), score=rule, base=base, n_estimators=self.n_estimators,
             learning_rate=self.learning_rate, subsample=self.minibatch_frac, colsample=self.col_sample,
             natural_gradient=bool(self.natural_gradient), metric_weighted=False,
             early_stopping=early_stopping_rounds is not None, validation_fraction=self.validation_fraction,
@@ -523,8 +560,11 @@ class NGBoost(BaseEstimator):
 
     @property
     def scalings(self):
-        """The line search's step multiplier of each iteration (ngb: one per parameter group)."""
-        return [s for s in self._inner.scalings_] if "_inner" in self.__dict__ else []
+        """The line search's step multiplier of each iteration (a float, as ngboost's: the engine is
+        given one step group, so all parameters of an iteration share it)."""
+        if "_inner" not in self.__dict__:
+            return []
+        return [float(s[0]) if np.all(s == s[0]) else s for s in np.asarray(self._inner.scalings_, dtype=float)]
 
     @property
     def col_idxs(self):
@@ -538,10 +578,12 @@ class NGBoost(BaseEstimator):
     def feature_importances_(self):
         """(k, p): per distribution parameter, the base learners' feature importances averaged over the
         iterations, weighted by the line search's step multipliers; each row sums to 1 (0 when no tree
-        split). None before fit."""
+        split). None before fit, and, as ngboost's, when a base learner has no importances (not a tree)."""
         if "_inner" not in self.__dict__:
             return None
         inner, p = self._inner, self.n_features
+        if any(_learner_importances(est, p) is None for learners in inner._estimators for est in learners):
+            return None
         k = inner.n_params_
         imp = np.zeros((k, p))
         scalings = np.asarray(inner.scalings_, dtype=float).reshape(len(inner._estimators), -1)
