@@ -83,11 +83,13 @@ def test_partial_fit_validation_counts_every_iteration(halves):
 def test_partial_fit_classifier_keeps_its_classes():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 3))
-    y = np.array(["a", "b", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    noisy = X + rng.normal(size=X.shape)  # not separable: steps that do not vanish
+    y = np.array(["a", "b", "c"])[(noisy[:, 0] > 0).astype(int) + (noisy[:, 1] > 0.5)]
     model = NGBClassifier(Dist=k_categorical(3), n_estimators=10, verbose=False).fit(X, y)
+    model.partial_fit(X[:100], y[:100])
+    assert list(model.classes_) == ["a", "b", "c"] and len(model.base_models) == 20
     model.partial_fit(X[:100], np.where(y[:100] == "c", "b", y[:100]))  # fewer classes: still 3 columns
     assert list(model.classes_) == ["a", "b", "c"] and model.predict_proba(X).shape == (300, 3)
-    assert len(model.base_models) == 20
     with pytest.raises(ValueError, match="not seen"):
         model.partial_fit(X[:10], np.array(["d"] * 10))
 
@@ -364,9 +366,11 @@ def test_partial_fit_agrees_with_the_reference(both):
         assert ours[key] == ref[key], (key, ours[key], ref[key])
     assert ref["n"] == 80 and ref["n3"] == 120 and ref["cls_unseen"]
     assert abs(ours["best3"] - ref["best3"]) <= 3
-    # the same trees (scikit-learn's), so close predictions: before, at the start of, and after the second call
-    for key in ("pred1", "start", "pred2"):
-        assert _close(ours[key], ref[key], 0.03), key
+    # the same learners (scikit-learn's trees, whose ties are broken at random): close predictions before,
+    # at the start of and after the second call; ngboost against itself with other seeds differs by
+    # about 0.02 and 0.045 of the spread
+    for key, rel in (("pred1", 0.06), ("start", 0.06), ("pred2", 0.09)):
+        assert _close(ours[key], ref[key], rel), key
 
 
 def test_loss_monitors_agree_with_the_reference(both):
@@ -401,5 +405,6 @@ def test_classes_initial_parameters_and_scalings_agree_with_the_reference(both):
     assert ref["bern3"] is not None and ours["bern3"] == ref["bern3"]
     np.testing.assert_allclose(ours["weighted_init"], ref["weighted_init"], rtol=1e-9)
     np.testing.assert_allclose(ours["surv_init"], ref["surv_init"], rtol=1e-9)
-    assert ours["ridge"] == ref["ridge"] == dict(scalings=[512.0, 512.0], fi_none=True)
+    # Ridge's tiny steps: the largest scaling, then the tol stop after the first iteration
+    assert ours["ridge"] == ref["ridge"] == dict(scalings=[512.0], fi_none=True)
     assert ours["scalings_are_numbers"] and ref["scalings_are_numbers"]

@@ -270,6 +270,8 @@ def _ngboost_stop(values, rounds):
     """The index of the iteration after which ngboost's early stopping ends a fit whose validation
     losses are ``values`` (None: it does not stop): the first i with more than ``rounds`` losses
     and the best one (strictly lower than those before it) not among the last ``rounds``."""
+    if rounds < 1:  # ngboost compares with the minimum of values[-0:], all of them: never stops
+        return None
     best = np.inf
     for i, value in enumerate(values):
         if value < best:
@@ -452,7 +454,8 @@ class NGBoost(BaseEstimator):
         elif X_val is not None:
             X_val, Y_val = self._check_X(X_val), self._as_target(Y_val)
         # the engine stops early on its own loss; a custom validation loss chooses the stop afterwards
-        engine_stops = early_stopping_rounds is not None and X_val is not None and not val_loss_monitor
+        engine_stops = (early_stopping_rounds is not None and int(early_stopping_rounds) >= 1 and X_val is not None
+                        and not val_loss_monitor)
         inner = self._inner_estimator(early_stopping_rounds if engine_stops else None)
         first = 0
         if previous is not None:
