@@ -266,6 +266,35 @@ def _stages(inner, X, first):
     yield theta, None
 
 
+def _leaf_range(est):
+    """(smallest, largest) absolute leaf value of a fitted tree (ngb's or scikit-learn's), bounds
+    of its predictions' magnitude on any row; None for other learners."""
+    tree = getattr(est, "tree_", est)
+    left = getattr(tree, "left", getattr(tree, "children_left", None))
+    value = getattr(tree, "value", None)
+    if left is None or value is None:
+        return None
+    value = np.abs(np.asarray(value, dtype=float).reshape(len(left), -1)[:, 0][np.asarray(left) == -1])
+    return (float(value.min()), float(value.max())) if value.size else None
+
+
+def _step_below(inner, m, rows, tol):
+    """Whether iteration m's fitted step has a mean row norm below ``tol`` on ``rows``: decided from
+    its trees' leaf values when they settle it (every row's norm is at least the largest of the
+    parameters' smallest leaf magnitudes and at most the sum of their largest), else predicted."""
+    from ..._backends import predict_iteration
+
+    factor = np.abs(_factor_rows(inner.__dict__)[m])
+    ranges = [_leaf_range(est) for est in inner._estimators[m]]
+    if all(r is not None for r in ranges):
+        if max(lo * f for (lo, _), f in zip(ranges, factor)) >= tol:
+            return False
+        if sum(hi * f for (_, hi), f in zip(ranges, factor)) < tol:
+            return True
+    step = predict_iteration(inner._estimators[m], inner._columns[m], rows) * factor
+    return bool(np.linalg.norm(step, axis=1).mean() < tol)
+
+
 def _ngboost_stop(values, rounds):
     """The index of the iteration after which ngboost's early stopping ends a fit whose validation
     losses are ``values`` (None: it does not stop): the first i with more than ``rounds`` losses
@@ -515,11 +544,9 @@ class NGBoost(BaseEstimator):
                 val_list = list(np.asarray(inner.validation_score_)[1:])
         if self.tol > 0 and keep > first:  # ngboost quits after an iteration whose fitted step is below tol
             rows = X if X.shape[0] <= _TOL_ROWS else X[np.linspace(0, X.shape[0] - 1, _TOL_ROWS).round().astype(int)]
-            for m, (_, step) in enumerate(_stages(inner, rows, first)):
-                if step is None or first + m >= keep:
-                    break
-                if np.linalg.norm(step, axis=1).mean() < self.tol:
-                    keep = first + m + 1
+            for m in range(first, keep):
+                if _step_below(inner, m, rows, self.tol):
+                    keep = m + 1
                     break
         if keep < n_run:
             _truncate(inner, keep, first)
