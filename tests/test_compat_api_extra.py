@@ -166,6 +166,24 @@ def test_tol_stops_on_small_steps(halves):
     assert len(NGBRegressor(n_estimators=20, tol=0.0, verbose=False).fit(Xa, Ya).base_models) == 20
 
 
+@pytest.mark.parametrize("base", [None, DecisionTreeRegressor(max_depth=3, random_state=0)])
+def test_tol_decided_from_leaves_as_from_predictions(halves, base):
+    """The tol check settles most iterations from the trees' leaf values; it must decide as the
+    mean row norm of the predicted step does."""
+    from ngb._backends import predict_iteration
+    from ngb.compat.ngboost.api import _factor_rows, _step_below
+
+    Xa, Xb, Ya, Yb = halves
+    model = NGBRegressor(n_estimators=25, learning_rate=0.1, tol=0.0, verbose=False,
+                         **({} if base is None else dict(Base=base))).fit(Xa, Ya)
+    inner = model._inner
+    for m in range(25):
+        step = predict_iteration(inner._estimators[m], inner._columns[m], Xa) * _factor_rows(inner.__dict__)[m]
+        norm = np.linalg.norm(step, axis=1).mean()
+        for tol in (norm * 0.5, norm * 0.999, norm * 1.001, norm * 2, 1e-4, 1e6):
+            assert _step_below(inner, m, Xa, tol) == (norm < tol), (m, tol, norm)
+
+
 def test_early_stopping_rounds_of_fit_needs_validation_data(halves):
     Xa, Xb, Ya, Yb = halves
     model = NGBRegressor(n_estimators=300, learning_rate=0.2, verbose=False).fit(Xa, Ya, early_stopping_rounds=3)
