@@ -79,15 +79,19 @@ ACCELERATE = True
 
 def accelerate(loss, scales, groups, step_max=None):
     """``scales`` (k,) with each group's scaling doubled, one group at a time and the others kept,
-    while the score improves on the current one (a group whose step is far too short for its
-    curvature, such as a negative binomial size far below its bound on Poisson counts, then moves
-    by up to ``step_max`` in one iteration rather than at the pace of the others)."""
-    step_max = STEP_MAX if step_max is None else float(step_max)
+    while the score improves on the current one and the scaling stays at most 1 (and ``step_max``):
+    a group whose step the joint search cut far short, such as a negative binomial size far below
+    its bound on Poisson counts, catches up to its natural-gradient step in one iteration rather
+    than at the pace of the others. Never past 1: there the training score rewards one group's
+    over-long steps, which overfit (the Normal rows of ``benchmarks/speed.py --part ngboost``,
+    learning rate 0.01 and ``max_scaling=256``: test NLL 0.7991 at 10,000 rows with groups doubled
+    up to 256, against 0.7411 before group acceleration existed)."""
+    limit = min(STEP_MAX if step_max is None else float(step_max), 1.0)
     best = loss(scales)
     if not np.isfinite(best):
         return scales
     for group in groups:
-        while 2 * scales[group[0]] <= step_max:
+        while 2 * scales[group[0]] <= limit:
             trial = scales.copy()
             trial[group] *= 2
             value = loss(trial)

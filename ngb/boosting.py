@@ -8,14 +8,15 @@ import numbers
 import warnings
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._backends import make_backend, pack_predictor, predict_iteration, predict_raw
+from ._backends import make_backend, pack_predictor
+from ._defaults import CV_FOLDS, CV_MAX_ROWS, REFIT_MAX_ROWS, default_base, reference_defaults, uses_metric_weights
 from ._engine import Boosting, boost, initial_params
-from ._fit_data import FitData, check_offset, check_weight, drop_zero_weights, split_validation, uniform_to_none
+from ._fit_data import FitData, check_offset, split_validation, uniform_to_none
+from ._fitted import FittedModel, _with_offset, param_names
+from ._inputs import InputChecks
 from ._objective import Objective, make_rule
 from ._per_param import base_params, param_aliases, resolve_bases, resolve_constraints, set_base_params
 from ._progress import FitProgress
@@ -23,7 +24,6 @@ from ._threads import resolve_n_threads
 from ._units import target_units
 from .distributions import get_distribution
 from .scores import resolve_score
-from .tree import category_columns, category_counts, encode_categories
 from .version import __version__
 
 __all__ = ["BaseNGBoost", "NGBVersionWarning", "reference_defaults"]
@@ -46,49 +46,8 @@ class _ScoreParameter:
         instance.__dict__["score"] = value
 
 
-#: leaves of the default base tree hold at least this many rows: single-row leaves let one row drive
-#: the scale tree to extremes on small data (UCI yacht, validation NLL; benchmarks/README.md)
-DEFAULT_MIN_SAMPLES_LEAF = 20
-DEFAULT_MAX_LEAF_NODES = 31
 
-#: early_stopping="auto" refits on every row (with the count the held-out rows chose) up to this many rows
-REFIT_MAX_ROWS = 10_000
-#: early_stopping="auto" takes the count from CV_FOLDS-fold cross-validation up to this many rows (0: never)
-CV_MAX_ROWS = 0
-CV_FOLDS = 5
-
-#: supports on which metric_weighted="auto" weights the fit: count and class families, whose
-#: unweighted natural-gradient leaves are badly scaled (freMTPL Poisson) or stall (many classes)
-_METRIC_WEIGHTED_SUPPORTS = ("count", "class")
-
-
-def _default_base():
-    from .tree import HistTreeRegressor
-
-    return HistTreeRegressor(max_depth=None, max_leaf_nodes=DEFAULT_MAX_LEAF_NODES, min_samples_leaf=DEFAULT_MIN_SAMPLES_LEAF)
-
-
-def reference_defaults():
-    """The settings that make an ngb estimator fit as ngboost 0.6.0 does with its defaults, as far as
-    ngb's engine allows: ``ngb.NGBRegressor(**ngb.reference_defaults())`` (also NGBClassifier and
-    NGBSurvival). 500 iterations at learning rate 0.01, no early stopping, depth-3 trees with
-    single-row leaves (ngboost: scikit-learn's ``DecisionTreeRegressor(criterion="friedman_mse",
-    max_depth=3)``; here ngb's histogram tree with 255 bins), learners fitted on the unweighted
-    natural gradient, steps lengthened by the line search up to 256 times (ngboost doubles its
-    scaling while the score improves, from 1). A new dict (and tree) on every call."""
-    from .tree import HistTreeRegressor
-
-    return dict(n_estimators=500, learning_rate=0.01, early_stopping=False, metric_weighted=False, max_scaling=256.0,
-                base=HistTreeRegressor(max_depth=3, min_samples_leaf=1))
-
-
-def _uses_metric_weights(option, dist):
-    if option == "auto":
-        return getattr(dist, "support", None) in _METRIC_WEIGHTED_SUPPORTS
-    return bool(option)
-
-
-class BaseNGBoost(BaseEstimator):
+class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
     """Shared parameters, fit set-up, prediction and persistence. Not used directly.
 
     ``dist=None`` is the estimator's own family (``_default_dist``)."""
@@ -203,90 +162,6 @@ class BaseNGBoost(BaseEstimator):
             raise ValueError(f"{dist.__name__} does not implement the {score!r} score; available: {list(dist.scores)}.")
         return score
 
-    def _two_column_y(self, dist):
-        """Whether y has one column per row element (multi-output or survival targets)."""
-        return dist.multi_output
-
-    # ------------------------------------------------------------------ input handling
-    def _prepare_X(self, X, reset):
-        """Map pandas categorical columns to their integer codes (fit categories kept; unseen
-        categories and NaN become missing). With ngb's histogram trees these columns then get
-        categorical splits (``HistTreeRegressor(categorical_features="from_dtype")``)."""
-        if isinstance(X, pd.DataFrame) and X.columns.has_duplicates:
-            duplicated = X.columns[X.columns.duplicated()].unique().tolist()
-            raise ValueError(f"X has duplicate column names {duplicated[:5]}: give every column its own name.")
-        if reset:
-            X, self._categories = encode_categories(X)
-        elif isinstance(X, pd.DataFrame):
-            categories = getattr(self, "_categories", {})
-            self._check_category_dtypes(X, categories)
-            X, _ = encode_categories(X, categories)
-        return X
-
-    @staticmethod
-    def _check_category_dtypes(X, categories):
-        """ValueError when a column that was a pandas category at fit is not one in X: its values
-        are mapped to the fit categories by value, so integer codes (or anything else) would be
-        read as unseen categories, i.e. missing."""
-        for c in categories:
-            if c in X.columns and not isinstance(X[c].dtype, pd.CategoricalDtype):
-                raise ValueError(
-                    f"column {c!r} was a pandas 'category' column at fit but is {X[c].dtype} here; categories are "
-                    f"matched by value, so its values (integer codes?) would all be read as missing. Pass it as a "
-                    f"category column, e.g. X[{c!r}].astype('category'), or from codes: "
-                    f"pd.Categorical.from_codes(codes, categories)."
-                )
-
-    def _categorical_info(self, X):
-        """(mask of the pandas category columns, their numbers of fit categories (-1 elsewhere)) of
-        the DataFrame X given to fit (after ``_prepare_X``), or None for other inputs."""
-        from_dtype = category_columns(X)
-        if from_dtype is None:
-            return None
-        return from_dtype, category_counts(X.columns, self._categories)
-
-    def _validate_X(self, X, reset):
-        X = self._prepare_X(X, reset)
-        return validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan")
-
-    def _prepare_y(self, y):
-        """Convert y to an array before validation (survival: structured array to (n, 2))."""
-        return y
-
-    def _check_y(self, y, dist, fitting=False):
-        """Encode/validate y for the family; returns a float array. ``fitting`` marks the training
-        targets (a classifier learns its classes from them). Subclasses may override."""
-        try:
-            return dist.check_y(y)
-        except ValueError as err:
-            raise ValueError(f"Invalid target y for {dist.__name__}: {err}") from None
-
-    def _fit_marginal(self, dist, y, w):
-        return dist.fit_marginal(y, w)
-
-    def _stratify_split(self):
-        return False
-
-    def _check_weight(self, sample_weight, X):
-        return check_weight(sample_weight, X)
-
-    def _weighted_mean(self, values, sample_weight):
-        """Mean of the per-row ``values`` (n,), weighted by ``sample_weight`` (n,) checked as in fit."""
-        return float(np.average(values, weights=self._check_weight(sample_weight, values)))
-
-    _check_offset = staticmethod(check_offset)
-
-    def _training_data(self, X, y, sample_weight, offset, dist):
-        """(FitData of the training rows, zero weights removed; categorical info of a DataFrame X)."""
-        X_in = X
-        X, y = validate_data(self, self._prepare_X(X, reset=True), self._prepare_y(y), reset=True, dtype=np.float64,
-                             ensure_all_finite="allow-nan", y_numeric=False, multi_output=self._two_column_y(dist))
-        if np.isinf(X).any():
-            raise ValueError("Input X contains infinity or a value too large for dtype('float64').")
-        categorical = self._categorical_info(X_in)
-        y = self._check_y(y, dist, fitting=True)
-        data = FitData(X, y, self._check_weight(sample_weight, X), check_offset(offset, X.shape[0], dist))
-        return drop_zero_weights(data), categorical
 
     def _validation_data(self, dist, data, rng, X_val, y_val, sample_weight_val, offset_val):
         """(training rows, validation rows or None, whether to stop early, whether to refit on all
@@ -398,9 +273,9 @@ class BaseNGBoost(BaseEstimator):
         # the boosting state holds theta + offset (the offset acts on the first parameter), so every
         # score is evaluated at the parameters the rows actually have
         theta0 = initial_params(dist, rule_name, theta0, train.y, train.w, train.offset)
-        names = _param_names(dist, k)
+        names = param_names(dist, k)
         aliases = param_aliases(dist, k, names)
-        base = resolve_bases(self.base, _default_base, dist, k, aliases)
+        base = resolve_bases(self.base, default_base, dist, k, aliases)
         feature_names = getattr(self, "feature_names_in_", None)
         # theta = init - sum of positive weights times the learners: a parameter increasing in a
         # feature (+1) has learners decreasing in it (-1)
@@ -416,7 +291,7 @@ class BaseNGBoost(BaseEstimator):
             natural_gradient=bool(self.natural_gradient), step_max=float(self.max_scaling),
             keep_all=self._keep_stopped_iterations,
         )
-        weighted = bool(self.natural_gradient and _uses_metric_weights(self.metric_weighted, dist))
+        weighted = bool(self.natural_gradient and uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))
         objective = Objective(rule, _with_offset(np.tile(theta0, (n, 1)), train.offset), train.y, train.w,
                               n_rows=settings.n_rows, leaf_steps=backend.records_leaves)
@@ -458,68 +333,6 @@ class BaseNGBoost(BaseEstimator):
         state["_forest"] = pack_predictor(state["_estimators"], self._tree_weights(state), k)
         return state
 
-    def _tree_weights(self, state=None):
-        """(n_iter, k) weight of each iteration's tree of each parameter in the prediction."""
-        state = self.__dict__ if state is None else state
-        weights = -float(self.learning_rate) * state["scalings_"]
-        factor = state.get("_tree_factor")
-        return weights if factor is None else weights * factor
-
-    def _importances(self, state, dist, p, k):
-        imp = np.zeros((k, p))
-        for learners, cols in zip(state["_estimators"], state["_columns"]):
-            for j, est in enumerate(learners):
-                fi = _learner_importances(est, p)
-                if fi is None:
-                    continue
-                if cols is not None and fi.shape[0] != p:
-                    full = np.zeros(p)
-                    full[cols] = fi
-                    fi = full
-                imp[j] += fi
-        totals = imp.sum(axis=1, keepdims=True)
-        np.divide(imp, totals, out=imp, where=totals > 0)
-        names = _param_names(dist, k)
-        return {name: imp[j] for j, name in enumerate(names)}
-
-    @property
-    def feature_importances_(self):
-        """(p,) importance of each feature averaged over the distribution parameters."""
-        if "feature_importances_by_param_" not in self.__dict__:
-            raise AttributeError(f"This {type(self).__name__} is not fitted yet: no feature_importances_.")
-        return np.mean(list(self.feature_importances_by_param_.values()), axis=0)
-
-    @property
-    def feature_importances_matrix_(self):
-        """(k, p) importance of each feature for each internal parameter: row j is parameter j (the
-        order of ``feature_importances_by_param_``), each row the trees' total split gain normalised
-        to sum to 1 (0 for a parameter without splits); its column mean is ``feature_importances_``."""
-        if "feature_importances_by_param_" not in self.__dict__:
-            raise AttributeError(f"This {type(self).__name__} is not fitted yet: no feature_importances_matrix_.")
-        return np.array(list(self.feature_importances_by_param_.values()), dtype=np.float64)
-
-    # ------------------------------------------------------------------ prediction
-    def _raw_predict(self, X, offset=None):
-        """Internal parameters (n, k) on validated X, offset added to the first parameter."""
-        theta = np.tile(self.init_params_, (X.shape[0], 1))
-        theta = predict_raw(self._forest, self._estimators, self._columns, self._tree_weights(), X, theta)
-        return _with_offset(theta, offset)
-
-    def _predict_dist(self, X, offset=None):
-        check_is_fitted(self, "n_iter_")
-        X = self._validate_X(X, reset=False)
-        offset = check_offset(offset, X.shape[0], self._dist)
-        return self._dist.from_internal(self._raw_predict(X, offset), bounds=self.__dict__.get("_param_bounds"))
-
-    def _staged_dists(self, X, offset=None):
-        check_is_fitted(self, "n_iter_")
-        X = self._validate_X(X, reset=False)
-        offset = check_offset(offset, X.shape[0], self._dist)
-        theta = np.tile(self.init_params_, (X.shape[0], 1))
-        bounds = self.__dict__.get("_param_bounds")
-        for weight, learners, cols in zip(self._tree_weights(), self._estimators, self._columns):  # weight (k,)
-            theta += weight * predict_iteration(learners, cols, X)
-            yield self._dist.from_internal(_with_offset(theta, offset), bounds=bounds)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -531,7 +344,7 @@ class BaseNGBoost(BaseEstimator):
         """Save the fitted model to ``file`` (a path or a binary file object) as an ngb model file,
         which ``ngb.load(file)`` reads back without running code from the file (unlike pickle);
         predictions of the loaded model are bit-identical. Needs ngb's trees as base learners
-        (``base=None`` or a ``HistTreeRegressor``). See ``ngb/_model_file.py`` for the format."""
+        (``base=None`` or a ``HistTreeRegressor``). See ``ngb/_model_file/`` for the format."""
         from ._model_file import save
 
         save(self, file)
@@ -583,22 +396,3 @@ def _random_state(seed):
         return np.random.RandomState(int(seed.integers(0, 2**32)))
     return check_random_state(seed)
 
-
-def _with_offset(theta, offset):
-    if offset is None:
-        return theta
-    out = theta.copy()
-    out[:, 0] += offset
-    return out
-
-
-def _learner_importances(est, p):
-    if hasattr(est, "feature_importances") and callable(est.feature_importances):
-        return np.asarray(est.feature_importances(p), dtype=float)
-    fi = getattr(est, "feature_importances_", None)
-    return None if fi is None else np.asarray(fi, dtype=float)
-
-
-def _param_names(dist, k):
-    names = dist.param_names if isinstance(dist.param_names, tuple) else ()
-    return tuple(names) if len(names) == k else tuple(f"logit_{j}" for j in range(1, k + 1))

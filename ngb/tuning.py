@@ -115,9 +115,9 @@ def default_search_space(estimator, y=None, dists="auto"):
         space["metric_weighted"] = D.CategoricalDistribution([False, True])
     base = estimator.base
     if base is None:
-        from .boosting import _default_base
+        from ._defaults import default_base
 
-        base = _default_base()
+        base = default_base()
     params = base.get_params()
     if "max_depth" in params:
         space["base__max_depth"] = D.IntDistribution(2, 6)
@@ -235,9 +235,9 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
 
     base_est = clone(estimator)
     if base_est.base is None:
-        from .boosting import _default_base
+        from ._defaults import default_base
 
-        base_est.set_params(base=_default_base())
+        base_est.set_params(base=default_base())
     if base_est.random_state is None and seed is not None:
         base_est.set_params(random_state=seed)
     if n_estimators is not None:

@@ -17,7 +17,7 @@ def test_the_defaults_are_the_studys(Est):
     assert p["early_stopping"] == "auto" and p["validation_fraction"] == 0.1
     assert p["n_iter_no_change"] == 20 and p["tol"] == 0.0
     assert p["max_scaling"] == 1.0 and p["base"] is None
-    base = boosting._default_base()
+    base = boosting.default_base()
     assert (base.max_depth, base.max_leaf_nodes, base.min_samples_leaf) == (None, 31, 20)
     assert boosting.REFIT_MAX_ROWS == 10_000
 

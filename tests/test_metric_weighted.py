@@ -133,12 +133,12 @@ def test_unweighted_option_is_the_plain_natural_gradient_fit():
 
 
 def test_auto_weights_count_and_class_families_only():
-    from ngb.boosting import _uses_metric_weights
+    from ngb._defaults import uses_metric_weights
 
-    assert _uses_metric_weights("auto", ngb.Poisson) and _uses_metric_weights("auto", ngb.Categorical)
-    assert _uses_metric_weights("auto", ngb.distributions.get_distribution("negative_binomial"))
-    assert not _uses_metric_weights("auto", ngb.Normal) and not _uses_metric_weights("auto", ngb.LogNormal)
-    assert _uses_metric_weights(True, ngb.Normal) and not _uses_metric_weights(False, ngb.Poisson)
+    assert uses_metric_weights("auto", ngb.Poisson) and uses_metric_weights("auto", ngb.Categorical)
+    assert uses_metric_weights("auto", ngb.distributions.get_distribution("negative_binomial"))
+    assert not uses_metric_weights("auto", ngb.Normal) and not uses_metric_weights("auto", ngb.LogNormal)
+    assert uses_metric_weights(True, ngb.Normal) and not uses_metric_weights(False, ngb.Poisson)
     rng = np.random.default_rng(4)
     X = rng.uniform(-1, 1, size=(300, 2))
     y = X[:, 0] + rng.normal(size=300)

@@ -1,4 +1,4 @@
-"""Model files (``model.save`` / ``ngb.load``, ngb/_model_file.py): exact round trips of every
+"""Model files (``model.save`` / ``ngb.load``, ngb/_model_file/): exact round trips of every
 estimator and family, the committed fixture files of each format version (which every later
 version must keep loading), damaged files (random bit flips and truncations, in a worker process
 so that a crash fails the test instead of ending it), hand-made hostile files, models the format

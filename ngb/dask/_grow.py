@@ -261,3 +261,66 @@ class TreeGrowth:
 
 def histogram_shape(q):
     return (q, N_HIST_BINS)
+
+
+def _reduce(arrays):
+    out = None
+    for a in arrays:
+        if a is None:
+            return None
+        out = a.copy() if out is None else out + a
+    return out
+
+
+def _grow_trees(shards, d, k, n, feats, bin_mapper, tree_params, sample_weighted):
+    """The k trees of an iteration grown from the shards' histograms: (trees, final node ids per
+    tree, the splits each shard has still to apply)."""
+    metric = [False] * k
+    if d[0]["metric"] is not None:  # metric-weighted: a tree whose diagonal is one constant is unweighted
+        for j in range(k):
+            consts = [r["constant"][j] for r in d if r["constant"][j] is not None]  # (shards with rows)
+            metric[j] = not (all(c[1] for c in consts) and len({c[0] for c in consts}) == 1)
+    has_w = [metric[j] or sample_weighted for j in range(k)]
+    growths, mus = [], []
+    for j in range(k):
+        gt = wt = 0.0
+        for r in d:
+            g_, w_ = r["metric"][j] if metric[j] else r["plain"][j]
+            gt += g_
+            wt += w_
+        mu = gt / wt if wt > 0.0 else 0.0
+        mus.append(mu)
+        growths.append(TreeGrowth(mu, wt, n, feats, bin_mapper, has_w[j], tree_params["max_depth"],
+                                  tree_params["min_samples_leaf"], tree_params.get("min_weight_leaf", 0.0),
+                                  tree_params.get("max_leaf_nodes")))
+    active = [j for j in range(k) if growths[j].active]
+    roots = shards.call("root_histograms", active, mus, feats, metric)  # (also sets the trees' weights)
+    for i, j in enumerate(active):
+        hist = _reduce([r[i][0] for r in roots])
+        cnt = _reduce([r[i][1] for r in roots]) if has_w[j] else None
+        s2 = 0.0
+        for r in roots:
+            s2 += r[i][2]
+        growths[j].start(hist, cnt, s2)
+    while True:
+        requests = {}
+        for j in active:
+            if not growths[j].done:
+                req = growths[j].advance()
+                if req:
+                    requests[j] = req
+        if not requests:
+            break
+        splits = {j: s for j in range(k) if (s := growths[j].take_splits())}
+        got = shards.call("histograms", splits, requests)
+        for j, nodes in requests.items():
+            hists = {}
+            for i, nd in enumerate(nodes):
+                h = _reduce([r[j][i][0] for r in got])
+                c = _reduce([r[j][i][1] for r in got]) if has_w[j] else None
+                hists[nd] = (h, c)
+            growths[j].deliver(hists)
+    splits = {j: s for j in range(k) if (s := growths[j].take_splits())}
+    trees = [g.tree() for g in growths]
+    ids = [g.new_ids() for g in growths]
+    return trees, ids, splits

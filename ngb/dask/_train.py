@@ -20,24 +20,25 @@ stopping (``_monitor``).
 
 from __future__ import annotations
 
-import pickle
 import time
 
 import numpy as np
 from sklearn.utils.validation import _check_y
 
 from .._backends import pack_predictor
+from .._defaults import REFIT_MAX_ROWS, default_base, uses_metric_weights
 from .._engine import initial_params
 from .._fit_data import check_offset
-from .._line_search import STEP_MAX, line_search_by_group
 from .._monitor import EarlyStopping, ScoreTrace
 from .._progress import FitProgress
 from .._threads import resolve_n_threads
 from .._units import target_units
-from ..boosting import REFIT_MAX_ROWS, _default_base, _random_state, _uses_metric_weights
+from ..boosting import _random_state
 from ..tree import BinMapper, HistTreeRegressor, leaf_value_table, resolve_categorical_features
 from ..tree._grower import check_growth
-from ._grow import TreeGrowth
+from ._batched_search import batched_line_search, first_batch
+from ._comm import _mean, _Shards, payload_bytes
+from ._grow import _grow_trees
 from ._parts import partitions, place
 from ._shard import Shard
 
@@ -51,133 +52,16 @@ SAMPLE_ROWS = 200_000
 _WEIGHT_RANGE = 2.0**64
 
 
-def payload_bytes(obj):
-    """Bytes of the arrays (and pickled size of other objects) in a message."""
-    if obj is None or isinstance(obj, (bool, int, float, np.number)):
-        return 8
-    if isinstance(obj, np.ndarray):
-        return obj.nbytes
-    if isinstance(obj, (list, tuple)):
-        return sum(payload_bytes(o) for o in obj)
-    if isinstance(obj, dict):
-        return sum(payload_bytes(k) + payload_bytes(v) for k, v in obj.items())
-    if isinstance(obj, str):
-        return len(obj)
-    return len(pickle.dumps(obj, protocol=5))
-
-
-class _Shards:
-    """The fit's actors; every call goes to all of them at once and counts the bytes each way."""
-
-    def __init__(self, actors):
-        self.actors = actors
-        self.sent = self.received = self.round_trips = 0
-        self.wait_seconds = 0.0  # from sending a request to the last shard's answer
-
-    def call(self, method, *args, per_shard=None):
-        futures = []
-        t0 = time.perf_counter()
-        for i, actor in enumerate(self.actors):
-            a = args if per_shard is None else per_shard[i]
-            self.sent += payload_bytes(a)
-            futures.append(getattr(actor, method)(*a))
-        out = [f.result() for f in futures]
-        self.wait_seconds += time.perf_counter() - t0
-        self.received += payload_bytes(out)
-        self.round_trips += 1
-        return out
-
-    def counters(self):
-        return self.sent, self.received, self.round_trips
-
-
-def _mean(sums):
-    """Weighted mean from per-shard (score sum, weight sum) pairs (inf when not finite)."""
-    total = wsum = 0.0
-    for t, w in sums:
-        total += t
-        wsum += w
-    value = total / wsum if wsum > 0 else np.inf
-    return value if np.isfinite(value) else np.inf
-
-
-def _reduce(arrays):
-    out = None
-    for a in arrays:
-        if a is None:
-            return None
-        out = a.copy() if out is None else out + a
-    return out
-
-
 def check_base(base):
     """Tree parameters of ``base`` (None: the default tree); ValueError for other base learners."""
     if base is None:
-        return _default_base().get_params()
+        return default_base().get_params()
     if not (isinstance(base, HistTreeRegressor) and type(base).fit is HistTreeRegressor.fit
             and type(base).predict is HistTreeRegressor.predict):
         raise ValueError(f"the Dask estimators grow ngb's histogram trees on the workers; base must be None or a "
                          f"ngb.tree.HistTreeRegressor, got {type(base).__name__}. Fit other base learners on one "
                          "machine (ngb.NGBRegressor), or run many such fits on the cluster (ngb.dask.joblib_backend).")
     return base.get_params()
-
-
-# ---------------------------------------------------------------------------------------------
-# the line search on batches of candidates
-
-
-class _Missing(Exception):
-    pass
-
-
-def _powers(lo=-21, hi=8):
-    return [2.0**e for e in range(lo, hi + 1)]
-
-
-def batched_line_search(score_batch, loss0, groups, starts, known=None, step_max=None):
-    """``line_search_by_group`` with every evaluation of the score taken from batches scored at once
-    (``score_batch(list of (k,) scalings) -> (m,) scores``): the search is replayed on the scores
-    at hand, and a scaling it asks for that is not among them brings the next batch (the joint
-    powers of two, the per-group ones, or the halvings of the combined step). The first batch is
-    the joint scalings within a factor 8 of the start, where the search almost always ends: one
-    round trip (``known``: scores of that batch already at hand, {scaling tuple: score}). The
-    result is the sequential search's, exactly, for the same scores."""
-    k = len(starts)
-    cache = dict(known or {})
-
-    def loss(s):
-        key = tuple(np.asarray(s, dtype=np.float64).tolist())
-        if key not in cache:
-            raise _Missing(key)
-        return cache[key]
-
-    def add(batch):
-        batch = [b for b in dict.fromkeys(tuple(float(v) for v in s) for s in batch) if b not in cache]
-        if batch:
-            for key, value in zip(batch, score_batch([np.asarray(b) for b in batch])):
-                cache[key] = value
-
-    stage = 0
-    pending = [] if known else first_batch(starts, k)
-    while True:
-        add(pending)
-        try:
-            return line_search_by_group(loss, loss0, groups, starts, step_max)
-        except _Missing as miss:
-            key = np.asarray(miss.args[0])
-            if stage == 0 and np.all(key == key[0]):
-                pending = [np.full(k, s) for s in _powers()] + [key]
-            elif stage <= 1:
-                stage = 2
-                pending = [key]
-                for group in groups:
-                    for s in _powers():
-                        v = np.zeros(k)
-                        v[group] = s
-                        pending.append(v)
-            else:
-                pending = [key * 2.0**-i for i in range(22)]
-            stage = max(stage, 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,7 +255,7 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
     del X_s, y_s, w_s, off_s, y_fit, off_fit, sampled
 
     # ---- set up the shards
-    weighted = bool(est.natural_gradient and _uses_metric_weights(est.metric_weighted, dist))
+    weighted = bool(est.natural_gradient and uses_metric_weights(est.metric_weighted, dist))
     worker_est = _worker_copy(est)
     setups = [(worker_est, dist, (dist, rule_name, k, est.natural_gradient, weighted, n_threads[i]),
                _with_threads(bin_mapper, n_threads[i]), units, theta0, weight_scale, uniform, val_scale, val_uniform,
@@ -494,66 +378,6 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
 
 def _present(values):
     return [v for v in values if v is not None]
-
-
-def first_batch(starts, k):
-    """The line search's first batch: the joint scalings within a factor 8 of its start."""
-    s0 = float(min(max(float(np.max(starts)), 1.0), STEP_MAX))
-    return [np.full(k, s) for s in (s0 * 2.0**e for e in range(-3, 4)) if 2.0**-21 <= s <= STEP_MAX]
-
-
-def _grow_trees(shards, d, k, n, feats, bin_mapper, tree_params, sample_weighted):
-    """The k trees of an iteration grown from the shards' histograms: (trees, final node ids per
-    tree, the splits each shard has still to apply)."""
-    metric = [False] * k
-    if d[0]["metric"] is not None:  # metric-weighted: a tree whose diagonal is one constant is unweighted
-        for j in range(k):
-            consts = [r["constant"][j] for r in d if r["constant"][j] is not None]  # (shards with rows)
-            metric[j] = not (all(c[1] for c in consts) and len({c[0] for c in consts}) == 1)
-    has_w = [metric[j] or sample_weighted for j in range(k)]
-    growths, mus = [], []
-    for j in range(k):
-        gt = wt = 0.0
-        for r in d:
-            g_, w_ = r["metric"][j] if metric[j] else r["plain"][j]
-            gt += g_
-            wt += w_
-        mu = gt / wt if wt > 0.0 else 0.0
-        mus.append(mu)
-        growths.append(TreeGrowth(mu, wt, n, feats, bin_mapper, has_w[j], tree_params["max_depth"],
-                                  tree_params["min_samples_leaf"], tree_params.get("min_weight_leaf", 0.0),
-                                  tree_params.get("max_leaf_nodes")))
-    active = [j for j in range(k) if growths[j].active]
-    roots = shards.call("root_histograms", active, mus, feats, metric)  # (also sets the trees' weights)
-    for i, j in enumerate(active):
-        hist = _reduce([r[i][0] for r in roots])
-        cnt = _reduce([r[i][1] for r in roots]) if has_w[j] else None
-        s2 = 0.0
-        for r in roots:
-            s2 += r[i][2]
-        growths[j].start(hist, cnt, s2)
-    while True:
-        requests = {}
-        for j in active:
-            if not growths[j].done:
-                req = growths[j].advance()
-                if req:
-                    requests[j] = req
-        if not requests:
-            break
-        splits = {j: s for j in range(k) if (s := growths[j].take_splits())}
-        got = shards.call("histograms", splits, requests)
-        for j, nodes in requests.items():
-            hists = {}
-            for i, nd in enumerate(nodes):
-                h = _reduce([r[j][i][0] for r in got])
-                c = _reduce([r[j][i][1] for r in got]) if has_w[j] else None
-                hists[nd] = (h, c)
-            growths[j].deliver(hists)
-    splits = {j: s for j in range(k) if (s := growths[j].take_splits())}
-    trees = [g.tree() for g in growths]
-    ids = [g.new_ids() for g in growths]
-    return trees, ids, splits
 
 
 def _scores_in_units(units, trace, rule_name, dist, event_rate):

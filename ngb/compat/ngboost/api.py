@@ -28,7 +28,7 @@ from sklearn.utils import check_array, check_random_state
 from ... import classifier as _classifier
 from ... import regressor as _regressor
 from ... import survival as _survival
-from ...boosting import _learner_importances
+from ..._fitted import learner_importances
 from ..._per_param import base_params, set_base_params
 from .distns import Bernoulli, ClassificationDistn, LogNormal, Normal, RegressionDistn, _Categorical
 from .helpers import Y_from_censored, load_ngboost_model  # noqa: F401
@@ -619,7 +619,7 @@ class NGBoost(BaseEstimator):
         scalings = np.asarray(inner.scalings_, dtype=float).reshape(len(inner._estimators), -1)
         for m, (learners, cols) in enumerate(zip(inner._estimators, inner._columns)):
             for j, est in enumerate(learners):
-                fi = _learner_importances(est, p)
+                fi = learner_importances(est, p)
                 if fi is None:
                     continue
                 if cols is not None and fi.shape[0] != p:
