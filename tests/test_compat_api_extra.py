@@ -171,7 +171,8 @@ def test_tol_decided_from_leaves_as_from_predictions(halves, base):
     """The tol check settles most iterations from the trees' leaf values; it must decide as the
     mean row norm of the predicted step does."""
     from ngb._backends import predict_iteration
-    from ngb.compat.ngboost.api import _factor_rows, _step_below
+    from ngb.compat.ngboost._inner import _factor_rows
+    from ngb.compat.ngboost._stopping import _step_below
 
     Xa, Xb, Ya, Yb = halves
     model = NGBRegressor(n_estimators=25, learning_rate=0.1, tol=0.0, verbose=False,
