@@ -236,6 +236,11 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             setattr(self, key, value)
         return self
 
+    def _start_params(self, dist, theta0, X, units):
+        """(n, k) internal parameters the loop starts the rows X at, in the fitting units of ``units``:
+        the initial parameters ``theta0`` (k,) on every row (``ngb.compat`` continues a fitted model)."""
+        return np.tile(theta0, (X.shape[0], 1))
+
     def _cross_validated_count(self, dist, rule_name, data, rng, categorical):
         """(iteration count, mean validation curve (m + 1,)) of CV_FOLDS folds of ``data``: each
         fold's rows are held out in turn and the fit on the others stops early on them; the curves
@@ -293,11 +298,12 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
         )
         weighted = bool(self.natural_gradient and uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))
-        objective = Objective(rule, _with_offset(np.tile(theta0, (n, 1)), train.offset), train.y, train.w,
-                              n_rows=settings.n_rows, leaf_steps=backend.records_leaves)
+        objective = Objective(rule, _with_offset(self._start_params(dist, theta0, train.X, units), train.offset),
+                              train.y, train.w, n_rows=settings.n_rows, leaf_steps=backend.records_leaves)
         validation = None
         if val is not None:
-            validation = Objective(rule, _with_offset(np.tile(theta0, (val.X.shape[0], 1)), val.offset), val.y, val.w)
+            validation = Objective(rule, _with_offset(self._start_params(dist, theta0, val.X, units), val.offset),
+                                   val.y, val.w)
         shown = None if units is None else tuple(  # the log lines in the target's units
             (lambda v, d=d: units.scores(v, rule_name, d.y, d.w, dist.discrete)) for d in (train, val if val else train))
         with FitProgress(self.verbose, n_estimators, rule_name, shown) as progress:

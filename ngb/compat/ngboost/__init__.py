@@ -9,7 +9,8 @@ Replace ``ngboost`` by ``ngb.compat.ngboost`` in the imports::
     ngb = NGBRegressor(Dist=Normal, Score=LogScore).fit(X_train, Y_train)
     Y_dists = ngb.pred_dist(X_test)
 
-Submodules as in ngboost: ``distns``, ``scores``, ``learners``, ``helpers``, ``manifold``.
+Submodules as in ngboost: ``api``, ``ngboost`` (the NGBoost base), ``distns``, ``scores``, ``learners``,
+``helpers``, ``manifold``.
 """
 
 from . import distns, helpers, learners, manifold, scores  # noqa: F401
