@@ -82,6 +82,8 @@ def _one_step(family):
     search (ngb's engine searches each parameter alone when a joint step stalls and then lengthens
     each in turn; with one group it keeps the joint scaling, and fits every parameter its own tree).
     A subclass of the same ``__name__``, kept in this module so that fitted models pickle."""
+    if not isinstance(family, type):  # a family object (ngb's MultivariateNormal(k)): as it is
+        return family
     cls = _ONE_STEP.get(family)
     if cls is None:
         qualname = "_OneStep_" + family.__name__
