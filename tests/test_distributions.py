@@ -754,7 +754,9 @@ def test_families_resolve_by_class_and_scipy_names():
         assert get_distribution(alias) is cls
     # scipy's names, read from scipy itself; "t" and "bernoulli" name the general family of the two
     # that share them (TFixedDf is a StudentT with df fixed; Categorical with K = 2 is a Bernoulli)
-    shared = {ngb.TFixedDf: ngb.StudentT, ngb.Cauchy: ngb.Cauchy, ngb.Categorical: ngb.Bernoulli}
+    # (the fixed-parameter Normals and t share "norm" and "t" with the general families too)
+    shared = {ngb.TFixedDf: ngb.StudentT, ngb.Cauchy: ngb.Cauchy, ngb.Categorical: ngb.Bernoulli,
+              ngb.NormalFixedVar: ngb.Normal, ngb.NormalFixedMean: ngb.Normal, ngb.TFixedDfFixedVar: ngb.StudentT}
     seen = set()
     for name, cls in FAMILIES.items():
         if name == "multivariate_normal":
