@@ -235,6 +235,18 @@ def test_small_data_refits_on_every_row(client):
         ngbd.DaskNGBRegressor(**dict(kw, early_stopping="cv"), client=client).fit(chunked(X, 1000), chunked(y, 1000))
 
 
+def test_monotonic_constraints_are_refused_not_ignored(client):
+    """The Dask estimators take monotonic_cst (the estimators' signature) but cannot honour it: a
+    ValueError, never a silently unconstrained model."""
+    X, y, _ = make_data("normal", n=500)
+    with pytest.raises(ValueError, match="monotonic constraints are not supported"):
+        ngbd.DaskNGBRegressor(**ALL_ROWS, monotonic_cst={"loc": [1, 0, 0, 0, 0]}, client=client).fit(
+            chunked(X, 250), chunked(y, 250))
+    with pytest.raises(ValueError, match="has its own monotonic_cst"):  # (the estimators' own check)
+        ngbd.DaskNGBRegressor(**ALL_ROWS, base=HistTreeRegressor(monotonic_cst=[1, 0, 0, 0, 0]), client=client).fit(
+            chunked(X, 250), chunked(y, 250))
+
+
 def test_signature_is_the_estimators(client):
     """The Dask estimators take every parameter of the ngb estimators, with the same defaults."""
     import inspect

@@ -109,6 +109,10 @@ def fit_distributed(est, X, y, sample_weight=None, offset=None, X_val=None, y_va
         raise ValueError(f"sample_rows must be an int >= 1, got {sample_rows!r}.")
     dist, rule_name = est._check_params()
     tree_params = check_base(est.base)
+    if est.monotonic_cst is not None:
+        raise ValueError("monotonic constraints are not supported by the Dask estimators (their trees are grown "
+                         "from reduced histograms without them): fit with monotonic_cst on one machine "
+                         "(ngb.NGBRegressor), or leave it None.")
     max_depth, max_leaf_nodes = tree_params["max_depth"], tree_params.get("max_leaf_nodes")
     check_growth(max_depth, max_leaf_nodes)
     if est.subsample < 1:
