@@ -103,7 +103,8 @@ def cluster(args):
         X, y = blocks(rows, range(len(rows)))
         client_before = peak_mb()
         t0 = time.perf_counter()
-        model = ngbd.DaskNGBRegressor(**model_params(args), client=client).fit(X, y)
+        extra = {} if args.sample_rows is None else {"sample_rows": args.sample_rows}
+        model = ngbd.DaskNGBRegressor(**model_params(args), client=client, **extra).fit(X, y)
         fit_s = time.perf_counter() - t0
         client_peak = peak_mb()
         worker_peaks = sorted(client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024).values())
@@ -148,6 +149,7 @@ def main():
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--test-rows", type=int, default=200_000)
     parser.add_argument("--families", default="normal,poisson")
+    parser.add_argument("--sample-rows", type=int, default=None, help="the cluster's set-up sample (default: ngb.dask's)")
     parser.add_argument("--json", default=None, help="write the results here too")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--family", default="normal", help=argparse.SUPPRESS)
