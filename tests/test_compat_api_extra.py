@@ -7,7 +7,6 @@ without validation data, and pickling. The first tests need only ngb; the last r
 under ngboost itself (its own environment, see ``test_compat_ngboost._reference_python``) and
 under ``ngb.compat.ngboost``, and compare; they skip when that environment is absent."""
 
-import json
 import pickle
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
-from test_compat_ngboost import _reference_python
+from test_compat_ngboost import _reference_python, run_script
 
 from ngb.compat.ngboost import NGBClassifier, NGBRegressor, NGBSurvival
 from ngb.compat.ngboost.distns import Bernoulli, LogNormal, Normal, k_categorical
@@ -358,9 +357,7 @@ _SCRIPT = textwrap.dedent("""
 
 
 def _run_script(python, pkg):
-    res = subprocess.run([python, "-c", _SCRIPT.format(pkg=pkg)], capture_output=True, text=True, timeout=1200)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    return run_script(python, _SCRIPT, pkg)
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,9 @@ and values, log-densities, gradients and metrics, and a short fit's predictions.
 
 from __future__ import annotations
 
-import json
 import pickle
-import subprocess
 import sys
 import textwrap
-import warnings
 import zlib
 
 import numpy as np
@@ -34,7 +31,7 @@ from ngb.compat.ngboost.distns import (Beta, LogitNormal, MultivariateNormal, No
                                        TFixedDfFixedVar)
 from ngb.compat.ngboost.manifold import manifold
 from ngb.compat.ngboost.scores import CRPScore, LogScore
-from test_compat_ngboost import _reference_python
+from test_compat_ngboost import _reference_python, run_script
 
 NEW = ["normal_fixed_var", "normal_fixed_mean", "t_fixed_df_fixed_var", "logitnormal"]
 FIXED_NORMALS = ["normal_fixed_var", "normal_fixed_mean"]
@@ -446,10 +443,7 @@ def _reference_inputs():
 
 
 def _run_reference(python, pkg, path):
-    res = subprocess.run([python, "-c", _REFERENCE_SCRIPT.format(pkg=pkg), str(path)], capture_output=True, text=True,
-                         timeout=1800)
-    assert res.returncode == 0, res.stderr[-3000:]
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    return run_script(python, _REFERENCE_SCRIPT, pkg, path, timeout=1800)
 
 
 @pytest.fixture(scope="module")

@@ -341,10 +341,17 @@ _SCRIPT = textwrap.dedent("""
 """)
 
 
-def _run(python, pkg):
-    res = subprocess.run([python, "-c", _SCRIPT.format(pkg=pkg)], capture_output=True, text=True, timeout=1200)
+def run_script(python, script, pkg, *args, timeout=1200):
+    """The JSON that ``script`` (its ``{pkg}`` the package to import: "ngboost" or
+    "ngb.compat.ngboost") prints last when run by ``python`` with the command-line ``args``."""
+    res = subprocess.run([python, "-c", script.format(pkg=pkg), *map(str, args)], capture_output=True, text=True,
+                         timeout=timeout)
     assert res.returncode == 0, res.stderr[-3000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _run(python, pkg):
+    return run_script(python, _SCRIPT, pkg)
 
 
 @pytest.fixture(scope="module")
