@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._backends import predict_iteration, predict_raw
+from ._backends import pack_predictor, predict_iteration, predict_raw
 from ._fit_data import check_offset
 
-__all__ = ["FittedModel", "param_names", "learner_importances"]
+__all__ = ["FittedModel", "param_names", "learner_importances", "importance_matrix"]
 
 
 class FittedModel:
@@ -22,22 +22,35 @@ class FittedModel:
         factor = state.get("_tree_factor")
         return weights if factor is None else weights * factor
 
+    def _fitted_state(self, dist, rule_name, k, p, units, theta0, estimators, columns, scalings, train_score,
+                      val_score):
+        """The fitted attributes of a boosting run (as ``fit`` sets them): ``theta0`` (k,) and the
+        score traces in the target's units, the kept iterations' learners, columns and scalings
+        (n_iter, k), the fitting units (None: the target's own), the importances and packed forest."""
+        state = {
+            "init_params_": theta0,
+            "n_iter_": len(estimators),
+            "_estimators": list(estimators),
+            "_columns": list(columns),
+            "scalings_": np.asarray(scalings, dtype=float).reshape(len(estimators), k),
+            "train_score_": train_score,
+            "validation_score_": val_score,
+            "_dist": dist,
+            "_score_name": rule_name,
+            "n_params_": k,
+            # each tree's weight is its parameter's -lr * scaling times this factor (the units' s for
+            # a location); predictions are clipped to the engine's bounds in the target's units
+            "_units": units,
+            "_tree_factor": None if units is None else units.factor,
+            "_param_bounds": None if units is None else units.bounds(dist._bounds_for(k)),
+        }
+        state["feature_importances_by_param_"] = self._importances(state, dist, p, k)
+        state["_forest"] = pack_predictor(state["_estimators"], self._tree_weights(state), k)
+        return state
+
     def _importances(self, state, dist, p, k):
-        imp = np.zeros((k, p))
-        for learners, cols in zip(state["_estimators"], state["_columns"]):
-            for j, est in enumerate(learners):
-                fi = learner_importances(est, p)
-                if fi is None:
-                    continue
-                if cols is not None and fi.shape[0] != p:
-                    full = np.zeros(p)
-                    full[cols] = fi
-                    fi = full
-                imp[j] += fi
-        totals = imp.sum(axis=1, keepdims=True)
-        np.divide(imp, totals, out=imp, where=totals > 0)
-        names = param_names(dist, k)
-        return {name: imp[j] for j, name in enumerate(names)}
+        imp = importance_matrix(state["_estimators"], state["_columns"], p, k)
+        return {name: imp[j] for j, name in enumerate(param_names(dist, k))}
 
     @property
     def feature_importances_(self):
@@ -84,6 +97,27 @@ def _with_offset(theta, offset):
     out = theta.copy()
     out[:, 0] += offset
     return out
+
+
+def importance_matrix(estimators, columns, p, k, weights=None):
+    """(k, p) importances of a fitted model's learners ``estimators`` (one list of k per iteration,
+    fitted on ``columns`` of the p features, None: all): row j the sum over iterations of parameter
+    j's learner importances, times ``weights`` (n_iter, k) when given, normalised to sum to 1 (0 for
+    a parameter none of whose learners reports importances)."""
+    imp = np.zeros((k, p))
+    for m, (learners, cols) in enumerate(zip(estimators, columns)):
+        for j, est in enumerate(learners):
+            fi = learner_importances(est, p)
+            if fi is None:
+                continue
+            if cols is not None and fi.shape[0] != p:
+                full = np.zeros(p)
+                full[cols] = fi
+                fi = full
+            imp[j] += fi if weights is None else weights[m, j] * fi
+    totals = imp.sum(axis=1, keepdims=True)
+    np.divide(imp, totals, out=imp, where=totals > 0)
+    return imp
 
 
 def learner_importances(est, p):

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from ._backends import make_backend, pack_predictor
+from ._backends import make_backend
 from ._defaults import CV_FOLDS, CV_MAX_ROWS, REFIT_MAX_ROWS, default_base, reference_defaults, uses_metric_weights
 from ._engine import Boosting, boost, initial_params
 from ._fit_data import FitData, check_offset, split_validation, uniform_to_none
@@ -308,7 +308,6 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             (lambda v, d=d: units.scores(v, rule_name, d.y, d.w, dist.discrete)) for d in (train, val if val else train))
         with FitProgress(self.verbose, n_estimators, rule_name, shown) as progress:
             result = boost(settings, objective, backend, p, rng, progress, validation, None if val is None else val.X)
-        n_kept = result["n_kept"]
         train_score, val_score = result["train_score"], result["validation_score"]
         val_curve = result["validation_curve"]
         if units is not None:  # back to the target's own units
@@ -317,26 +316,9 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             if val is not None:
                 val_score = units.scores(val_score, rule_name, val.y, val.w, dist.discrete)
                 val_curve = units.scores(val_curve, rule_name, val.y, val.w, dist.discrete)
-        state = {
-            "init_params_": theta0,
-            "n_iter_": n_kept,
-            "_estimators": result["estimators"],
-            "_columns": result["columns"],
-            "scalings_": result["scalings"],
-            "train_score_": train_score,
-            "validation_score_": val_score,
-            "_validation_curve": val_curve,
-            "_dist": dist,
-            "_score_name": rule_name,
-            "n_params_": k,
-            # each tree's weight is its parameter's -lr * scaling times this factor (the units' s for
-            # a location); predictions are clipped to the engine's bounds in the target's units
-            "_units": units,
-            "_tree_factor": None if units is None else units.factor,
-            "_param_bounds": None if units is None else units.bounds(dist._bounds_for(k)),
-        }
-        state["feature_importances_by_param_"] = self._importances(state, dist, p, k)
-        state["_forest"] = pack_predictor(state["_estimators"], self._tree_weights(state), k)
+        state = self._fitted_state(dist, rule_name, k, p, units, theta0, result["estimators"], result["columns"],
+                                   result["scalings"], train_score, val_score)
+        state["_validation_curve"] = val_curve
         return state
 
 

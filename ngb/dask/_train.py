@@ -25,7 +25,6 @@ import time
 import numpy as np
 from sklearn.utils.validation import _check_y
 
-from .._backends import pack_predictor
 from .._defaults import REFIT_MAX_ROWS, default_base, uses_metric_weights
 from .._engine import initial_params
 from .._fit_data import check_offset
@@ -351,23 +350,8 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
         train_score = in_units(train_score)
         if has_val:
             val_score = val_in_units(val_score)
-    state = {
-        "init_params_": theta0,
-        "n_iter_": n_kept,
-        "_estimators": estimators[:n_kept],
-        "_columns": columns[:n_kept],
-        "scalings_": np.asarray(scalings[:n_kept]),
-        "train_score_": train_score,
-        "validation_score_": val_score,
-        "_dist": dist,
-        "_score_name": rule_name,
-        "n_params_": k,
-        "_units": units,
-        "_tree_factor": None if units is None else units.factor,
-        "_param_bounds": None if units is None else units.bounds(dist._bounds_for(k)),
-    }
-    state["feature_importances_by_param_"] = est._importances(state, dist, p, k)
-    state["_forest"] = pack_predictor(state["_estimators"], est._tree_weights(state), k)
+    state = est._fitted_state(dist, rule_name, k, p, units, theta0, estimators[:n_kept], columns[:n_kept],
+                              scalings[:n_kept], train_score, val_score)
     if unique_times is not None:
         state["unique_times_"] = unique_times
     total = shards.counters()

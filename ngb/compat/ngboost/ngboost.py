@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state
 
-from ..._fitted import learner_importances
+from ..._fitted import importance_matrix, learner_importances
 from ..._per_param import base_params, set_base_params
 from ._inner import _STATE_KEYS, _InnerRegressor, _one_step, _truncate
 from ._stopping import _TOL_ROWS, _first_best, _ngboost_stop, _stages, _step_below
@@ -318,21 +318,9 @@ class NGBoost(BaseEstimator):
         if any(learner_importances(est, p) is None for learners in inner._estimators for est in learners):
             return None
         k = inner.n_params_
-        imp = np.zeros((k, p))
         scalings = np.asarray(inner.scalings_, dtype=float).reshape(len(inner._estimators), -1)
-        for m, (learners, cols) in enumerate(zip(inner._estimators, inner._columns)):
-            for j, est in enumerate(learners):
-                fi = learner_importances(est, p)
-                if fi is None:
-                    continue
-                if cols is not None and fi.shape[0] != p:
-                    full = np.zeros(p)
-                    full[cols] = fi
-                    fi = full
-                imp[j] += scalings[m, j if scalings.shape[1] == k else 0] * fi
-        totals = imp.sum(axis=1, keepdims=True)
-        np.divide(imp, totals, out=imp, where=totals > 0)
-        return imp
+        weights = np.broadcast_to(scalings, (scalings.shape[0], k))  # (one scaling per iteration: shared)
+        return importance_matrix(inner._estimators, inner._columns, p, k, weights)
 
     # ------------------------------------------------------------------ prediction
     def _ngb_dist(self, X, max_iter=None):
