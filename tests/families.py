@@ -84,6 +84,15 @@ def _halfnormal(rng, n):
     return ngb.HalfNormal(scale=np.exp(rng.normal(0, 1, n)))
 
 
+def _beta_binomial(trials):
+    cls = ngb.BetaBinomial.with_trials(trials) if trials > 1 else ngb.BetaBernoulli
+
+    def make(rng, n):
+        return cls(a=np.exp(rng.normal(0.3, 1.0, n)), b=np.exp(rng.normal(0.3, 1.0, n)))
+
+    return make
+
+
 def _negative_binomial(rng, n):
     size = np.exp(rng.uniform(np.log(0.5), np.log(5.0), n))
     mu = np.exp(rng.uniform(0.0, 3.0, n))
@@ -402,6 +411,19 @@ CASES = {
         "logitnormal",
         _logitnormal,
         lambda d: _LogitNormalOracle(d.params["loc"], d.params["scale"]),
+    ),
+    "beta_binomial": FamilyCase(
+        "beta_binomial",
+        _beta_binomial(9),
+        lambda d: stats.betabinom(n=type(d).trials, a=d.params["a"], b=d.params["b"]),
+        discrete=True,
+    ),
+    "beta_bernoulli": FamilyCase(
+        "beta_bernoulli",
+        _beta_binomial(1),
+        lambda d: stats.bernoulli(d.params["a"] / (d.params["a"] + d.params["b"])),
+        discrete=True,
+        extra={"singular_metric": True},
     ),
 }
 

@@ -50,8 +50,8 @@ def _target(name, support, base):
         return base
     if support == "positive":
         return np.exp(np.clip(base, -30, 30)) + 1e-12
-    if support == "count":
-        return np.floor(np.abs(base)) % 50
+    if support == "count":  # (the beta-binomial's counts stop at its trials)
+        return np.floor(np.abs(base)) % min(50, getattr(FAMILIES[name], "trials", 49) + 1)
     if support == "unit":
         return np.clip(1 / (1 + np.exp(-np.clip(base, -30, 30))), 1e-6, 1 - 1e-6)
     # classes: at least two distinct labels

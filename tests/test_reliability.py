@@ -299,7 +299,8 @@ def _fitted_models():
         if cls.support == "class":
             yield name, ngb.NGBClassifier(dist=name, **FAST).fit(X, (y > 0).astype(int)), X
         elif cls.support == "count":
-            yield name, ngb.NGBRegressor(dist=name, **FAST).fit(X, rng.poisson(2.0, 200).astype(float)), X
+            counts = np.minimum(rng.poisson(2.0, 200), getattr(cls, "trials", np.inf))  # (beta-binomial: 0..trials)
+            yield name, ngb.NGBRegressor(dist=name, **FAST).fit(X, counts.astype(float)), X
         elif cls.support == "positive":
             yield name, ngb.NGBRegressor(dist=name, **FAST).fit(X, np.exp(y)), X
         elif cls.support == "unit":

@@ -92,10 +92,12 @@ def _build(header, reader):
         keys.add("refitted")
     _check_keys(s, keys, "the fitted state")
 
-    families = _families()
-    if type(s["family"]) is not str or s["family"] not in families:
-        _fail(f"unknown family {s['family']!r}; ngb's families are {sorted(families)}.")
-    dist = families[s["family"]]
+    from ..distributions import family_by_name
+
+    dist = family_by_name(s["family"]) if type(s["family"]) is str else None
+    if dist is None:
+        _fail(f"unknown family {s['family']!r}; ngb's families are {sorted(_families())} (and t_fixed_df:<df>, "
+              "beta_binomial:<trials>).")
     k = _int(s["n_params"], "n_params", 1)
     m = _int(s["n_iter"], "n_iter")
     p = _int(s["n_features_in"], "n_features_in", 1)

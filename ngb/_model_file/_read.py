@@ -190,7 +190,9 @@ def _decode_tagged(tag, value, what, depth):
     if tag == "$family":
         has_theta = "theta" in value
         keys(*(("theta",) if has_theta else ()))
-        cls = _families().get(value[tag]) if type(value[tag]) is str else None
+        from ..distributions import family_by_name
+
+        cls = family_by_name(value[tag]) if type(value[tag]) is str else None
         if cls is None:
             _fail(f"{what}: unknown family {value[tag]!r} (ngb's families: {sorted(_families())}).")
         if not has_theta:

@@ -14,7 +14,7 @@ import pandas as pd
 from ..version import __version__
 from ._common import (
     FORMAT, FORMAT_VERSION, _ALIGN, _BIT_GENERATORS, _DTYPE_RE, _EXTRA_STATE, _IGNORED, _MAX_DEPTH,
-    _STATE, _TREE_ARRAYS, _archive, _estimators, _fail, _families, _scores
+    _STATE, _TREE_ARRAYS, _archive, _estimators, _fail, _scores
 )
 
 
@@ -133,15 +133,16 @@ def _encode(value, what, depth=0):
         return {"$score": value.__name__}
     if type(value) in _scores().values():
         return {"$score": type(value).__name__, "instance": True}
-    families = {cls: key for key, cls in _families().items()}
-    if isinstance(value, type) and value in families:
-        return {"$family": families[value]}
+    from ..distributions import family_name
+
+    if isinstance(value, type) and family_name(value) is not None:
+        return {"$family": family_name(value)}
     if isinstance(value, Distribution) or isinstance(value, type) and issubclass(value, Distribution):
-        if type(value) not in families:
+        if family_name(type(value)) is None:
             _fail(f"{what} = {value!r} is not one of ngb's families (ngb.distributions.FAMILIES): a model file names "
                   "its family, and a family defined elsewhere cannot be loaded without running its code.")
-    if isinstance(value, Distribution) and type(value) in families:
-        return {"$family": families[type(value)], "theta": _encode(np.asarray(value._theta), what, depth + 1)}
+    if isinstance(value, Distribution):
+        return {"$family": family_name(type(value)), "theta": _encode(np.asarray(value._theta), what, depth + 1)}
     if type(value) is HistTreeRegressor:
         return {"$estimator": "HistTreeRegressor",
                 "params": {k: _encode(v, f"{what}'s {k!r}", depth + 1) for k, v in value.get_params().items()}}
@@ -162,8 +163,9 @@ def _encode_state(model, writer):
 
     d = model.__dict__
     name = type(model).__name__
-    families = {cls: key for key, cls in _families().items()}
-    if d["_dist"] not in families:
+    from ..distributions import family_name
+
+    if family_name(d["_dist"]) is None:
         _fail(f"this model's family {d['_dist']!r} is not one of ngb's (ngb.distributions.FAMILIES): a model "
               "file names its family, and a family defined elsewhere cannot be loaded without running its code.")
     k, m = int(d["n_params_"]), int(d["n_iter_"])
@@ -174,7 +176,7 @@ def _encode_state(model, writer):
               "it with base=None or an ngb.HistTreeRegressor to save it as a model file, or save it with pickle or "
               "joblib (which run code when loading: load only files you trust).")
     state = {
-        "family": families[d["_dist"]],
+        "family": family_name(d["_dist"]),
         "score_name": d["_score_name"],
         "n_params": k,
         "n_iter": m,

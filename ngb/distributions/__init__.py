@@ -9,6 +9,7 @@ import difflib
 from ._declare import IDENTITY, LOG, Link, Param
 from .base import Distribution
 from .beta import Beta
+from .betabinomial import BetaBernoulli, BetaBinomial
 from .categorical import Bernoulli, Categorical
 from .exponential import Exponential
 from .gamma import Gamma
@@ -56,8 +57,12 @@ __all__ = [
     "NormalFixedMean",
     "TFixedDfFixedVar",
     "LogitNormal",
+    "BetaBinomial",
+    "BetaBernoulli",
     "FAMILIES",
     "get_distribution",
+    "family_name",
+    "family_by_name",
 ]
 
 FAMILIES = {
@@ -85,6 +90,8 @@ FAMILIES = {
     "normal_fixed_mean": NormalFixedMean,
     "t_fixed_df_fixed_var": TFixedDfFixedVar,
     "logitnormal": LogitNormal,
+    "beta_binomial": BetaBinomial,
+    "beta_bernoulli": BetaBernoulli,
 }
 
 # other names accepted by get_distribution, besides each family's name and class name; every name
@@ -114,7 +121,41 @@ _ALIASES = {
     "zinegbinomial": "zero_inflated_negative_binomial",
     "zero_inflated_nb": "zero_inflated_negative_binomial",
     "logitnorm": "logitnormal",
+    "betabinom": "beta_binomial",
 }
+
+
+#: families with a fixed argument: FAMILIES key -> (the class attribute, the subclass of a value)
+_FIXED = {"t_fixed_df": ("df", TFixedDf.with_df), "beta_binomial": ("trials", BetaBinomial.with_trials)}
+
+
+def family_name(cls):
+    """The name under which a model file stores the family class ``cls``: its key in ``FAMILIES``, or
+    ``key:value`` for a subclass of a fixed argument (``t_fixed_df:2.5``, ``beta_binomial:9``); None for
+    a class that is neither."""
+    for key, family in FAMILIES.items():
+        if cls is family:
+            return key
+    for key, (attr, make) in _FIXED.items():
+        if isinstance(cls, type) and issubclass(cls, FAMILIES[key]) and make(getattr(cls, attr)) is cls:
+            return f"{key}:{getattr(cls, attr)!r}"
+    return None
+
+
+def family_by_name(name):
+    """The family class of a name ``family_name`` gives; None for any other text."""
+    if not isinstance(name, str):
+        return None
+    if name in FAMILIES:
+        return FAMILIES[name]
+    key, sep, value = name.partition(":")
+    if not sep or key not in _FIXED:
+        return None
+    try:
+        cls = _FIXED[key][1](float(value))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return cls if family_name(cls) == name else None
 
 
 def _key(name):

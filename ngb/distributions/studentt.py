@@ -31,6 +31,7 @@ from scipy import optimize, stats
 from scipy.special import digamma, gammaln, polygamma
 
 from . import _studentt_fast, _tfixed_fast
+from ._fixed import fixed_subclass, subclass_by_name
 from ._declare import IDENTITY, LOG, Link, Param
 from .base import Distribution, diagonal_metric
 from .fast import FastScore
@@ -230,11 +231,11 @@ class TFixedDf(Distribution):
 
     @classmethod
     def with_df(cls, df):
-        """A subclass of TFixedDf whose fixed degrees of freedom are ``df``."""
+        """The subclass of TFixedDf whose fixed degrees of freedom are ``df`` (the same class for the same df)."""
         df = float(df)
-        if not df > 0:
-            raise ValueError("df must be positive.")
-        return type(f"TFixedDf_{df:g}".replace(".", "_"), (TFixedDf,), {"df": df, "__module__": __name__})
+        if not (df > 0 and np.isfinite(df)):
+            raise ValueError(f"df must be a positive finite number; got {df!r}.")
+        return fixed_subclass(TFixedDf, "df", df)
 
     @classmethod
     def _fit_marginal(cls, y, w):
@@ -288,3 +289,11 @@ class Cauchy(TFixedDf):
 
     def to_scipy(self):
         return stats.cauchy(loc=self.loc, scale=self.scale)
+
+
+def __getattr__(name):
+    """``TFixedDf_<df>`` classes on demand (so that pickles of ``TFixedDf.with_df(df)`` load)."""
+    cls = subclass_by_name(name, TFixedDf, TFixedDf.with_df)
+    if cls is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return cls
