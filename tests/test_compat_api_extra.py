@@ -233,6 +233,25 @@ def test_scalings_are_one_float_per_iteration_up_to_512(halves):
     assert ridge.feature_importances_ is None  # as ngboost's for learners without importances
 
 
+@pytest.mark.parametrize("Dist,target,base", [
+    (Normal, lambda X, e: 5000 + 1000 * X[:, 0] + 300 * e, None),
+    (Normal, lambda X, e: 5000 + 1000 * X[:, 0] + 300 * e, DecisionTreeRegressor(max_depth=3)),
+    (LogNormal, lambda X, e: np.exp(3 + X[:, 0] + 0.3 * e), None),
+], ids=["normal", "normal-sklearn-tree", "lognormal"])
+def test_base_models_rebuild_the_parameters_as_ngboost(Dist, target, base):
+    # ngboost's sum: params = init_params - learning_rate * sum_i scaling_i * base_models[i][j].predict(
+    # X[:, col_idxs[i]]); y in the thousands makes ngb's standardised units differ from y's
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(400, 5))
+    y = target(X, rng.normal(size=400))
+    kw = {} if base is None else {"Base": base}
+    model = NGBRegressor(Dist=Dist, n_estimators=40, col_sample=0.6, verbose=False, **kw).fit(X, y)
+    params = np.tile(model.init_params, (len(X), 1))
+    for learners, scaling, cols in zip(model.base_models, model.scalings, model.col_idxs):
+        params -= model.learning_rate * scaling * np.column_stack([b.predict(X[:, cols]) for b in learners])
+    np.testing.assert_allclose(params, model.pred_param(X), rtol=1e-10, atol=1e-9)
+
+
 def test_monitor_objects_are_manifolds(halves):
     Xa, Xb, Ya, Yb = halves
     got = {}

@@ -20,7 +20,36 @@ from .learners import default_tree_learner
 from .manifold import manifold
 from .scores import LogScore, ngb_score_name
 
-__all__ = ["NGBoost"]
+__all__ = ["NGBoost", "BaseModel"]
+
+
+class BaseModel:
+    """A fitted base learner as ngboost shows it: ``predict`` takes the iteration's columns
+    (``X[:, col_idxs[i]]``, as ngboost's learners; all of X works too) and answers in ngboost's
+    units, ``factor`` times the learner's prediction. Other attributes are the learner's (``learner``
+    itself is kept)."""
+
+    def __init__(self, learner, factor, columns, n_features):
+        self.learner = learner
+        self.factor = float(factor)
+        self.columns = None if columns is None else np.asarray(columns)
+        self.n_features = int(n_features)
+
+    def predict(self, X):
+        X = np.asarray(X, dtype=float)
+        if self.columns is not None and X.ndim == 2 and X.shape[1] == len(self.columns) != self.n_features:
+            full = np.zeros((X.shape[0], self.n_features))  # ngb's trees index the full feature list
+            full[:, self.columns] = X
+            X = full
+        return self.factor * np.asarray(self.learner.predict(X), dtype=float)
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name in ("learner", "factor", "columns", "n_features"):
+            raise AttributeError(name)
+        return getattr(self.learner, name)
+
+    def __repr__(self):
+        return f"BaseModel({self.learner!r}, factor={self.factor:g})"
 
 
 class NGBoost(BaseEstimator):
@@ -288,8 +317,35 @@ class NGBoost(BaseEstimator):
     # ------------------------------------------------------------------ fitted model, as ngboost shows it
     @property
     def base_models(self):
-        """The base learners of each iteration (ngb's fitted trees; a list of k per iteration)."""
-        return list(self._inner._estimators) if "_inner" in self.__dict__ else []
+        """The base learners of each iteration (a list of k per iteration) in ngboost's units: the
+        internal parameters are ``init_params - learning_rate * sum over iterations of scaling *
+        base_models[i][j].predict(X[:, col_idxs[i]])`` (up to the family's clip bounds). ngb fits its
+        trees in standardised units of the target and on all columns; where that changes a parameter's
+        units or the columns the learner takes, it is wrapped (``BaseModel``), else it is the fitted
+        learner itself. (For T's df and the
+        multivariate normal's diagonal, whose ngboost coordinates are not linear in ngb's, the
+        learners are in ngb's coordinates.)"""
+        if "_inner" not in self.__dict__:
+            return []
+        from ...tree import Tree
+
+        inner, factors = self._inner, self._learner_factors()
+        # ngb's trees index all of X's columns; other learners were fitted on the iteration's columns
+        return [[est if f == 1.0 and (cols is None or not isinstance(est, Tree))
+                 else BaseModel(est, f, cols if isinstance(est, Tree) else None, self.n_features)
+                 for est, f in zip(learners, factors)] for learners, cols in zip(inner._estimators, inner._columns)]
+
+    def _learner_factors(self):
+        """(k,) factor from a tree's output (the engine's units, ngb's coordinates) to ngboost's units."""
+        inner, cls = self._inner, self._dist_class()
+        k = inner.n_params_
+        factor = np.ones(k) if inner._tree_factor is None else np.asarray(inner._tree_factor, dtype=float)
+        with np.errstate(all="ignore"):  # (probing a non-linear map may leave its domain)
+            zero, eye = cls._from_ngb(np.zeros((1, k)))[:, 0], np.eye(k)
+            slope = np.array([cls._from_ngb(eye[j:j + 1])[j, 0] - zero[j] for j in range(k)])
+            linear = all(np.allclose(cls._from_ngb(c * eye[j:j + 1])[:, 0], zero + c * slope[j] * eye[j], rtol=1e-12,
+                                     atol=1e-12) for j in range(k) for c in (2.0, -3.0))
+        return factor * slope if linear else factor
 
     @property
     def scalings(self):
