@@ -246,10 +246,12 @@ def test_base_models_rebuild_the_parameters_as_ngboost(Dist, target, base):
     y = target(X, rng.normal(size=400))
     kw = {} if base is None else {"Base": base}
     model = NGBRegressor(Dist=Dist, n_estimators=40, col_sample=0.6, verbose=False, **kw).fit(X, y)
-    params = np.tile(model.init_params, (len(X), 1))
-    for learners, scaling, cols in zip(model.base_models, model.scalings, model.col_idxs):
-        params -= model.learning_rate * scaling * np.column_stack([b.predict(X[:, cols]) for b in learners])
-    np.testing.assert_allclose(params, model.pred_param(X), rtol=1e-10, atol=1e-9)
+    for step in ("fit", "partial_fit"):  # (a continued fit's iterations have units of their own)
+        params = np.tile(model.init_params, (len(X), 1))
+        for learners, scaling, cols in zip(model.base_models, model.scalings, model.col_idxs):
+            params -= model.learning_rate * scaling * np.column_stack([b.predict(X[:, cols]) for b in learners])
+        np.testing.assert_allclose(params, model.pred_param(X), rtol=1e-10, atol=1e-9, err_msg=step)
+        model.partial_fit(X[:200], 3 * y[:200])
 
 
 def test_monitor_objects_are_manifolds(halves):

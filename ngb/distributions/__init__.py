@@ -194,3 +194,15 @@ def get_distribution(dist):
     if isinstance(dist, Distribution):  # e.g. MultivariateNormal(d): its family (and dimension)
         return type(dist)
     raise ValueError(f"dist must be a family name such as 'normal' or a Distribution class; got {dist!r}.")
+
+
+def __getattr__(name):
+    """The classes of a fixed argument by name (``BetaBinomial_9``, ``TFixedDf_2_5``), made on demand."""
+    from . import betabinomial, studentt
+
+    for module in (betabinomial, studentt):
+        try:
+            return getattr(module, name)
+        except AttributeError:
+            pass
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

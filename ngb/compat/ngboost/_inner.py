@@ -66,6 +66,30 @@ class _InnerClassifier(_Continuable, _classifier.NGBClassifier):
         return super()._check_y(y, dist, fitting)
 
 
+class _InnerLabelRegressor(_Continuable, _regressor.NGBRegressor):
+    """ngboost's BetaBernoulli classifier: ngb fits it as a count family (BetaBernoulli) on the codes 0
+    and 1 of the two labels ``classes_`` (a continued fit keeps the first fit's)."""
+
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, **kwargs):
+        previous = self.__dict__.get("_continue_from")
+        classes = previous["classes_"] if previous is not None else np.unique(np.asarray(y).reshape(-1))
+        if len(classes) != 2:
+            raise ValueError(f"BetaBernoulli needs exactly 2 classes; got {len(classes)}.")
+        self.classes_ = classes
+        codes, val_codes = self._encode(y), None if y_val is None else self._encode(y_val)
+        super().fit(X, codes, sample_weight, X_val=X_val, y_val=val_codes, **kwargs)
+        self.classes_ = classes
+        return self
+
+    def _encode(self, y):
+        """The codes (0., 1.) of the labels y in ``classes_``."""
+        y = np.asarray(y).reshape(-1)
+        codes = np.searchsorted(self.classes_, y).clip(0, len(self.classes_) - 1)
+        if not np.all(self.classes_[codes] == y):
+            raise ValueError(f"y has labels outside the fitted classes {self.classes_.tolist()}.")
+        return codes.astype(float)
+
+
 class _InnerSurvival(_Continuable, _survival.NGBSurvival):
     def _fit_marginal(self, dist, y, w):
         # ngboost's survival distributions fit the marginal of the times as if every one were an
@@ -100,7 +124,10 @@ def __getattr__(name):
     if name.startswith("_OneStep_"):
         from ... import distributions
 
-        family = getattr(distributions, name[len("_OneStep_"):], None)
+        try:
+            family = getattr(distributions, name[len("_OneStep_"):])
+        except AttributeError:
+            family = None
         if isinstance(family, type):
             return _one_step(family)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 
-from ._inner import _InnerClassifier, _InnerRegressor, _InnerSurvival  # noqa: F401 (pickles name api._Inner*)
-from .distns import Bernoulli, ClassificationDistn, LogNormal, _Categorical
+from ._inner import _InnerClassifier, _InnerLabelRegressor, _InnerRegressor, _InnerSurvival  # noqa: F401 (pickles)
+from .distns import Bernoulli, BetaBernoulli, ClassificationDistn, LogNormal, _Categorical
 from .helpers import Y_from_censored, load_ngboost_model  # noqa: F401
 from .learners import default_tree_learner
 from .manifold import manifold
@@ -40,9 +40,15 @@ class NGBRegressor(RegressorMixin, NGBoost):
 
 
 class NGBClassifier(ClassifierMixin, NGBoost):
-    """ngboost's NGBClassifier (default ``Dist=Bernoulli``; ``k_categorical(K)`` for K classes)."""
+    """ngboost's NGBClassifier (default ``Dist=Bernoulli``; ``k_categorical(K)`` for K classes;
+    ``BetaBernoulli`` for two classes with a Beta-distributed probability)."""
 
-    _inner_class = _InnerClassifier
+    @property
+    def _inner_class(self):
+        return _InnerLabelRegressor if self._beta_bernoulli() else _InnerClassifier
+
+    def _beta_bernoulli(self):
+        return isinstance(self.Dist, type) and issubclass(self.Dist, BetaBernoulli)
 
     def __init__(self, Dist=Bernoulli, Score=LogScore, Base=default_tree_learner, natural_gradient=True,
                  n_estimators=500, learning_rate=0.01, minibatch_frac=1.0, col_sample=1.0, verbose=True,
@@ -54,13 +60,16 @@ class NGBClassifier(ClassifierMixin, NGBoost):
 
     def _check_Dist(self):
         Dist = self.Dist
-        if not (isinstance(Dist, type) and issubclass(Dist, ClassificationDistn) and issubclass(Dist, _Categorical)):
+        if not (isinstance(Dist, type) and issubclass(Dist, ClassificationDistn)
+                and (issubclass(Dist, _Categorical) or self._beta_bernoulli())):
             raise ValueError(f"{getattr(Dist, '__name__', Dist)} is not useable for classification: use "
-                             "Bernoulli or k_categorical(K).")
+                             "Bernoulli, k_categorical(K) or BetaBernoulli.")
         return Dist
 
     def _inner_estimator(self, early_stopping_rounds):
         inner = super()._inner_estimator(early_stopping_rounds)
+        if self._beta_bernoulli():  # (a count family of ngb's: its own rules)
+            return inner
         from ... import distributions
 
         inner.set_params(dist=distributions.Bernoulli if self.Dist.K_ == 2 else distributions.Categorical,

@@ -13,7 +13,7 @@ from sklearn.utils import check_array, check_random_state
 
 from ..._fitted import importance_matrix, learner_importances
 from ..._per_param import base_params, set_base_params
-from ._inner import _STATE_KEYS, _InnerRegressor, _one_step, _truncate
+from ._inner import _STATE_KEYS, _InnerRegressor, _factor_rows, _one_step, _truncate
 from ._stopping import _TOL_ROWS, _first_best, _ngboost_stop, _stages, _step_below
 from .distns import Normal, RegressionDistn
 from .learners import default_tree_learner
@@ -333,13 +333,15 @@ class NGBoost(BaseEstimator):
         # ngb's trees index all of X's columns; other learners were fitted on the iteration's columns
         return [[est if f == 1.0 and (cols is None or not isinstance(est, Tree))
                  else BaseModel(est, f, cols if isinstance(est, Tree) else None, self.n_features)
-                 for est, f in zip(learners, factors)] for learners, cols in zip(inner._estimators, inner._columns)]
+                 for est, f in zip(learners, row)]
+                for learners, cols, row in zip(inner._estimators, inner._columns, factors)]
 
     def _learner_factors(self):
-        """(k,) factor from a tree's output (the engine's units, ngb's coordinates) to ngboost's units."""
+        """(n_iter, k) factor from each tree's output (the engine's units, ngb's coordinates) to
+        ngboost's units (a continued fit's iterations may have units of their own)."""
         inner, cls = self._inner, self._dist_class()
         k = inner.n_params_
-        factor = np.ones(k) if inner._tree_factor is None else np.asarray(inner._tree_factor, dtype=float)
+        factor = _factor_rows(inner.__dict__)
         with np.errstate(all="ignore"):  # (probing a non-linear map may leave its domain)
             zero, eye = cls._from_ngb(np.zeros((1, k)))[:, 0], np.eye(k)
             slope = np.array([cls._from_ngb(eye[j:j + 1])[j, 0] - zero[j] for j in range(k)])

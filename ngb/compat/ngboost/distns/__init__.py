@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 
+from .beta_binomial import BetaBernoulli, BetaBinomial
 from .categorical import Bernoulli, _Categorical, k_categorical  # noqa: F401 (_Categorical: the estimators)
 from .distn import ClassificationDistn, Distn, RegressionDistn
 from .multivariate_normal import MultivariateNormal
@@ -38,6 +39,8 @@ __all__ = [
     "Cauchy",
     "LogitNormal",
     "Beta",
+    "BetaBernoulli",
+    "BetaBinomial",
     "MultivariateNormal",
     "Poisson",
     "Bernoulli",
