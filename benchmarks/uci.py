@@ -215,8 +215,10 @@ def run_split_tuned(name, split, data_home=None, n_estimators=N_ESTIMATORS, n_tr
         "best_iter": int(model.n_iter_),
         "val_nll": -float(trials.attrs["best_value"]),
         "nll": float(-np.mean(dist.logpdf(y_test))),
-        "rmse": float(np.sqrt(np.mean((dist.mean() - y_test) ** 2))),
+        # the point prediction (the mean; the location for a Student t, whose mean may not exist)
+        "rmse": float(np.sqrt(np.mean((dist.point_prediction() - y_test) ** 2))),
         "n_trials": int(len(trials)),
+        "cv": bool(trials.attrs.get("folds", 1) > 1),
         "chosen": {k: (v if not isinstance(v, (np.floating, np.integer)) else v.item()) for k, v in best.items()},
         "seconds": time.perf_counter() - t0,
     }
@@ -238,7 +240,9 @@ def chosen_summary(results, names):
         lines.append(f"- {SHORT[name]}: family {', '.join(f'{k} {v}' for k, v in sorted(fams.items(), key=lambda kv: -kv[1]))}; "
                      f"median learning rate {med('learning_rate'):.3g}, depth {med('base__max_depth'):g}, "
                      f"min leaf {med('base__min_samples_leaf'):g}, subsample {med('subsample'):.2f}; "
-                     f"metric weights in {mw} of {len(rs)} splits; median {np.median([r['n_trials'] for r in rs]):g} "
+                     f"metric weights in {mw} of {len(rs)} splits; "
+                     f"{'3-fold cross-validation' if all(r.get('cv') for r in rs) else 'one inner split'} per trial; "
+                     f"median {np.median([r['n_trials'] for r in rs]):g} "
                      f"trials, {np.median([r['seconds'] for r in rs]):.0f} s per split")
     return "\n".join(lines)
 

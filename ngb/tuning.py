@@ -1,6 +1,7 @@
 """Hyperparameter search on validation data only: :func:`tune`.
 
-``tune(estimator, X, y)`` holds out an inner validation split of the training rows, runs an optuna
+``tune(estimator, X, y)`` holds out an inner validation split of the training rows (or, when that
+split would hold fewer than 100 rows, uses 3-fold cross-validation: ``cv``), runs an optuna
 study (TPE sampler, seeded by ``random_state``) over the learning rate, the tree shape, the minimum
 leaf size and weight, metric weights, subsampling and the family (among those valid for the
 target), fits every trial on the inner training rows with early stopping on the validation rows,
@@ -178,8 +179,15 @@ def _score_on(estimator, scorer, X, y, w, offset):
     return float(scorer(estimator, X, y, sample_weight=w) if w is not None else scorer(estimator, X, y))
 
 
+#: below this many validation rows (validation_fraction * n), cv="auto" judges every trial by
+#: ``AUTO_FOLDS``-fold cross-validation instead of one split: a choice among many trials made on
+#: fewer rows favours the configuration that fits those few rows by chance
+AUTO_CV_MIN_VALIDATION_ROWS = 100
+AUTO_FOLDS = 3
+
+
 def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_trials=30, timeout=None,
-         validation_fraction=0.2, search_space=None, dists="auto", n_estimators=None, refit=True,
+         validation_fraction=0.2, cv="auto", search_space=None, dists="auto", n_estimators=None, refit=True,
          random_state=None, verbose=0):
     """Search ``estimator``'s settings on an inner validation split of ``(X, y)``; refit the best.
 
@@ -196,6 +204,11 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         comes first (None: no limit on that one; at least one must be set). Only a trial budget is
         deterministic: how many trials fit in a time budget depends on the machine.
     validation_fraction : share of the rows held out for validation (stratified for classifiers).
+    cv : None (one split of ``validation_fraction``), an int k >= 2 (every trial is fitted on each
+        of k folds, early-stopped and scored on the fold held out; its value is the mean of the k
+        scores and its iteration count the mean of the k counts), or "auto" (default): k =
+        ``AUTO_FOLDS`` when the split would hold out fewer than ``AUTO_CV_MIN_VALIDATION_ROWS`` (100)
+        rows, else one split.
     search_space : {parameter name: optuna distribution} (``estimator.set_params`` names, such as
         ``"base__max_depth"``), or None for :func:`default_search_space`. Names in the search space
         override the estimator's settings; ``base__`` names need a base with those parameters
@@ -206,7 +219,7 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         the count); default the estimator's ``n_estimators``.
     refit : refit the best settings on all of ``X, y`` with the best trial's iteration count
         (``early_stopping=False``); False returns the best trial's model, fitted on the inner
-        training rows.
+        training rows (of the first fold with ``cv``).
     random_state : int or None; seeds the split, the sampler and every trial's fit (unless the
         estimator has its own random_state). With an int and a trial budget, results repeat exactly.
     verbose : 0 silent, 1 one line per trial (stderr).
@@ -216,7 +229,7 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
     (fitted estimator, trials DataFrame): one row per trial with its number, ``value`` (validation
     score, greater is better), ``n_iter`` (iterations kept by early stopping), ``seconds``, ``state``
     and one column per searched parameter; ``trials.attrs`` holds ``best_params``, ``best_value``,
-    and ``best_n_iter`` (plain values: pandas copies ``attrs`` with the frame).
+    ``best_n_iter`` and ``folds`` (1 for one split; plain values: pandas copies ``attrs`` with the frame).
     """
     optuna = _optuna()
     if n_trials is None and timeout is None:
@@ -225,6 +238,8 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         raise ValueError(f"n_trials must be a positive int or None; got {n_trials!r}.")
     if not 0 < validation_fraction < 1:
         raise ValueError(f"validation_fraction must be in (0, 1); got {validation_fraction!r}.")
+    if not (cv is None or cv == "auto" or isinstance(cv, (int, np.integer)) and not isinstance(cv, bool) and cv >= 2):
+        raise ValueError(f"cv must be None, 'auto' or an int >= 2; got {cv!r}.")
     kind = _kind(estimator)
     if offset is not None and kind != "regressor":
         raise ValueError("offset is only taken by NGBRegressor.")
@@ -243,7 +258,7 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
     if n_estimators is not None:
         base_est.set_params(n_estimators=int(n_estimators))
 
-    # ---- the inner split (stratified for classes)
+    # ---- the inner split(s) (stratified for classes)
     n = _n_rows(X)
     if len(y) != n:
         raise ValueError(f"X has {n} rows but y has {len(y)}.")
@@ -252,15 +267,11 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         labels = np.asarray(y)
         if np.unique(labels, return_counts=True)[1].min() >= 2:
             stratify = labels
-    idx_fit, idx_val = train_test_split(np.arange(n), test_size=validation_fraction, stratify=stratify,
-                                        random_state=seed)
-    idx_fit.sort()
-    idx_val.sort()
-    X_fit, X_val, y_fit, y_val = _take(X, idx_fit), _take(X, idx_val), _take(y, idx_fit), _take(y, idx_val)
+    if cv == "auto":
+        cv = AUTO_FOLDS if validation_fraction * n < AUTO_CV_MIN_VALIDATION_ROWS else None
+    folds = _folds(n, cv, validation_fraction, stratify, seed)
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    w_fit, w_val = _take(w, idx_fit), _take(w, idx_val)
     off = None if offset is None else np.asarray(offset, dtype=float)
-    off_fit, off_val = _take(off, idx_fit), _take(off, idx_val)
 
     space = default_search_space(base_est, y, dists) if search_space is None else dict(search_space)
     unknown = [k for k in space if k not in base_est.get_params(deep=True)]
@@ -269,22 +280,32 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
                          f"(with base {type(base_est.base).__name__}).")
     models = {}
 
+    def fit_fold(model, idx_fit, idx_val):
+        fit_kwargs = dict(X_val=_take(X, idx_val), y_val=_take(y, idx_val))
+        if w is not None:
+            fit_kwargs["sample_weight_val"] = w[idx_val]
+        if off is not None:
+            fit_kwargs.update(offset=off[idx_fit], offset_val=off[idx_val])
+        model.fit(_take(X, idx_fit), _take(y, idx_fit), _take(w, idx_fit), **fit_kwargs)
+        return _score_on(model, scorer, _take(X, idx_val), _take(y, idx_val), _take(w, idx_val), _take(off, idx_val))
+
     def objective(trial):
         params = {name: _suggest(trial, name, d) for name, d in space.items()}
-        model = clone(base_est).set_params(**params, early_stopping=True)
         t0 = time.perf_counter()
-        fit_kwargs = dict(X_val=X_val, y_val=y_val)
-        if w_val is not None:
-            fit_kwargs["sample_weight_val"] = w_val
-        if off is not None:
-            fit_kwargs.update(offset=off_fit, offset_val=off_val)
-        model.fit(X_fit, y_fit, w_fit, **fit_kwargs)
-        value = _score_on(model, scorer, X_val, y_val, w_val, off_val)
+        values, iters = [], []
+        for k, (idx_fit, idx_val) in enumerate(folds):
+            model = clone(base_est).set_params(**params, early_stopping=True)
+            values.append(fit_fold(model, idx_fit, idx_val))
+            iters.append(int(model.n_iter_))
+            if k == 0:
+                models[trial.number] = model
+            if not np.isfinite(values[-1]):
+                break
+        value = float(np.mean(values))
         if not np.isfinite(value):
             value = -np.inf
-        trial.set_user_attr("n_iter", int(model.n_iter_))
+        trial.set_user_attr("n_iter", int(round(np.mean(iters))))
         trial.set_user_attr("seconds", time.perf_counter() - t0)
-        models[trial.number] = model
         return value
 
     def report(study, trial):
@@ -332,11 +353,25 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         row.update(t.params)
         rows.append(row)
     trials = pd.DataFrame(rows, columns=["number", "value", "n_iter", "seconds", "state", *space])
-    trials.attrs.update(best_params=best_params, best_value=float(best.value), best_n_iter=best_n_iter)
+    trials.attrs.update(best_params=best_params, best_value=float(best.value), best_n_iter=best_n_iter,
+                        folds=len(folds))
     if verbose:
         print(f"[ngb.tune] best {best.value:.5g} (trial {best.number + 1}, {best_n_iter} iterations): {best_params}",
               file=sys.stderr, flush=True)
     return final, trials
+
+
+def _folds(n, cv, validation_fraction, stratify, seed):
+    """[(fit rows, validation rows)], sorted index arrays: one seeded split, or ``cv`` shuffled folds
+    (stratified when ``stratify`` labels are given)."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    if cv is None:
+        idx_fit, idx_val = train_test_split(np.arange(n), test_size=validation_fraction, stratify=stratify,
+                                            random_state=seed)
+        return [(np.sort(idx_fit), np.sort(idx_val))]
+    splitter = (StratifiedKFold if stratify is not None else KFold)(n_splits=int(cv), shuffle=True, random_state=seed)
+    return [(np.sort(a), np.sort(b)) for a, b in splitter.split(np.zeros(n), stratify)]
 
 
 def _short(v):

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 import ngb
 
@@ -53,16 +54,43 @@ def test_deterministic_with_random_state():
 def test_validation_only_trial_values_are_inner_validation_scores():
     """Each trial's value is the mean log-likelihood on the inner validation rows, which never enter
     the trial's fit: a trial refitted on the inner training rows scores the same on them."""
-    X, y = _regression(200)
+    X, y = _regression(600)  # (120 validation rows: cv="auto" keeps one split)
     model, trials = tune(_small(), X, y, n_trials=2, refit=False, random_state=0, dists=None)
     # refit=False returns the best trial's model: fitted on the 80% inner training rows only
     assert model.n_iter_ == trials.attrs["best_n_iter"]
     from sklearn.model_selection import train_test_split
 
     seed = np.random.RandomState(0).randint(2**31 - 1)
-    idx_fit, idx_val = train_test_split(np.arange(200), test_size=0.2, random_state=seed)
+    idx_fit, idx_val = train_test_split(np.arange(600), test_size=0.2, random_state=seed)
     assert model.score(X[np.sort(idx_val)], y[np.sort(idx_val)]) == pytest.approx(trials.attrs["best_value"])
     assert model.score(X[np.sort(idx_val)], y[np.sort(idx_val)]) < model.score(X[np.sort(idx_fit)], y[np.sort(idx_fit)])
+
+
+def test_small_data_trials_are_judged_by_cross_validation():
+    """Below 100 validation rows (cv="auto") every trial is fitted on each of 3 folds and its value is
+    the mean of the 3 held-out scores; its iteration count the mean of the 3 early stops."""
+    from sklearn.model_selection import KFold
+
+    X, y = _regression(240)
+    space = {"learning_rate": optuna.distributions.FloatDistribution(0.05, 0.3, log=True)}
+    model, trials = tune(_small(), X, y, n_trials=2, refit=False, random_state=0, search_space=space)
+    seed = np.random.RandomState(0).randint(2**31 - 1)
+    est = _small().set_params(random_state=seed, learning_rate=trials.attrs["best_params"]["learning_rate"],
+                              early_stopping=True)
+    scores, iters = [], []
+    for fit, val in KFold(3, shuffle=True, random_state=seed).split(X):
+        fitted = clone(est).fit(X[np.sort(fit)], y[np.sort(fit)], X_val=X[np.sort(val)], y_val=y[np.sort(val)])
+        scores.append(fitted.score(X[np.sort(val)], y[np.sort(val)]))
+        iters.append(fitted.n_iter_)
+    assert trials.attrs["best_value"] == pytest.approx(np.mean(scores), rel=1e-12)
+    assert trials.attrs["best_n_iter"] == int(round(np.mean(iters)))
+    one = tune(_small(), X, y, n_trials=2, refit=False, random_state=0, search_space=space, cv=None)[1]
+    assert one.attrs["best_value"] != trials.attrs["best_value"]  # one 48-row split instead
+    five = tune(_small(), X, y, n_trials=1, random_state=0, search_space=space, cv=5)[1]
+    assert np.isfinite(five.attrs["best_value"])
+    for bad in (1, 2.5, "yes", True):
+        with pytest.raises(ValueError, match="cv must be"):
+            tune(_small(), X, y, n_trials=1, cv=bad)
 
 
 def test_early_stopping_inside_trials():
