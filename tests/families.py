@@ -147,6 +147,69 @@ class _CategoricalOracle:
         return np.column_stack([r.rvs(size=m, random_state=random_state) for r in self.rows])
 
 
+class _BetaBinomialEstNOracle:
+    """The beta-binomial formula C(n, y) B(y + a, n - y + b) / B(a, b) at real n (log-gammas), normalised
+    over y = 0..floor(n) by direct summation; values broadcast with the rows on the last axis."""
+
+    def __init__(self, a, b, n):
+        self.a, self.b, self.n = (np.asarray(v, float) for v in (a, b, n))
+        self.top = np.floor(self.n * (1 + 1e-12))
+        k = np.arange(int(self.top.max()) + 1, dtype=float)[:, None]  # (K, rows)
+        inside = k <= self.top
+        kk = np.where(inside, k, 0.0)
+        logf = (special.gammaln(self.n + 1) - special.gammaln(kk + 1) - special.gammaln(self.n - kk + 1)
+                + special.betaln(kk + self.a, self.n - kk + self.b) - special.betaln(self.a, self.b))
+        f = np.where(inside, np.exp(logf), 0.0)
+        self.pmf_table = f / f.sum(axis=0)  # (K, rows)
+        self.cdf_table = np.cumsum(self.pmf_table, axis=0)
+        self.k = k[:, 0]
+
+    def _at(self, table, y, outside_low, outside_high):
+        y = np.asarray(y, float)
+        kk = np.floor(y)
+        idx = np.clip(kk, 0, len(self.k) - 1).astype(int)
+        vals = np.take_along_axis(np.broadcast_to(table[:, None, :] if y.ndim == 2 else table, (len(self.k),) + y.shape),
+                                  idx[None], axis=0)[0]
+        return np.where(kk < 0, outside_low, np.where(kk > self.top, outside_high, vals))
+
+    def pmf(self, y):
+        y = np.asarray(y, float)
+        return np.where(y == np.floor(y), self._at(self.pmf_table, y, 0.0, 0.0), 0.0)
+
+    def logpmf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.log(self.pmf(y))
+
+    def cdf(self, y):
+        return np.minimum(self._at(self.cdf_table, y, 0.0, 1.0), 1.0)
+
+    def sf(self, y):
+        return 1.0 - self.cdf(y)
+
+    def logcdf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.log(self.cdf(y))
+
+    def logsf(self, y):
+        with np.errstate(divide="ignore"):
+            return np.log(self.sf(y))
+
+    def mean(self):
+        return self.k @ self.pmf_table
+
+    def var(self):
+        return np.sum((self.k[:, None] - self.mean()) ** 2 * self.pmf_table, axis=0)
+
+    def ppf(self, q):
+        k = np.zeros(np.broadcast_shapes(np.shape(q), self.n.shape))
+        while np.any(short := (self.cdf(k) < q) & (k < self.top)):
+            k += short
+        return k
+
+    def rvs(self, size, random_state):
+        return self.ppf(random_state.random(size))
+
+
 class _ZeroInflatedOracle:
     """P(0) = pi + (1 - pi) P_base(0), P(k) = (1 - pi) P_base(k) for k >= 1: a vectorised frozen law
     built from a frozen scipy discrete law (``poisson``, ``nbinom``) and pi, values broadcast with the
@@ -417,6 +480,16 @@ CASES = {
         _beta_binomial(9),
         lambda d: stats.betabinom(n=type(d).trials, a=d.params["a"], b=d.params["b"]),
         discrete=True,
+    ),
+    "beta_binomial_est_n": FamilyCase(
+        "beta_binomial_est_n",
+        lambda rng, n: ngb.BetaBinomialEstN(a=np.exp(rng.normal(0.3, 0.8, n)), b=np.exp(rng.normal(0.3, 0.8, n)),
+                                            n=rng.uniform(1, 30, n)),  # (integer n: tests/test_beta_binomial.py)
+        lambda d: _BetaBinomialEstNOracle(d.params["a"], d.params["b"], d.params["n"]),
+        discrete=True,
+        # its support 0..floor(n) moves with n (outcomes beyond it score +inf), and its likelihood jumps
+        # where floor(n) changes (the marginal fit is compared by likelihood)
+        extra={"parameter_support": True, "piecewise_likelihood": True},
     ),
     "beta_bernoulli": FamilyCase(
         "beta_bernoulli",

@@ -16,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from test_compat_ngboost import _reference_python, run_script
 
 from ngb.compat.ngboost import NGBClassifier, NGBRegressor
-from ngb.compat.ngboost.distns import Bernoulli, BetaBernoulli, BetaBinomial
+from ngb.compat.ngboost.distns import Bernoulli, BetaBernoulli, BetaBinomial, BetaBinomialEstN
 from ngb.compat.ngboost.manifold import manifold
 from ngb.compat.ngboost.scores import LogScore
 
@@ -85,13 +85,31 @@ def test_beta_binomial_of_n_trials_by_subclass_and_clear_error_beyond_n():
         NGBRegressor(Dist=BetaBinomial, n_estimators=2, verbose=False).fit(X, y)
 
 
+def test_estimated_n_class_keys_values_and_fit():
+    params = np.vstack([PARAMS, np.log([7.0, 12.0, 4.5])])
+    d = BetaBinomialEstN(params)
+    assert list(d.params) == ["alpha", "beta", "n"]
+    np.testing.assert_allclose(d.n, [7.0, 12.0, 4.5], rtol=1e-14)
+    a, b = np.exp(PARAMS)
+    y = np.array([3.0, 0.0, 4.0])
+    # at integer n the law is the beta-binomial; at n = 4.5 it is normalised on 0..4
+    np.testing.assert_allclose(d.logpdf(y)[:2], stats.betabinom([7, 12], a[:2], b[:2]).logpmf(y[:2]), rtol=1e-10)
+    np.testing.assert_allclose(np.exp(d[2:].logpdf(np.arange(6.0)[None, :])).sum(), 1.0, rtol=1e-12)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 3))
+    Y = rng.binomial(12, 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    model = NGBRegressor(Dist=BetaBinomialEstN, n_estimators=20, verbose=False).fit(X, Y)
+    assert np.all(np.isfinite(model.pred_dist(X).logpdf(Y)))  # every training count stays possible
+    assert isinstance(model.scalings[0], np.ndarray)  # a scaling per parameter (ngb's step groups)
+
+
 # ---------------------------------------------------------------------------- agreement with ngboost itself
 _SCRIPT = textwrap.dedent("""
     import json, sys, warnings
     import numpy as np
     warnings.simplefilter("ignore")
     from {pkg} import NGBRegressor
-    from {pkg}.distns import BetaBernoulli, BetaBinomial
+    from {pkg}.distns import BetaBernoulli, BetaBinomial, BetaBinomialEstN
     from {pkg}.manifold import manifold
     from {pkg}.scores import LogScore
     data = np.load(sys.argv[1])
@@ -104,6 +122,10 @@ _SCRIPT = textwrap.dedent("""
     out["BetaBernoulli"]["metric"] = manifold(LogScore, BetaBernoulli)(p).metric().tolist()
     out["BetaBernoulli"]["probs"] = BetaBernoulli(p).class_probs().tolist()
     out["BetaBinomial"]["mean"] = np.asarray(BetaBinomial(p).mean(), float).tolist()
+    pn = np.vstack([p, np.log([7.0, 12.0, 4.0])])  # integer n: the beta-binomial for both
+    d, M = BetaBinomialEstN(pn), manifold(LogScore, BetaBinomialEstN)(pn)
+    out["BetaBinomialEstN"] = dict(keys=list(d.params), params={{k: np.asarray(v, float).tolist() for k, v in d.params.items()}},
+                                   score=M.score(y).tolist(), mean=np.asarray(d.mean(), float).tolist())
     X, Y, X_test = data["X"], data["Y"], data["X_test"]
     np.random.seed(0)
     m = NGBRegressor(Dist=BetaBinomial, n_estimators=200, verbose=False, random_state=0).fit(X, Y)
@@ -127,7 +149,7 @@ def reference(tmp_path_factory):
     return inputs, run_script(python, _SCRIPT, "ngboost", path), run_script(sys.executable, _SCRIPT, "ngb.compat.ngboost", path)
 
 
-@pytest.mark.parametrize("name", ["BetaBernoulli", "BetaBinomial"])
+@pytest.mark.parametrize("name", ["BetaBernoulli", "BetaBinomial", "BetaBinomialEstN"])
 def test_distributions_agree_with_the_reference(reference, name):
     _, ref, ours = reference
     ref, ours = ref[name], ours[name]
@@ -135,6 +157,9 @@ def test_distributions_agree_with_the_reference(reference, name):
     for key in ref["keys"]:
         np.testing.assert_allclose(ours["params"][key], ref["params"][key], rtol=1e-12, err_msg=key)
     np.testing.assert_allclose(ours["score"], ref["score"], rtol=1e-10)
+    if name == "BetaBinomialEstN":  # (at integer n; the gradients differ: ngb's law is normalised at every n)
+        np.testing.assert_allclose(ours["mean"], ref["mean"], rtol=1e-10)
+        return
     np.testing.assert_allclose(ours["d_score"], ref["d_score"], rtol=1e-9, atol=1e-12)
     if name == "BetaBernoulli":  # (ngboost adds 1e-8 to its metric's diagonal)
         np.testing.assert_allclose(ours["metric"], ref["metric"], rtol=1e-6, atol=2e-8)

@@ -10,6 +10,7 @@ from ._declare import IDENTITY, LOG, Link, Param
 from .base import Distribution
 from .beta import Beta
 from .betabinomial import BetaBernoulli, BetaBinomial
+from .betabinomial_estn import BetaBinomialEstN
 from .categorical import Bernoulli, Categorical
 from .exponential import Exponential
 from .gamma import Gamma
@@ -59,6 +60,7 @@ __all__ = [
     "LogitNormal",
     "BetaBinomial",
     "BetaBernoulli",
+    "BetaBinomialEstN",
     "FAMILIES",
     "get_distribution",
     "family_name",
@@ -92,6 +94,7 @@ FAMILIES = {
     "logitnormal": LogitNormal,
     "beta_binomial": BetaBinomial,
     "beta_bernoulli": BetaBernoulli,
+    "beta_binomial_est_n": BetaBinomialEstN,
 }
 
 # other names accepted by get_distribution, besides each family's name and class name; every name
@@ -122,6 +125,7 @@ _ALIASES = {
     "zero_inflated_nb": "zero_inflated_negative_binomial",
     "logitnorm": "logitnormal",
     "betabinom": "beta_binomial",
+    "betabinom_estn": "beta_binomial_est_n",
 }
 
 

@@ -135,7 +135,7 @@ class NGBoost(BaseEstimator):
         base = self.Base  # one learner, or a list / tuple of one per parameter (in the reference's order)
         base = [clone(b) for b in base] if isinstance(base, (list, tuple)) else clone(base)
         return self._inner_class(
-            dist=_one_step(Dist._family), score=rule, base=base, n_estimators=self.n_estimators,
+            dist=_one_step(Dist._family) if Dist._one_scaling else Dist._family, score=rule, base=base, n_estimators=self.n_estimators,
             learning_rate=self.learning_rate, subsample=self.minibatch_frac, colsample=self.col_sample,
             natural_gradient=bool(self.natural_gradient), metric_weighted=False,
             early_stopping=early_stopping_rounds is not None, validation_fraction=self.validation_fraction,

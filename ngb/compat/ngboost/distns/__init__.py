@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 
-from .beta_binomial import BetaBernoulli, BetaBinomial
+from .beta_binomial import BetaBernoulli, BetaBinomial, BetaBinomialEstN
 from .categorical import Bernoulli, _Categorical, k_categorical  # noqa: F401 (_Categorical: the estimators)
 from .distn import ClassificationDistn, Distn, RegressionDistn
 from .multivariate_normal import MultivariateNormal
@@ -41,6 +41,7 @@ __all__ = [
     "Beta",
     "BetaBernoulli",
     "BetaBinomial",
+    "BetaBinomialEstN",
     "MultivariateNormal",
     "Poisson",
     "Bernoulli",

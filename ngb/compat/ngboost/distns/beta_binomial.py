@@ -70,3 +70,28 @@ class BetaBinomial(RegressionDistn):
     @property
     def params(self):
         return {"alpha": self.alpha, "beta": self.beta, "n": self.n}
+
+
+class BetaBinomialEstN(RegressionDistn):
+    """The beta-binomial with the number of trials n estimated: params (log alpha, log beta, log n);
+    ``params`` keys alpha, beta, n. ngboost's score is minus the beta-binomial formula at real n,
+    which sums to 1 over the counts only at integer n; ngb's law is that formula normalised on
+    0..floor(n) (``ngb.BetaBinomialEstN``, n <= e^8), so scores, means and samples agree with ngboost's
+    at integer n, and at every n ngb's are those of a distribution (a count above n is impossible).
+    The fit gives each parameter its own line-search scaling (``scalings`` holds arrays)."""
+
+    _family = _families.BetaBinomialEstN
+    n_params = 3
+    # one scaling for all three parameters stalls at the start: a step of n past an integer below a
+    # training count makes that count impossible (scalings 0 for 100 iterations); ngb's step groups
+    # move a, b and n each with its own scaling
+    _one_scaling = False
+
+    def _set_attributes(self):
+        self.alpha = np.exp(self._params[0])
+        self.beta = np.exp(self._params[1])
+        self.n = np.exp(self._params[2])
+
+    @property
+    def params(self):
+        return {"alpha": self.alpha, "beta": self.beta, "n": self.n}

@@ -18,6 +18,9 @@ class Distn:
     _rules = ("log",)
     #: the scoring rule of a manifold class (see ``manifold``); None for a plain distribution
     _rule = None
+    #: whether the estimators give the engine one line-search scaling for all parameters, as ngboost's
+    #: (False: ngb's step groups, for a family whose joint step stalls)
+    _one_scaling = True
 
     def __init__(self, params):
         params = np.asarray(params, dtype=float)
