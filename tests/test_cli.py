@@ -161,6 +161,12 @@ def test_tune_command(diabetes, tmp_path):
     assert len(table) == 3 and "learning_rate" in table.columns
     est, _ = cli.load_model(tmp_path / "t.ngb")
     assert est.n_estimators == est.n_iter_ <= 50
+    # --cv: folds per trial (5 here), or a clear error
+    assert cli.main(["tune", str(diabetes / "train.csv"), "--target", "y", "--id", "row_id", "--trials", "1",
+                     "--dists", "", "-p", "n_estimators=20", "--cv", "5", "-o", str(tmp_path / "c.ngb")]) == 0
+    assert cli.main(["tune", str(diabetes / "train.csv"), "--target", "y", "--trials", "1", "--cv", "1",
+                     "-o", str(tmp_path / "bad.ngb")]) != 0
+    assert not (tmp_path / "bad.ngb").exists()
 
 
 def _ngb_command():

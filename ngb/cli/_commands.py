@@ -60,9 +60,14 @@ def cmd_tune(args):
     if off is not None and kind != "regressor":
         raise CLIError("--offset/--exposure are for regressors (e.g. --dist poisson)")
     dists = "auto" if args.dists == "auto" else (_split_list(args.dists) or None)
+    cv = {"auto": "auto", "none": None}.get(str(args.cv).lower(), args.cv)
+    if cv not in ("auto", None):
+        if not str(cv).isdigit() or int(cv) < 2:
+            raise CLIError(f"--cv must be auto, none or an integer >= 2; got {args.cv!r}")
+        cv = int(cv)
     try:
         model, trials = tune(est, X, y, sample_weight=w, offset=off, scoring=args.scoring, n_trials=args.trials,
-                             timeout=args.timeout, validation_fraction=args.validation_fraction or 0.2, dists=dists,
+                             timeout=args.timeout, validation_fraction=args.validation_fraction or 0.2, cv=cv, dists=dists,
                              random_state=args.random_state, verbose=args.verbose)
     except ImportError as err:
         raise CLIError(str(err)) from None

@@ -70,6 +70,9 @@ def build_parser():
     p.add_argument("--dists", default="auto",
                    help="families searched: auto (those valid for the target), a comma list, or '' (keep --dist)")
     p.add_argument("--validation-fraction", type=float, default=0.2, help="inner validation share (default 0.2)")
+    p.add_argument("--cv", default="auto",
+                   help="folds per trial: auto (3 when the validation share would hold under 100 rows, else one "
+                        "split; default), none (one split) or an integer >= 2")
     p.add_argument("--trials-output", help="write the trial table (CSV/Parquet)")
     p.set_defaults(func=cmd_tune)
 
