@@ -20,6 +20,7 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, gammaln
 
+from ._count_tables import CountTables
 from ._declare import LOG, Param
 from ._fixed import fixed_subclass, subclass_by_name
 from .base import Distribution
@@ -49,7 +50,7 @@ def _pinv_solve(m00, m11, m01, g):
     return np.column_stack([c * q1 - s * q2, s * q1 + c * q2])
 
 
-class BetaBinomial(Distribution):
+class BetaBinomial(CountTables, Distribution):
     """BetaBinomial(a, b) of ``trials`` trials (class attribute, default 1; ``with_trials(n)`` gives the
     family of n trials). Internal theta[:, 0] = log(a), theta[:, 1] = log(b). Targets are counts
     0..trials.
@@ -150,46 +151,15 @@ class BetaBinomial(Distribution):
         return (gammaln(n + 1.0) - gammaln(ys + 1) - gammaln(n - ys + 1)
                 + betaln(ys + a, n - ys + b) - betaln(a, b))
 
-    def _cdf_table(self, rows):
-        """P(Y <= y) for y = 0..trials, (rows, trials + 1), the last column exactly 1."""
-        cdf = np.cumsum(np.exp(self._log_pmf_table(rows)), axis=1)
-        cdf[:, -1] = 1.0
-        return cdf
+    def _largest_count(self):
+        return np.full(len(self), float(self.trials))
 
-    def cdf(self, y):
-        y = self._as_y(y)
-        k = np.floor(np.clip(y, -1.0, self.trials))  # -1: below the support
-        out = np.empty(y.shape)
+    def _cdf_tables(self):
+        """(rows, P(Y <= 0..trials)) per chunk of rows."""
         chunk = max(1, _TABLE // (self.trials + 1))
         for start in range(0, len(self), chunk):
             rows = slice(start, start + chunk)
-            table = self._cdf_table(rows)
-            idx = np.maximum(k[rows], 0).astype(np.intp)
-            vals = np.take_along_axis(table, idx.reshape(len(table), -1), axis=1).reshape(idx.shape)
-            out[rows] = np.where(k[rows] < 0, 0.0, vals)
-        return out
-
-    def sf(self, y):
-        return 1.0 - self.cdf(y)
-
-    def logcdf(self, y):
-        with np.errstate(divide="ignore"):
-            return np.log(self.cdf(y))
-
-    def logsf(self, y):
-        with np.errstate(divide="ignore"):
-            return np.log(self.sf(y))
-
-    def _ppf(self, q):
-        """The smallest count k with P(Y <= k) >= q, per row and level (q (n, m) -> (n, m))."""
-        out = np.empty(q.shape)
-        chunk = max(1, _TABLE // (self.trials + 1))
-        for start in range(0, len(self), chunk):
-            rows = slice(start, start + chunk)
-            table = self._cdf_table(rows)
-            for level in range(q.shape[1]):
-                out[rows, level] = np.sum(table < q[rows, level, None], axis=1)
-        return np.minimum(out, self.trials)
+            yield rows, np.cumsum(np.exp(self._log_pmf_table(rows)), axis=1)
 
     def _fisher_parts(self):
         """(I_aa, I_bb, I_ab) in log coordinates, each (n,), by the exact finite sums."""

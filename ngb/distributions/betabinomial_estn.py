@@ -24,6 +24,7 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, gammaln
 
+from ._count_tables import CountTables
 from ._declare import LOG, Param
 from .base import Distribution
 
@@ -85,7 +86,7 @@ class _estn_gen(stats.rv_discrete):
 betabinom_estn = _estn_gen(name="betabinom_estn", a=0, shapes="a, b, n")
 
 
-class BetaBinomialEstN(Distribution):
+class BetaBinomialEstN(CountTables, Distribution):
     """BetaBinomialEstN(a, b, n): the beta-binomial of n trials with n estimated (a positive real; the
     law is normalised on 0..floor(n), module docstring). Internal (log a, log b, log n).
 
@@ -220,39 +221,13 @@ class BetaBinomialEstN(Distribution):
         ys = np.where(valid, y, 0.0)
         return np.where(valid, _log_f(ys, a, b, n) - log_z, -np.inf)
 
-    def cdf(self, y):
-        y = self._as_y(y)
-        k = np.floor(y)
-        out = np.empty(y.shape)
+    def _largest_count(self):
+        return _top(self.n)
+
+    def _cdf_tables(self):
+        """(rows, P(Y <= 0..K-1)) per chunk of rows (K - 1 the chunk's largest floor(n))."""
         for rows in self._chunks():
-            cum = np.cumsum(self._table(rows)[1], axis=1)
-            kr = k[rows]
-            idx = np.clip(kr, 0, cum.shape[1] - 1).astype(np.intp)
-            vals = np.take_along_axis(cum, idx.reshape(len(cum), -1), axis=1).reshape(idx.shape)
-            top = _top(self.n[rows]).reshape((-1,) + (1,) * (kr.ndim - 1))
-            out[rows] = np.where(kr < 0, 0.0, np.where(kr >= top, 1.0, vals))
-        return np.minimum(out, 1.0)
-
-    def sf(self, y):
-        return 1.0 - self.cdf(y)
-
-    def logcdf(self, y):
-        with np.errstate(divide="ignore"):
-            return np.log(self.cdf(y))
-
-    def logsf(self, y):
-        with np.errstate(divide="ignore"):
-            return np.log(self.sf(y))
-
-    def _ppf(self, q):
-        """The smallest count k with P(Y <= k) >= q, per row and level (q (n, m) -> (n, m))."""
-        out = np.empty(q.shape)
-        for rows in self._chunks():
-            cum = np.cumsum(self._table(rows)[1], axis=1)
-            cum[:, -1] = 1.0  # (rows of a smaller floor(n) reach 1 earlier)
-            for level in range(q.shape[1]):
-                out[rows, level] = np.sum(cum < q[rows, level, None], axis=1)
-        return np.minimum(out, _top(self.n)[:, None])
+            yield rows, np.cumsum(self._table(rows)[1], axis=1)
 
     # ------------------------------------------------------------------ log score
     def _log_score(self, y):
