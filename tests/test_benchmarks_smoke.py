@@ -5,6 +5,7 @@ it is skipped when the data directory is absent.
 """
 
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -213,3 +214,23 @@ def test_run_split_tuned_never_sees_the_test_split(uci, monkeypatch):
     assert r2["chosen"] == r["chosen"] and r2["val_nll"] == r["val_nll"] and r2["best_iter"] == r["best_iter"]
     assert r2["nll"] != r["nll"]
     assert "yacht: family" in uci.chosen_summary([r], ["yacht"])
+
+
+def test_tune_table_marks_the_targets(uci, tmp_path, capsys):
+    """--tune --from-json: the tuned table with the defaults column and the targets marked from the numbers."""
+    def rec(name, split, nll, rmse, **extra):
+        return dict(dataset=name, split=split, n_train=100, best_iter=10, nll=nll, rmse=rmse, seconds=1.0,
+                    n_trials=2, chosen={"dist": "normal", "learning_rate": 0.1, "base__max_depth": 3,
+                                        "base__min_samples_leaf": 5, "subsample": 0.8}, cv=True, **extra)
+
+    tuned = [rec("yacht", s, v, 0.5) for s, v in enumerate([0.0, 0.3])] + [rec("bostonHousing", 0, 2.5, 3.0)]
+    defaults = [rec("yacht", s, 0.3, 0.6) for s in range(3)]
+    md = uci.tune_table(tuned, ["bostonHousing", "yacht"], defaults)
+    rows = {line.split(" | ")[0].strip("| "): line for line in md.splitlines()[2:]}
+    assert rows["yacht"].endswith("| 0.20 | 0.10 | yes | **no** |")  # mean 0.15: <= 0.20, > 0.10
+    assert "0.30 ± 0.00" in rows["yacht"] and rows["boston"].endswith("| 2.43 | 2.37 | **no** | **no** |")
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps({"ngb": tuned, "wall": 60.0, "argv": ["--tune"]}))
+    uci.main(["--tune", "--from-json", str(path)])
+    out = capsys.readouterr().out
+    assert "on 1 of 2 datasets" in out and "3-fold cross-validation" in out
