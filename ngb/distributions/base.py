@@ -27,7 +27,8 @@ from ._censoring import CensoredScores, censored_target, solve_small
 from ._declare import check_exact_range, check_rules, check_target, make_init
 from ._law import Law
 
-__all__ = ["Distribution", "solve_small", "edge_logpdf", "diagonal_metric", "log_weighted_mean", "mean_and_log_sd"]
+__all__ = ["Distribution", "solve_small", "pinv_solve", "edge_logpdf", "diagonal_metric", "symmetric_metric",
+           "log_weighted_mean", "mean_and_log_sd"]
 
 
 #: per-row evaluations that also take a grid of m values per row, y of shape (n, m) -> (n, m)
@@ -61,6 +62,25 @@ def diagonal_metric(n, *entries):
     for j, value in enumerate(entries):
         out[:, j, j] = value
     return out
+
+
+def symmetric_metric(n, m00, m11, m01):
+    """(n, 2, 2) symmetric metric [[m00, m01], [m01, m11]] (each entry (n,) or a scalar)."""
+    out = np.empty((n, 2, 2))
+    out[:, 0, 0] = m00
+    out[:, 1, 1] = m11
+    out[:, 0, 1] = out[:, 1, 0] = m01
+    return out
+
+
+def pinv_solve(metric, grad, rcond=1e-12):
+    """Minimum-norm solutions x of metric x = grad per row ((n, k, k) symmetric positive
+    semi-definite, (n, k)): eigenvalues below ``rcond`` times a row's largest count as zero (the
+    natural gradient where the metric is singular, e.g. a parameter the outcome does not identify)."""
+    lam, vec = np.linalg.eigh(metric)
+    keep = lam > rcond * lam[:, -1:]
+    inv = np.where(keep, 1.0 / np.where(keep, lam, 1.0), 0.0)
+    return np.einsum("nij,nj,nkj,nk->ni", vec, inv, vec, grad)
 
 
 def log_weighted_mean(y, w):

@@ -8,7 +8,7 @@ from scipy.special import betaln, digamma, polygamma
 
 from . import _beta_fast as _fast
 from ._declare import LOG, Param
-from .base import Distribution, edge_logpdf
+from .base import Distribution, edge_logpdf, symmetric_metric
 from .fast import FastScore
 
 __all__ = ["Beta"]
@@ -132,12 +132,7 @@ class Beta(Distribution):
         return a * a * _trigamma_diff(a, b), b * b * _trigamma_diff(b, a), -a * b * tab
 
     def _log_metric(self):
-        m00, m11, m01 = self._fisher_parts()
-        out = np.empty((len(self), 2, 2))
-        out[:, 0, 0] = m00
-        out[:, 1, 1] = m11
-        out[:, 0, 1] = out[:, 1, 0] = m01
-        return out
+        return symmetric_metric(len(self), *self._fisher_parts())
 
     def _log_natural_gradient(self, y):
         g = self._log_d_score(y)

@@ -23,31 +23,13 @@ from scipy.special import betaln, digamma, gammaln
 from ._count_tables import CountTables
 from ._declare import LOG, Param
 from ._fixed import fixed_subclass, subclass_by_name
-from .base import Distribution
+from .base import Distribution, pinv_solve, symmetric_metric
 
 __all__ = ["BetaBinomial", "BetaBernoulli"]
 
 _MAX_TRIALS = 1_000_000
 #: entries of the (rows, trials + 1) probability tables computed at once
 _TABLE = 1 << 20
-#: eigenvalues of the 2x2 metric below this fraction of the largest are treated as zero
-_RCOND = 1e-10
-
-
-def _pinv_solve(m00, m11, m01, g):
-    """Minimum-norm solution of the symmetric 2x2 systems [[m00, m01], [m01, m11]] x = g, (n, 2)."""
-    half_tr = 0.5 * (m00 + m11)
-    root = np.hypot(0.5 * (m00 - m11), m01)
-    lam1, lam2 = half_tr + root, half_tr - root  # lam1 >= lam2 >= 0 (up to rounding)
-    # eigenvector of lam1: (cos t, sin t) with tan 2t = 2 m01 / (m00 - m11)
-    t = 0.5 * np.arctan2(2 * m01, m00 - m11)
-    c, s = np.cos(t), np.sin(t)
-    p1 = c * g[:, 0] + s * g[:, 1]
-    p2 = -s * g[:, 0] + c * g[:, 1]
-    keep2 = lam2 > _RCOND * lam1
-    q1 = np.where(lam1 > 0, p1 / np.where(lam1 > 0, lam1, 1.0), 0.0)
-    q2 = np.where(keep2, p2 / np.where(keep2, lam2, 1.0), 0.0)
-    return np.column_stack([c * q1 - s * q2, s * q1 + c * q2])
 
 
 class BetaBinomial(CountTables, Distribution):
@@ -183,15 +165,11 @@ class BetaBinomial(CountTables, Distribution):
         return np.maximum(out[0], 0.0), np.maximum(out[1], 0.0), out[2]
 
     def _log_metric(self):
-        m00, m11, m01 = self._fisher_parts()
-        out = np.empty((len(self), 2, 2))
-        out[:, 0, 0] = m00
-        out[:, 1, 1] = m11
-        out[:, 0, 1] = out[:, 1, 0] = m01
-        return out
+        return symmetric_metric(len(self), *self._fisher_parts())
 
     def _log_natural_gradient(self, y):
-        return _pinv_solve(*self._fisher_parts(), self._log_d_score(y))
+        # (the pseudo-inverse: one trial's metric is singular; eigenvalues below 1e-10 of the largest dropped)
+        return pinv_solve(self._log_metric(), self._log_d_score(y), rcond=1e-10)
 
 
 class BetaBernoulli(BetaBinomial):

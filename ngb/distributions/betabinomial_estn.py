@@ -26,14 +26,12 @@ from scipy.special import betaln, digamma, gammaln
 
 from ._count_tables import CountTables
 from ._declare import LOG, Param
-from .base import Distribution
+from .base import Distribution, pinv_solve
 
 __all__ = ["BetaBinomialEstN"]
 
 #: entries of the (rows, floor(n) + 1) tables computed at once
 _TABLE = 1 << 20
-#: eigenvalues of the metric below this fraction of the largest are treated as zero
-_RCOND = 1e-12
 
 
 def _top(n):
@@ -52,14 +50,6 @@ def _g(y, a, b, n):
     D = digamma(n + a + b) - digamma(a + b)
     return (a * (digamma(y + a) - digamma(a) - D), b * (digamma(n - y + b) - digamma(b) - D),
             n * (digamma(n + 1) - digamma(n - y + 1) + digamma(n - y + b) - digamma(n + a + b)))
-
-
-def _pinv_solve(metric, g):
-    """Minimum-norm solutions of the symmetric systems metric (n, k, k) x = g (n, k)."""
-    lam, vec = np.linalg.eigh(metric)
-    keep = lam > _RCOND * lam[:, -1:]
-    inv = np.where(keep, 1.0 / np.where(keep, lam, 1.0), 0.0)
-    return np.einsum("nij,nj,nkj,nk->ni", vec, inv, vec, g)
 
 
 class _estn_gen(stats.rv_discrete):
@@ -106,13 +96,12 @@ class BetaBinomialEstN(CountTables, Distribution):
         at most about ``_TABLE`` entries (a row of a large n does not widen the others' tables)."""
         top = _top(self.n)
         order = np.argsort(top, kind="stable")
+        width = top[order] + 1  # non-decreasing
         chunks, start = [], 0
         while start < len(order):
-            width = top[order[min(start + _TABLE, len(order)) - 1]] + 1  # widest row if the chunk were full
-            step = max(1, int(_TABLE // width))
-            stop = min(start + step, len(order))
-            while stop - start > 1 and (stop - start) * (top[order[stop - 1]] + 1) > _TABLE:
-                stop = start + max(1, (stop - start) // 2)
+            # the table of rows start..stop-1 is (stop - start) x width[stop - 1]: non-decreasing in stop
+            entries = np.arange(1, len(order) - start + 1) * width[start:]
+            stop = start + max(1, int(np.searchsorted(entries, _TABLE, side="right")))
             chunks.append(order[start:stop])
             start = stop
         return chunks
@@ -183,8 +172,7 @@ class BetaBinomialEstN(CountTables, Distribution):
         def nll(x):
             d = cls.from_internal(x[None, :])
             value = -(counts @ _log_f(ys, d.a, d.b, d.n)) + d._log_z()[0]
-            mean_g = [e[0] for e in d._expect(lambda t, rows: _g(t, d.a[rows, None], d.b[rows, None], d.n[rows, None]))]
-            grad = -np.array([counts @ gi - mg for gi, mg in zip(_g(ys, d.a, d.b, d.n), mean_g)])
+            grad = -(counts @ np.column_stack(_g(ys, d.a, d.b, d.n)) - d._g_moments()[0][0])
             return float(value), grad
 
         best = None
@@ -233,24 +221,32 @@ class BetaBinomialEstN(CountTables, Distribution):
     def _log_score(self, y):
         return -self.logpdf(y)
 
-    def _mean_g(self):
-        return self._expect(lambda ys, rows: _g(ys, self.a[rows, None], self.b[rows, None], self.n[rows, None]))
-
-    def _log_d_score(self, y):
-        """-(g(y) - E g); 0 for a row whose y its parameters exclude (score +inf there)."""
-        inside = y <= _top(self.n)
-        g = _g(np.where(inside, y, 0.0), self.a, self.b, self.n)
-        return -np.column_stack([np.where(inside, gi - mi, 0.0) for gi, mi in zip(g, self._mean_g())])
-
-    def _log_metric(self):
-        out = np.empty((len(self), 3, 3))
+    def _g_moments(self):
+        """(E g (n, 3), Cov g (n, 3, 3)) under each row's law: the score's mean gradient and the Fisher
+        information, from one pass over the tables."""
+        mean, cov = np.empty((len(self), 3)), np.empty((len(self), 3, 3))
         for rows in self._chunks():
             t, P, inside = self._table(rows)
             g = np.stack([np.where(inside, gi, 0.0) for gi in
                           _g(t, self.a[rows, None], self.b[rows, None], self.n[rows, None])])  # (3, rows, K)
-            centred = np.where(inside, g - np.sum(P * g, axis=2, keepdims=True), 0.0)
-            out[rows] = np.einsum("irk,jrk,rk->rij", centred, centred, P)
-        return out
+            m = np.sum(P * g, axis=2)  # (3, rows)
+            centred = np.where(inside, g - m[:, :, None], 0.0)
+            mean[rows] = m.T
+            cov[rows] = np.einsum("irk,jrk,rk->rij", centred, centred, P)
+        return mean, cov
+
+    def _d_score_given(self, y, mean_g):
+        """-(g(y) - E g); 0 for a row whose y its parameters exclude (score +inf there)."""
+        inside = y <= _top(self.n)
+        g = np.column_stack(_g(np.where(inside, y, 0.0), self.a, self.b, self.n))
+        return -np.where(inside[:, None], g - mean_g, 0.0)
+
+    def _log_d_score(self, y):
+        return self._d_score_given(y, self._g_moments()[0])
+
+    def _log_metric(self):
+        return self._g_moments()[1]
 
     def _log_natural_gradient(self, y):
-        return _pinv_solve(self._log_metric(), self._log_d_score(y))
+        mean_g, metric = self._g_moments()
+        return pinv_solve(metric, self._d_score_given(y, mean_g))

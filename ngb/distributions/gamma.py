@@ -8,7 +8,7 @@ from scipy.special import digamma, gammaincc, gammaln, polygamma
 
 from . import _gamma_fast as _fast
 from ._declare import LOG, Param
-from .base import Distribution, edge_logpdf
+from .base import Distribution, edge_logpdf, symmetric_metric
 from .fast import FastScore, log_time
 
 __all__ = ["Gamma"]
@@ -112,11 +112,7 @@ class Gamma(Distribution):
 
     def _log_metric(self):
         a = self.a
-        out = np.empty((len(self), 2, 2))
-        out[:, 0, 0] = a * (1.0 + _a_trigamma_minus_one(a))  # a^2 trigamma(a)
-        out[:, 0, 1] = out[:, 1, 0] = a
-        out[:, 1, 1] = a
-        return out
+        return symmetric_metric(len(self), a * (1.0 + _a_trigamma_minus_one(a)), a, a)  # (a^2 trigamma(a), a, a)
 
     def _log_natural_gradient(self, y):
         # inverse of [[a^2 psi1, a], [a, a]] is [[1, -1], [-1, a psi1]] / (a D), D = a psi1 - 1

@@ -16,7 +16,7 @@ from scipy import optimize, stats
 
 from . import _gumbel_fast as _fast
 from ._declare import IDENTITY, LOG, Param
-from .base import Distribution, mean_and_log_sd
+from .base import Distribution, mean_and_log_sd, symmetric_metric
 from .fast import FastScore
 
 __all__ = ["Gumbel"]
@@ -101,11 +101,7 @@ class Gumbel(Distribution):
         return np.column_stack([(w - 1.0) / self.scale, 1.0 + z * (w - 1.0)])
 
     def _log_metric(self):
-        out = np.empty((len(self), 2, 2))
-        out[:, 0, 0] = self.scale**-2.0
-        out[:, 0, 1] = out[:, 1, 0] = -_ONE_MINUS_G / self.scale
-        out[:, 1, 1] = _A
-        return out
+        return symmetric_metric(len(self), self.scale**-2.0, _A, -_ONE_MINUS_G / self.scale)
 
     def _log_natural_gradient(self, y):
         z, w = self._z_w(y, _MINUS_Z_MAX)

@@ -9,7 +9,7 @@ from scipy.special import erfcx, log_ndtr, ndtr, ndtri, owens_t
 
 from . import _lognormal_fast as _fast
 from ._declare import LOG, Param
-from .base import Distribution, diagonal_metric, mean_and_log_sd
+from .base import Distribution, diagonal_metric, mean_and_log_sd, symmetric_metric
 from .fast import FastScore, log_time
 
 __all__ = ["LogNormal"]
@@ -188,11 +188,7 @@ class LogNormal(Distribution):
         # K = exp(mu + s^2/4) / sqrt(pi)  (Gaussian integrals after y = exp(mu + s w)).
         s = self.s
         k = np.exp(self.mu + 0.25 * s * s) * _INV_SQRT_PI
-        out = np.empty((len(self), 2, 2))
-        out[:, 0, 0] = k / s
-        out[:, 0, 1] = out[:, 1, 0] = 0.5 * k * s
-        out[:, 1, 1] = k * s * (0.25 * s * s + 0.5)
-        return out
+        return symmetric_metric(len(self), k / s, k * s * (0.25 * s * s + 0.5), 0.5 * k * s)
 
     def _crps_natural_gradient(self, y):
         return self._crps_metric_solve(self._crps_d_score(y))

@@ -8,7 +8,7 @@ from scipy.special import gammaln
 
 from . import _weibull_fast as _fast
 from ._declare import LOG, Param
-from .base import Distribution, edge_logpdf
+from .base import Distribution, edge_logpdf, symmetric_metric
 from .fast import FastScore, log_time
 
 __all__ = ["Weibull"]
@@ -130,11 +130,7 @@ class Weibull(Distribution):
 
     def _log_metric(self):
         c = self.c
-        out = np.empty((len(self), 2, 2))
-        out[:, 0, 0] = _A
-        out[:, 0, 1] = out[:, 1, 0] = -c * _ONE_MINUS_G
-        out[:, 1, 1] = c * c
-        return out
+        return symmetric_metric(len(self), _A, c * c, -c * _ONE_MINUS_G)
 
     def _log_natural_gradient(self, y):
         g = self._log_d_score(y)
