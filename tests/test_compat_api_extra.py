@@ -19,7 +19,7 @@ from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
-from test_compat_ngboost import _reference_python, run_script
+from test_compat_ngboost import run_both
 
 from ngb.compat.ngboost import NGBClassifier, NGBRegressor, NGBSurvival
 from ngb.compat.ngboost.distns import Bernoulli, LogNormal, Normal, k_categorical
@@ -377,16 +377,9 @@ _SCRIPT = textwrap.dedent("""
 """)
 
 
-def _run_script(python, pkg):
-    return run_script(python, _SCRIPT, pkg)
-
-
 @pytest.fixture(scope="module")
 def both():
-    python = _reference_python()
-    if python is None:
-        pytest.skip("the ngboost reference environment is absent (set NGB_NGBOOST_PYTHON)")
-    return _run_script(python, "ngboost"), _run_script(sys.executable, "ngb.compat.ngboost")
+    return run_both(_SCRIPT)
 
 
 def _close(a, b, rel):

@@ -5,7 +5,6 @@ and metrics as the reference's, and a short BetaBinomial fit of the same quality
 from __future__ import annotations
 
 import pickle
-import sys
 import textwrap
 
 import numpy as np
@@ -13,7 +12,7 @@ import pytest
 from scipy import stats
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
-from test_compat_ngboost import _reference_python, run_script
+from test_compat_ngboost import run_both
 
 from ngb.compat.ngboost import NGBClassifier, NGBRegressor
 from ngb.compat.ngboost.distns import Bernoulli, BetaBernoulli, BetaBinomial, BetaBinomialEstN
@@ -136,9 +135,6 @@ _SCRIPT = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    python = _reference_python()
-    if python is None:
-        pytest.skip("the ngboost reference environment is absent (set NGB_NGBOOST_PYTHON)")
     rng = np.random.default_rng(5)
     X = rng.normal(size=(1200, 3))
     p = 1 / (1 + np.exp(-1.5 * X[:, 0]))
@@ -146,7 +142,7 @@ def reference(tmp_path_factory):
     inputs = dict(params=PARAMS, y=np.array([1.0, 0.0, 1.0]), X=X[:1000], Y=Y[:1000], X_test=X[1000:], Y_test=Y[1000:])
     path = tmp_path_factory.mktemp("reference") / "inputs.npz"
     np.savez(path, **inputs)
-    return inputs, run_script(python, _SCRIPT, "ngboost", path), run_script(sys.executable, _SCRIPT, "ngb.compat.ngboost", path)
+    return (inputs, *run_both(_SCRIPT, path))
 
 
 @pytest.mark.parametrize("name", ["BetaBernoulli", "BetaBinomial", "BetaBinomialEstN"])

@@ -15,7 +15,6 @@ and values, log-densities, gradients and metrics, and a short fit's predictions.
 from __future__ import annotations
 
 import pickle
-import sys
 import textwrap
 import zlib
 
@@ -31,7 +30,7 @@ from ngb.compat.ngboost.distns import (Beta, LogitNormal, MultivariateNormal, No
                                        TFixedDfFixedVar)
 from ngb.compat.ngboost.manifold import manifold
 from ngb.compat.ngboost.scores import CRPScore, LogScore
-from test_compat_ngboost import _reference_python, run_script
+from test_compat_ngboost import run_both
 
 NEW = ["normal_fixed_var", "normal_fixed_mean", "t_fixed_df_fixed_var", "logitnormal"]
 FIXED_NORMALS = ["normal_fixed_var", "normal_fixed_mean"]
@@ -442,19 +441,12 @@ def _reference_inputs():
     return inputs
 
 
-def _run_reference(python, pkg, path):
-    return run_script(python, _REFERENCE_SCRIPT, pkg, path, timeout=1800)
-
-
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    python = _reference_python()
-    if python is None:
-        pytest.skip("the ngboost reference environment is absent (set NGB_NGBOOST_PYTHON)")
     inputs = _reference_inputs()
     path = tmp_path_factory.mktemp("reference") / "inputs.npz"
     np.savez(path, **inputs)
-    return inputs, _run_reference(python, "ngboost", path), _run_reference(sys.executable, "ngb.compat.ngboost", path)
+    return (inputs, *run_both(_REFERENCE_SCRIPT, path, timeout=1800))
 
 
 @pytest.mark.parametrize("name", sorted(_ESTIMATOR_DISTS))

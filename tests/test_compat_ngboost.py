@@ -350,16 +350,19 @@ def run_script(python, script, pkg, *args, timeout=1200):
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def _run(python, pkg):
-    return run_script(python, _SCRIPT, pkg)
+def run_both(script, *args, timeout=1200):
+    """(the reference's JSON, ngb.compat.ngboost's JSON) of ``script`` (see ``run_script``): ngboost
+    0.6.0 in its own environment, then the compatibility layer here; skips when that environment is absent."""
+    python = _reference_python()
+    if python is None:
+        pytest.skip("the ngboost reference environment is absent (set NGB_NGBOOST_PYTHON)")
+    return (run_script(python, script, "ngboost", *args, timeout=timeout),
+            run_script(sys.executable, script, "ngb.compat.ngboost", *args, timeout=timeout))
 
 
 @pytest.fixture(scope="module")
 def both():
-    python = _reference_python()
-    if python is None:
-        pytest.skip("the ngboost reference environment is absent (set NGB_NGBOOST_PYTHON)")
-    return _run(python, "ngboost"), _run(sys.executable, "ngb.compat.ngboost")
+    return run_both(_SCRIPT)
 
 
 def test_agrees_with_the_reference(both):
