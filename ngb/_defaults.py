@@ -4,7 +4,7 @@ study (``benchmarks/README.md``)."""
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_MIN_SAMPLES_LEAF", "DEFAULT_MAX_LEAF_NODES", "REFIT_MAX_ROWS", "CV_MAX_ROWS", "CV_FOLDS",
+__all__ = ["DEFAULT_MIN_SAMPLES_LEAF", "DEFAULT_MAX_LEAF_NODES", "REFIT_MAX_ROWS", "GATE_STEPS", "CV_MAX_ROWS", "CV_FOLDS",
            "default_base", "reference_defaults", "uses_metric_weights"]
 
 
@@ -18,6 +18,10 @@ REFIT_MAX_ROWS = 10_000
 #: early_stopping="auto" takes the count from CV_FOLDS-fold cross-validation up to this many rows (0: never)
 CV_MAX_ROWS = 0
 CV_FOLDS = 5
+
+#: early stopping drops, per iteration, the step of a parameter group that does not improve the held-out
+#: rows' score (``_engine.gate_groups``); the refit on every row keeps the same steps
+GATE_STEPS = True
 
 #: supports on which metric_weighted="auto" weights the fit: count and class families, whose
 #: unweighted natural-gradient leaves are badly scaled (freMTPL Poisson) or stall (many classes)

@@ -18,7 +18,7 @@ from . import _shared
 from ._line_search import line_search_by_group
 from ._monitor import EarlyStopping, ScoreTrace
 
-__all__ = ["Boosting", "boost", "initial_params"]
+__all__ = ["Boosting", "boost", "gate_groups", "initial_params"]
 
 
 @dataclass
@@ -36,6 +36,30 @@ class Boosting:
     natural_gradient: bool = True  #: coupled parameters share tree structures (``_shared.py``) only then
     step_max: float = 256.0  #: largest line-search scaling of a fitted step
     keep_all: bool = False  #: when stopping early, keep every iteration run (not only up to the best)
+    gate: bool = False  #: with validation rows, drop a step group's step that does not improve their score
+    gates: np.ndarray = None  #: (n_estimators, k) 0/1 per iteration and parameter to replay (a refit), or None
+    gated: tuple = ()  #: the step groups ``gate`` may drop (the family's non-location groups)
+
+
+def gate_groups(validation, delta, groups):
+    """(k,) 0/1: which parameters of the iteration's validation step ``delta`` (n_val, k) to keep.
+    A group of ``groups`` is dropped when the validation score without its part of the step is at or
+    below the score with the whole step: a scale or shape whose trees, fitted on the training
+    residuals, shrink as the location overfits those rows no longer generalises, while the location
+    still does (the location itself is judged by early stopping as a whole)."""
+    keep = np.ones(delta.shape[1])
+    if not groups:
+        return keep
+    rule, th, y, w, aux = validation.rule, validation.theta, validation.y, validation.w, validation.aux
+    full = rule.mean(th, y, w, aux, delta, 1.0)
+    for g in groups:
+        if not np.any(delta[:, g]):
+            continue
+        without = delta.copy()
+        without[:, g] = 0.0
+        if rule.mean(th, y, w, aux, without, 1.0) <= full:
+            keep[g] = 0.0
+    return keep
 
 
 def boost(settings, objective, backend, p, rng, progress, validation=None, X_val=None):
@@ -50,7 +74,8 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
     val = ScoreTrace(validation.score()) if validation is not None else None
     stopping = EarlyStopping(settings.stop_early, val.last if val else np.inf, settings.n_iter_no_change, settings.tol,
                              settings.keep_all)
-    estimators, columns, scalings = [], [], []
+    estimators, columns, scalings, gates = [], [], [], []
+    gate = settings.gate and validation is not None and len(settings.gated) > 0
     start = np.ones(objective.theta.shape[1])  # the line search starts at the last scalings
     components = None  # parameters that share one tree structure per iteration
     for it in range(settings.n_estimators):
@@ -72,16 +97,26 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
         learners, step = shared if shared is not None else backend.fit_step(rows, cols, direction, weight, rng)
         along, score0 = objective.along(step, rows, score0)
         scale = line_search_by_group(along, score0, settings.groups, start, settings.step_max)
-        objective.apply(step, lr * scale)
         start = np.where(scale > 0, scale, 1.0)
+        keep = np.ones(scale.shape[0])
+        if validation is not None:
+            delta = backend.predict(learners, cols, X_val) * (lr * scale)
+            if gate:
+                keep = gate_groups(validation, delta, settings.gated)
+                delta *= keep
+        elif settings.gates is not None:
+            keep = np.asarray(settings.gates[it], dtype=float)
+        scale = scale * keep
+        objective.apply(step, lr * scale)
         estimators.append(learners)
         columns.append(cols)
         scalings.append(scale)
+        gates.append(keep)
         # the next iteration's direction pass yields the training score when it computes it anyway
         train.append(None if objective.scores_in_direction and not progress.verbose else objective.score())
         val_score = None
         if validation is not None:
-            validation.subtract(backend.predict(learners, cols, X_val) * (lr * scale))
+            validation.subtract(delta)
             val_score = validation.score()
             val.append(val_score)
         progress.update(it, train.last, val_score, scale)
@@ -96,6 +131,7 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
         train_score=train.array(n_kept, final=objective.score),
         validation_score=val.array(n_kept) if val else np.asarray([]),
         validation_curve=np.asarray(val.values, dtype=float) if val else np.asarray([]),  # every iteration run
+        gates=np.asarray(gates[:n_kept], dtype=float).reshape(n_kept, objective.theta.shape[1]),
         n_kept=n_kept,
     )
 

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
+from . import _defaults
 from ._backends import make_backend
 from ._defaults import CV_FOLDS, CV_MAX_ROWS, REFIT_MAX_ROWS, default_base, reference_defaults, uses_metric_weights
 from ._engine import Boosting, boost, initial_params
@@ -228,9 +229,11 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             if refit:  # the held-out rows chose the count; fit it on every row
                 chosen = state
                 _log_refit(self.verbose, data.X.shape[0], chosen["n_iter_"])
-                state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=chosen["n_iter_"])
+                state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=chosen["n_iter_"],
+                                    gates=chosen["_gates"])
                 state["validation_score_"] = chosen["validation_score_"]
         state.pop("_validation_curve", None)
+        state.pop("_gates", None)
         state["refitted_"] = bool(refit)
         for key, value in state.items():
             setattr(self, key, value)
@@ -263,10 +266,11 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
         mean = np.mean([np.concatenate([c, np.full(length - len(c), c[-1])]) for c in curves], axis=0)
         return int(np.argmin(mean)), mean
 
-    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None):
+    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None, gates=None):
         """Set up the rule, the back end and the loop on the training rows; returns the fitted state.
         The loop runs in standardised units of the target (``_units.py``); the state is mapped back.
-        ``n_estimators``: the iterations to run (default: the parameter)."""
+        ``n_estimators``: the iterations to run (default: the parameter); ``gates``: the (n_estimators, k)
+        0/1 steps kept by a fit that held rows out (``_engine.gate_groups``), replayed by its refit."""
         n_estimators = self.n_estimators if n_estimators is None else int(n_estimators)
         n, p = train.X.shape
         units = target_units(dist, train.y, train.w)
@@ -295,6 +299,8 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
             natural_gradient=bool(self.natural_gradient), step_max=float(self.max_scaling),
             keep_all=self._keep_stopped_iterations,
+            gate=bool(stop_early and _defaults.GATE_STEPS and not self._keep_stopped_iterations), gates=gates,
+            gated=tuple(g for g in dist.step_groups(k) if not np.isin(g, dist.location_params(k)).any()),
         )
         weighted = bool(self.natural_gradient and uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))
@@ -319,6 +325,7 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
         state = self._fitted_state(dist, rule_name, k, p, units, theta0, result["estimators"], result["columns"],
                                    result["scalings"], train_score, val_score)
         state["_validation_curve"] = val_curve
+        state["_gates"] = result["gates"]
         return state
 
 

@@ -158,8 +158,8 @@ class NGBSurvival(BaseNGBoost):
         best = res.x if np.isfinite(res.fun) and res.fun <= objective(start)[0] else start
         return dist.clip_internal(np.array(best, dtype=float)[None])[0]
 
-    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None):
-        state = super()._boost(dist, rule_name, train, val, stop_early, rng, categorical, n_estimators)
+    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None, gates=None):
+        state = super()._boost(dist, rule_name, train, val, stop_early, rng, categorical, n_estimators, gates)
         state["unique_times_"] = np.unique(train.y[:, 0])  # the rows fitted on (zero weights removed)
         return state
 

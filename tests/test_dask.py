@@ -357,3 +357,24 @@ def test_errors(client):
     with pytest.raises(ValueError):
         m.fit(Xd, yd, sample_weight=chunked(np.zeros(500), 250))
     assert not hasattr(m, "n_iter_")  # a failed fit leaves the estimator unfitted
+
+
+def test_early_stopping_drops_the_same_scale_steps_as_one_process(client):
+    """Early stopping's per-group gate (``_engine.gate_groups``) on the workers: with the same
+    validation rows, the same dropped scale steps and the same model as NGBRegressor; the refit on
+    every row (rows held out per partition) replays its first pass's drops."""
+    from test_gating import _hetero
+
+    X, y = _hetero(1000)
+    Xv, yv = _hetero(300, seed=5)
+    kw = dict(random_state=0, n_estimators=300)
+    ref = ngb.NGBRegressor(**kw).fit(X, y, X_val=Xv, y_val=yv)
+    got = ngbd.DaskNGBRegressor(**kw, client=client).fit(chunked(X, 250), chunked(y, 250), X_val=chunked(Xv, 100),
+                                                         y_val=chunked(yv, 100))
+    assert (ref.scalings_[:, 1] == 0).sum() > 10
+    assert_same_model(ref, got)
+    first = ngbd.DaskNGBRegressor(**kw, early_stopping=True, client=client).fit(chunked(X, 250), chunked(y, 250))
+    refit = ngbd.DaskNGBRegressor(**kw, client=client).fit(chunked(X, 250), chunked(y, 250))
+    assert refit.refitted_ and refit.n_iter_ == first.n_iter_
+    dropped = first.scalings_[:, 1] == 0
+    assert dropped.sum() > 10 and np.all(refit.scalings_[dropped, 1] == 0)

@@ -343,6 +343,21 @@ class Shard:
             out[i] = self._score_at(np.asarray(s, dtype=np.float64))
         return out
 
+    def gate_sums(self, c, trees, cols, groups):
+        """For early stopping's gate (``_engine.gate_groups``): the validation score sums at the step
+        ``c`` (k,) times the trees' prediction and with each group of ``groups`` left out of it, and
+        per group whether its step moves any of this shard's validation rows (None without them)."""
+        if self.validation is None or self.validation.theta.shape[0] == 0:
+            return None
+        v = self.validation
+        delta = predict_iteration(trees, cols, self.X_val) * np.asarray(c, dtype=np.float64)
+        sums = [rule_sums(v.rule, v.theta, v.y, v.w, v.aux, delta)]
+        for g in groups:
+            without = delta.copy()
+            without[:, g] = 0.0
+            sums.append(rule_sums(v.rule, v.theta, v.y, v.w, v.aux, without))
+        return sums, [bool(np.any(delta[:, g])) for g in groups]
+
     def apply(self, c, trees, cols):
         """theta -= c * step (``c`` (k,) the learning rate times the scalings), and the trees'
         prediction on the validation rows; returns the validation score sums (or None)."""

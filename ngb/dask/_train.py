@@ -183,17 +183,20 @@ def fit_on_shards(est, shards, n_threads, n_parts, weighted_rows, has_offset, gi
         chosen = state
         shards.call("restore")
         stats = shards.call("stats", dist.support == "class")
-        state, info = _fit_pass(*args, stats, None, False, False, chosen["n_iter_"], t_start, False)
+        state, info = _fit_pass(*args, stats, None, False, False, chosen["n_iter_"], t_start, False,
+                                gates=chosen.pop("_gates"))
         state["validation_score_"] = chosen["validation_score_"]
         info["n_val_rows"] = 0
+    state.pop("_gates", None)
     state["refitted_"] = bool(refit)
     return state, info
 
 
 def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weighted_val, sample_rows, rng, stats,
-              split_plan, given_val, stop_early, n_estimators, t_start, keep_raw):
+              split_plan, given_val, stop_early, n_estimators, t_start, keep_raw, gates=None):
     """One boosting pass of ``n_estimators`` iterations on the shards (set up anew from their raw
-    partitions, which are kept when ``keep_raw`` for a second pass); (fitted state, statistics)."""
+    partitions, which are kept when ``keep_raw`` for a second pass); (fitted state, statistics).
+    ``gates``: the (n_estimators, k) steps kept by the held-out pass, replayed (``_engine.boost``)."""
     dist, rule_name = est._check_params()
     tree_params = check_base(est.base)
     classifier = dist.support == "class"
@@ -296,7 +299,8 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
     val = ScoreTrace(_mean(_present(shards.call("sums", "val")))) if has_val else None
     stopping = EarlyStopping(stop_early and has_val, val.last if val else np.inf, est.n_iter_no_change, est.tol,
                              getattr(est, "_keep_stopped_iterations", False))  # (as _engine.boost)
-    estimators, columns, scalings, per_iteration = [], [], [], []
+    estimators, columns, scalings, per_iteration, kept = [], [], [], [], []
+    gated = gated_groups(est, dist, k) if stop_early and has_val else ()
     start = np.ones(k)
     shown = None if units is None else (in_units, val_in_units)
     with FitProgress(est.verbose, n_estimators, rule_name, shown) as progress:
@@ -320,12 +324,23 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
                 return [_mean([s[i] for s in sums]) for i in range(len(cands))]
 
             scale = batched_line_search(score_batch, loss0, groups, start, known, float(est.max_scaling))
+            start = np.where(scale > 0, scale, 1.0)
+            keep = np.ones(k)
+            if gated:  # as _engine.gate_groups, from the shards' validation sums
+                got_gate = _present(shards.call("gate_sums", lr * scale, learners, cols, gated))
+                full = _mean([g[0][0] for g in got_gate])
+                for i, g in enumerate(gated):
+                    if any(x[1][i] for x in got_gate) and _mean([x[0][i + 1] for x in got_gate]) <= full:
+                        keep[g] = 0.0
+            elif gates is not None:
+                keep = np.asarray(gates[it], dtype=float)
+            scale = scale * keep
             c = lr * scale
             vsums = shards.call("apply", c, learners, cols)
-            start = np.where(scale > 0, scale, 1.0)
             estimators.append(learners)
             columns.append(cols)
             scalings.append(scale)
+            kept.append(keep)
             train.append(_mean(shards.call("sums", "train")) if est.verbose else None)
             val_score = None
             if has_val:
@@ -354,6 +369,7 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
                               scalings[:n_kept], train_score, val_score)
     if unique_times is not None:
         state["unique_times_"] = unique_times
+    state["_gates"] = np.asarray(kept[:n_kept], dtype=float).reshape(n_kept, k)
     total = shards.counters()
     info = dict(n_rows=n, n_val_rows=n_val, n_workers=len(shards.actors), n_partitions=n_parts, sample_rows=int(
         sum(counts.values())), sample_bytes=sample_bytes, setup_bytes_sent=setup_counters[0],
@@ -361,6 +377,15 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
         per_iteration=np.asarray(per_iteration, dtype=np.int64).reshape(-1, 3), setup_seconds=t_setup,
         fit_seconds=t_fit, loop_wait_seconds=shards.wait_seconds - wait_setup)
     return state, info
+
+
+def gated_groups(est, dist, k):
+    """The step groups early stopping's gate may drop (as ``BaseNGBoost._boost`` chooses them)."""
+    from .. import _defaults
+
+    if not _defaults.GATE_STEPS or getattr(est, "_keep_stopped_iterations", False):
+        return ()
+    return tuple(g for g in dist.step_groups(k) if not np.isin(g, dist.location_params(k)).any())
 
 
 def _present(values):

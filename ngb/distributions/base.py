@@ -224,6 +224,14 @@ class Distribution(Law, CensoredScores):
         raise NotImplementedError
 
     @classmethod
+    def location_params(cls, k):
+        """Indices of the internal parameters that set the location (here the first). Early stopping
+        judges their steps only as a whole; the steps of the other parameters (scale, shape) are
+        kept only while they improve the held-out rows' score (``_engine.gate_groups``). Families
+        without a location parameter return all k (nothing is gated)."""
+        return np.array([0])
+
+    @classmethod
     def step_groups(cls, k):
         """Index arrays of the k internal parameters that share one step scaling in the engine's
         line search: each parameter alone (families with exchangeable parameters group them)."""

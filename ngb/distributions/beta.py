@@ -57,6 +57,11 @@ class Beta(Distribution):
                              ex_signs=(1.0, 1.0), aux=_log_y_and_1my)}
 
     @classmethod
+    def location_params(cls, k):
+        """No parameter alone sets the location: early stopping gates none of the steps."""
+        return np.arange(k)
+
+    @classmethod
     def _fit_marginal(cls, y, w):
         """Weighted MLE by damped Newton steps on (log a, log b) from the method of moments."""
         w = w / w.sum()

@@ -64,6 +64,11 @@ class BetaBinomial(CountTables, Distribution):
         return y
 
     @classmethod
+    def location_params(cls, k):
+        """No parameter alone sets the location: early stopping gates none of the steps."""
+        return np.arange(k)
+
+    @classmethod
     def _fit_marginal(cls, y, w):
         """Weighted MLE in (log a, log b) (L-BFGS-B within the bounds) from the method of moments; with
         one trial (where only a/(a+b) is identified) a/(a+b) = the weighted mean and a + b = 2."""

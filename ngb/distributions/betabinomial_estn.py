@@ -156,6 +156,11 @@ class BetaBinomialEstN(CountTables, Distribution):
 
     # ------------------------------------------------------------------ user-facing values
     @classmethod
+    def location_params(cls, k):
+        """No parameter alone sets the location: early stopping gates none of the steps."""
+        return np.arange(k)
+
+    @classmethod
     def _fit_marginal(cls, y, w):
         """Weighted MLE. The likelihood is smooth in n between integers and jumps where floor(n) changes
         (a count joins the support), so it is maximised (L-BFGS-B) within each of 12 pieces

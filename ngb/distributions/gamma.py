@@ -69,6 +69,11 @@ class Gamma(Distribution):
                                       _fast.censored_score_leaves, ex_signs=(1.0, -1.0), aux=log_time)}
 
     @classmethod
+    def location_params(cls, k):
+        """The scale sets the location (early stopping gates only the shape's steps)."""
+        return np.array([1])
+
+    @classmethod
     def _fit_marginal(cls, y, w):
         """Weighted MLE: Newton on log a for log a - digamma(a) = log(mean y) - mean(log y)."""
         w = w / w.sum()

@@ -41,6 +41,11 @@ class Weibull(Distribution):
                                       _fast.censored_score_leaves, ex_signs=(1.0, 0.0), aux=log_time)}
 
     @classmethod
+    def location_params(cls, k):
+        """The scale sets the location (early stopping gates only the shape's steps)."""
+        return np.array([1])
+
+    @classmethod
     def _fit_marginal(cls, y, w):
         """Weighted MLE: root of the profile score in log c (brentq), then the scale in closed form."""
         ly = np.log(y)
