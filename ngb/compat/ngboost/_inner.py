@@ -25,8 +25,8 @@ class _Continuable:
         # fit_init_params_to_marginal ignores sample_weight)
         return super()._fit_marginal(dist, y, None)
 
-    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None):
-        state = super()._boost(dist, rule_name, train, val, stop_early, rng, categorical, n_estimators)
+    def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None, gates=None):
+        state = super()._boost(dist, rule_name, train, val, stop_early, rng, categorical, n_estimators, gates)
         previous = self.__dict__.get("_continue_from")
         return state if previous is None else _after_previous(self, previous, state, train)
 
