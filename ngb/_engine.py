@@ -18,7 +18,7 @@ from . import _shared
 from ._line_search import line_search_by_group
 from ._monitor import EarlyStopping, ScoreTrace
 
-__all__ = ["Boosting", "boost", "gate_groups", "initial_params"]
+__all__ = ["Boosting", "boost", "gate_groups", "gated_groups", "initial_params"]
 
 
 @dataclass
@@ -39,6 +39,12 @@ class Boosting:
     gate: bool = False  #: with validation rows, drop a step group's step that does not improve their score
     gates: np.ndarray = None  #: (n_estimators, k) 0/1 per iteration and parameter to replay (a refit), or None
     gated: tuple = ()  #: the step groups ``gate`` may drop (the family's non-location groups)
+
+
+def gated_groups(family, k):
+    """The step groups of ``family`` (k parameters) that early stopping's gate may drop: those
+    holding none of its ``location_params``."""
+    return tuple(g for g in family.step_groups(k) if not np.isin(g, family.location_params(k)).any())
 
 
 def gate_groups(validation, delta, groups):

@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from . import _defaults
 from ._backends import make_backend
 from ._defaults import CV_FOLDS, CV_MAX_ROWS, REFIT_MAX_ROWS, default_base, reference_defaults, uses_metric_weights
-from ._engine import Boosting, boost, initial_params
+from ._engine import Boosting, boost, gated_groups, initial_params
 from ._fit_data import FitData, check_offset, split_validation, uniform_to_none
 from ._fitted import FittedModel, _with_offset, param_names
 from ._inputs import InputChecks
@@ -300,7 +300,7 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             natural_gradient=bool(self.natural_gradient), step_max=float(self.max_scaling),
             keep_all=self._keep_stopped_iterations,
             gate=bool(stop_early and _defaults.GATE_STEPS and not self._keep_stopped_iterations), gates=gates,
-            gated=tuple(g for g in dist.step_groups(k) if not np.isin(g, dist.location_params(k)).any()),
+            gated=gated_groups(dist, k),
         )
         weighted = bool(self.natural_gradient and uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))

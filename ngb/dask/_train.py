@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.utils.validation import _check_y
 
 from .._defaults import REFIT_MAX_ROWS, default_base, uses_metric_weights
-from .._engine import initial_params
+from .._engine import gated_groups as engine_gated_groups, initial_params
 from .._fit_data import check_offset
 from .._monitor import EarlyStopping, ScoreTrace
 from .._progress import FitProgress
@@ -385,7 +385,7 @@ def gated_groups(est, dist, k):
 
     if not _defaults.GATE_STEPS or getattr(est, "_keep_stopped_iterations", False):
         return ()
-    return tuple(g for g in dist.step_groups(k) if not np.isin(g, dist.location_params(k)).any())
+    return engine_gated_groups(dist, k)
 
 
 def _present(values):
