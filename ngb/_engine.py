@@ -18,7 +18,7 @@ from . import _shared
 from ._line_search import line_search_by_group
 from ._monitor import EarlyStopping, ScoreTrace
 
-__all__ = ["Boosting", "boost", "gate_groups", "gated_groups", "initial_params"]
+__all__ = ["Boosting", "boost", "deltas_without", "gate_groups", "gate_keep", "gated_groups", "initial_params"]
 
 
 @dataclass
@@ -36,36 +36,50 @@ class Boosting:
     natural_gradient: bool = True  #: coupled parameters share tree structures (``_shared.py``) only then
     step_max: float = 256.0  #: largest line-search scaling of a fitted step
     keep_all: bool = False  #: when stopping early, keep every iteration run (not only up to the best)
-    gate: bool = False  #: with validation rows, drop a step group's step that does not improve their score
     gates: np.ndarray = None  #: (n_estimators, k) 0/1 per iteration and parameter to replay (a refit), or None
-    gated: tuple = ()  #: the step groups ``gate`` may drop (the family's non-location groups)
+    gated: tuple = ()  #: with validation rows, the step groups whose steps must improve their score (``gate_keep``)
 
 
-def gated_groups(family, k):
+def gated_groups(family, k, keep_all=False):
     """The step groups of ``family`` (k parameters) that early stopping's gate may drop: those
-    holding none of its ``location_params``."""
+    holding none of its ``location_params`` (none when ``_defaults.GATE_STEPS`` is off or a fit
+    keeps every iteration, as ngb.compat's)."""
+    from . import _defaults
+
+    if not _defaults.GATE_STEPS or keep_all:
+        return ()
     return tuple(g for g in family.step_groups(k) if not np.isin(g, family.location_params(k)).any())
 
 
-def gate_groups(validation, delta, groups):
-    """(k,) 0/1: which parameters of the iteration's validation step ``delta`` (n_val, k) to keep.
-    A group of ``groups`` is dropped when the validation score without its part of the step is at or
-    below the score with the whole step: a scale or shape whose trees, fitted on the training
-    residuals, shrink as the location overfits those rows no longer generalises, while the location
-    still does (the location itself is judged by early stopping as a whole)."""
-    keep = np.ones(delta.shape[1])
-    if not groups:
-        return keep
-    rule, th, y, w, aux = validation.rule, validation.theta, validation.y, validation.w, validation.aux
-    full = rule.mean(th, y, w, aux, delta, 1.0)
+def deltas_without(delta, groups):
+    """For each group of ``groups``: a copy of ``delta`` (n_val, k) with that group's columns zeroed."""
     for g in groups:
-        if not np.any(delta[:, g]):
-            continue
         without = delta.copy()
         without[:, g] = 0.0
-        if rule.mean(th, y, w, aux, without, 1.0) <= full:
+        yield without
+
+
+def gate_keep(k, groups, full, without, moves):
+    """(k,) 0/1: the parameters of an iteration's step to keep. A group of ``groups`` is dropped when
+    the held-out score ``without[i]`` without its part of the step is at or below the score ``full``
+    with the whole step (and its part moves some row, ``moves[i]``): a scale or shape whose trees,
+    fitted on the training residuals, shrink as the location overfits those rows no longer
+    generalises, while the location still does (it is judged by early stopping as a whole)."""
+    keep = np.ones(k)
+    for g, score, moved in zip(groups, without, moves):
+        if moved and score <= full:
             keep[g] = 0.0
     return keep
+
+
+def gate_groups(validation, delta, groups):
+    """``gate_keep`` of the validation objective ``validation`` at its step ``delta`` (n_val, k)."""
+    if not groups:
+        return np.ones(delta.shape[1])
+    rule, th, y, w, aux = validation.rule, validation.theta, validation.y, validation.w, validation.aux
+    full = rule.mean(th, y, w, aux, delta, 1.0)
+    without = [rule.mean(th, y, w, aux, d, 1.0) for d in deltas_without(delta, groups)]
+    return gate_keep(delta.shape[1], groups, full, without, [bool(np.any(delta[:, g])) for g in groups])
 
 
 def boost(settings, objective, backend, p, rng, progress, validation=None, X_val=None):
@@ -81,7 +95,7 @@ def boost(settings, objective, backend, p, rng, progress, validation=None, X_val
     stopping = EarlyStopping(settings.stop_early, val.last if val else np.inf, settings.n_iter_no_change, settings.tol,
                              settings.keep_all)
     estimators, columns, scalings, gates = [], [], [], []
-    gate = settings.gate and validation is not None and len(settings.gated) > 0
+    gate = validation is not None and len(settings.gated) > 0
     start = np.ones(objective.theta.shape[1])  # the line search starts at the last scalings
     components = None  # parameters that share one tree structure per iteration
     for it in range(settings.n_estimators):

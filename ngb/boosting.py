@@ -11,7 +11,6 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from . import _defaults
 from ._backends import make_backend
 from ._defaults import CV_FOLDS, CV_MAX_ROWS, REFIT_MAX_ROWS, default_base, reference_defaults, uses_metric_weights
 from ._engine import Boosting, boost, gated_groups, initial_params
@@ -299,8 +298,7 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             stop_early=stop_early, n_iter_no_change=self.n_iter_no_change, tol=self.tol, groups=dist.step_groups(k),
             natural_gradient=bool(self.natural_gradient), step_max=float(self.max_scaling),
             keep_all=self._keep_stopped_iterations,
-            gate=bool(stop_early and _defaults.GATE_STEPS and not self._keep_stopped_iterations), gates=gates,
-            gated=gated_groups(dist, k),
+            gates=gates, gated=gated_groups(dist, k, self._keep_stopped_iterations) if stop_early else (),
         )
         weighted = bool(self.natural_gradient and uses_metric_weights(self.metric_weighted, dist))
         rule = make_rule(dist, rule_name, k, self.natural_gradient, weighted, n_threads=resolve_n_threads(self.n_jobs))

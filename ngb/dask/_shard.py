@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backends import LeafStep, check_direction, predict_iteration
+from .._engine import deltas_without
 from .._fit_data import check_offset
 from .._objective import FastRule, LINE_SEARCH_ROWS, Objective, project_at_bounds
 from ..tree import BinMapper  # noqa: F401  (unpickled from the client)
@@ -350,12 +351,9 @@ class Shard:
         if self.validation is None or self.validation.theta.shape[0] == 0:
             return None
         v = self.validation
-        delta = predict_iteration(trees, cols, self.X_val) * np.asarray(c, dtype=np.float64)
-        sums = [rule_sums(v.rule, v.theta, v.y, v.w, v.aux, delta)]
-        for g in groups:
-            without = delta.copy()
-            without[:, g] = 0.0
-            sums.append(rule_sums(v.rule, v.theta, v.y, v.w, v.aux, without))
+        self._val_pred = predict_iteration(trees, cols, self.X_val)  # (apply's, this iteration)
+        delta = self._val_pred * np.asarray(c, dtype=np.float64)
+        sums = [rule_sums(v.rule, v.theta, v.y, v.w, v.aux, d) for d in (delta, *deltas_without(delta, groups))]
         return sums, [bool(np.any(delta[:, g])) for g in groups]
 
     def apply(self, c, trees, cols):
@@ -365,5 +363,6 @@ class Shard:
         self.step = self._ls_args = None
         if self.validation is None:
             return None
-        self.validation.subtract(predict_iteration(trees, cols, self.X_val) * c)
+        pred, self._val_pred = getattr(self, "_val_pred", None), None
+        self.validation.subtract((predict_iteration(trees, cols, self.X_val) if pred is None else pred) * c)
         return self.sums("val")

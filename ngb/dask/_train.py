@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.utils.validation import _check_y
 
 from .._defaults import REFIT_MAX_ROWS, default_base, uses_metric_weights
-from .._engine import gated_groups as engine_gated_groups, initial_params
+from .._engine import gate_keep, gated_groups, initial_params
 from .._fit_data import check_offset
 from .._monitor import EarlyStopping, ScoreTrace
 from .._progress import FitProgress
@@ -300,7 +300,7 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
     stopping = EarlyStopping(stop_early and has_val, val.last if val else np.inf, est.n_iter_no_change, est.tol,
                              getattr(est, "_keep_stopped_iterations", False))  # (as _engine.boost)
     estimators, columns, scalings, per_iteration, kept = [], [], [], [], []
-    gated = gated_groups(est, dist, k) if stop_early and has_val else ()
+    gated = gated_groups(dist, k, getattr(est, "_keep_stopped_iterations", False)) if stop_early and has_val else ()
     start = np.ones(k)
     shown = None if units is None else (in_units, val_in_units)
     with FitProgress(est.verbose, n_estimators, rule_name, shown) as progress:
@@ -327,11 +327,10 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
             start = np.where(scale > 0, scale, 1.0)
             keep = np.ones(k)
             if gated:  # as _engine.gate_groups, from the shards' validation sums
-                got_gate = _present(shards.call("gate_sums", lr * scale, learners, cols, gated))
-                full = _mean([g[0][0] for g in got_gate])
-                for i, g in enumerate(gated):
-                    if any(x[1][i] for x in got_gate) and _mean([x[0][i + 1] for x in got_gate]) <= full:
-                        keep[g] = 0.0
+                got = _present(shards.call("gate_sums", lr * scale, learners, cols, gated))
+                scores = [_mean([sums[i] for sums, _ in got]) for i in range(len(gated) + 1)]
+                moves = [any(m[i] for _, m in got) for i in range(len(gated))]
+                keep = gate_keep(k, gated, scores[0], scores[1:], moves)
             elif gates is not None:
                 keep = np.asarray(gates[it], dtype=float)
             scale = scale * keep
@@ -377,15 +376,6 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
         per_iteration=np.asarray(per_iteration, dtype=np.int64).reshape(-1, 3), setup_seconds=t_setup,
         fit_seconds=t_fit, loop_wait_seconds=shards.wait_seconds - wait_setup)
     return state, info
-
-
-def gated_groups(est, dist, k):
-    """The step groups early stopping's gate may drop (as ``BaseNGBoost._boost`` chooses them)."""
-    from .. import _defaults
-
-    if not _defaults.GATE_STEPS or getattr(est, "_keep_stopped_iterations", False):
-        return ()
-    return engine_gated_groups(dist, k)
 
 
 def _present(values):
