@@ -51,6 +51,7 @@ def line_search_by_group(loss, loss0, groups, starts, step_max=None):
     parameter's scaling alone shrinks. The joint scaling is kept otherwise: coupled parameters
     (a location and its scale) each take too large a step when searched alone."""
     k = len(starts)
+    loss = _remembered(loss)
     joint = line_search(lambda s: loss(np.full(k, s)), loss0, float(np.max(starts)), step_max)
     if len(groups) == 1:
         return np.full(k, joint)
@@ -71,6 +72,21 @@ def line_search_by_group(loss, loss0, groups, starts, step_max=None):
             return t * scales
         t /= 2
     return np.full(k, joint)
+
+
+def _remembered(loss):
+    """``loss`` evaluated once per distinct scalings (k,): the searches below revisit points (the
+    joint scaling that :func:`accelerate` starts from, a group's scaling that the joint search
+    already tried), and each evaluation is a pass over the rows."""
+    values = {}
+
+    def remembered(scales):
+        key = np.asarray(scales, dtype=float).tobytes()
+        if key not in values:
+            values[key] = loss(scales)
+        return values[key]
+
+    return remembered
 
 
 #: whether a kept joint scaling is then doubled group by group while the score improves

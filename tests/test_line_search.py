@@ -36,3 +36,20 @@ def test_joint_scaling_kept_then_accelerated_by_group():
     out = line_search_by_group(loss, loss(np.zeros(2)), groups, np.ones(2), step_max=256.0)
     # joint search: 1 improves on 0, 2 improves on 1 (score 2.25 + 1 < 0.25 + 4), 4 does not
     assert out[0] == 2.0 and out[1] == 2.0
+
+
+def test_each_scaling_is_scored_once():
+    """Every evaluation is a pass over the rows: the joint search tries 1 (improves) and 2 (does
+    not), and the acceleration that follows starts from the score at 1 it already has (before, a
+    third pass rescored it)."""
+    groups = [np.array([0]), np.array([1])]
+    best = quadratic([0.8, 0.8])
+    tried = []
+
+    def loss(s):
+        tried.append(tuple(np.asarray(s, dtype=float)))
+        return best(s)
+
+    out = line_search_by_group(loss, best(np.zeros(2)), groups, np.ones(2), step_max=256.0)
+    np.testing.assert_array_equal(out, [1.0, 1.0])
+    assert tried == [(1.0, 1.0), (2.0, 2.0)]

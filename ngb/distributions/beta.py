@@ -21,15 +21,17 @@ def _trigamma_diff(x, h):
     direct difference, which would cancel catastrophically.
     """
     x, h = np.broadcast_arrays(np.asarray(x, float), np.asarray(h, float))
+    out = np.array(polygamma(1, x) - polygamma(1, x + h), dtype=float)
     near = h <= 0.01 * x
-    xs = np.where(near, x, 1.0)
-    hs = np.where(near, h, 0.0)
-    series = np.zeros_like(xs)
-    term = np.ones_like(xs)
-    for k in range(1, 9):
-        term = term * hs / k
-        series -= polygamma(k + 1, xs) * term
-    return np.where(near, series, polygamma(1, x) - polygamma(1, x + h))
+    if np.any(near):  # the series only where it is used: 8 polygamma calls per such entry
+        xs, hs = x[near], h[near]
+        series = np.zeros_like(xs)
+        term = np.ones_like(xs)
+        for k in range(1, 9):
+            term = term * hs / k
+            series -= polygamma(k + 1, xs) * term
+        out[near] = series
+    return out
 
 
 def _log_y_and_1my(y):
