@@ -244,6 +244,8 @@ CANDIDATES = {
     "cand-max1-patience10": _cand(step_max=1.0, patience=10, tol=1e-4),  # the old stopping rule
     "cand-max1-noaccel": _cand(step_max=1.0, accelerate=False),
     "cand-max1-minw1": _cand(step_max=1.0, min_weight_leaf=1.0),  # leaves also need a metric weight of 1
+    "cand-max1-minw0.1": _cand(step_max=1.0, min_weight_leaf=0.1),
+    "cand-max1-minw0.001": _cand(step_max=1.0, min_weight_leaf=0.001),  # scikit-learn HGB's min_hessian_to_split
     # round 3: the library defaults with early stopping's per-group gate off (the defaults before it)
     "cand-nogate": lambda n_train: dict(_engine=[("ngb._defaults", "GATE_STEPS", False)]),
 }

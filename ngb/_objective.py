@@ -19,7 +19,7 @@ import numpy as np
 from ._backends import LeafStep
 from ._threads import map_chunks
 
-__all__ = ["Rule", "FastRule", "make_rule", "Objective", "LINE_SEARCH_ROWS", "project_at_bounds"]
+__all__ = ["Rule", "FastRule", "make_rule", "Objective", "LINE_SEARCH_ROWS", "project_at_bounds", "mean_weight_exponent"]
 
 #: above 4 * LINE_SEARCH_ROWS rows the line search scores an evenly spaced sample of this many rows:
 #: it only chooses a power of two, and paired score differences on 65,536 rows decide that as the
@@ -125,6 +125,19 @@ def make_rule(family, name, k, natural_gradient=True, weighted=False, n_threads=
     return FastRule(family, name, fast, bounds, natural_gradient, weighted, n_threads)
 
 
+def mean_weight_exponent(w, total=None, count=None):
+    """e such that the mean positive weight times 2**e is in [1, 2) (0 for w None): from ``total``
+    and ``count`` of the positive weights when given (the sums of a distributed fit's shards)."""
+    if total is None:
+        if w is None:
+            return 0
+        pos = w[w > 0]
+        total, count = float(np.sum(pos)), pos.size
+    if not count or not total > 0:
+        return 0
+    return int(1 - np.frexp(total / count)[1])
+
+
 def _take(idx, *arrays):
     """``a[idx]`` for each array (None stays None)."""
     return tuple(None if a is None else a[idx] for a in arrays)
@@ -146,10 +159,13 @@ def project_at_bounds(step, theta, bounds):
 class Objective:
     """``rule`` on rows (y (n,) or (n, 2), weights w (n,) or None) at parameters ``theta`` (n, k),
     updated in place. ``n_rows``: rows of each iteration's direction (all: the row factors of the
-    leaf-structured path are kept when ``leaf_steps``)."""
+    leaf-structured path are kept when ``leaf_steps``). The learners are fitted with the weights
+    scaled by 2**``fit_exponent`` (default :func:`mean_weight_exponent` of w): a leaf's weight is
+    then counted in rows of mean weight, whatever the weights' sum, and its value is unchanged."""
 
-    def __init__(self, rule, theta, y, w=None, n_rows=None, leaf_steps=False):
+    def __init__(self, rule, theta, y, w=None, n_rows=None, leaf_steps=False, fit_exponent=None):
         self.rule, self.theta, self.y, self.w = rule, theta, y, w
+        self.set_fit_exponent(mean_weight_exponent(w) if fit_exponent is None else fit_exponent)
         self.aux = rule.aux(y)
         n, k = theta.shape
         self.n_rows = n if n_rows is None else n_rows
@@ -163,6 +179,10 @@ class Objective:
         if self.n_rows > 4 * LINE_SEARCH_ROWS:
             self.ls_idx = np.linspace(0, self.n_rows - 1, LINE_SEARCH_ROWS).round().astype(np.int64)
         self._score = None  # mean score at theta on all rows, while known
+
+    def set_fit_exponent(self, exponent):
+        """Fit the learners with the weights scaled by 2**``exponent`` (an exact scaling)."""
+        self.fit_w = self.w if self.w is None or exponent == 0 else np.ldexp(self.w, int(exponent))
 
     @property
     def scores_in_direction(self):
@@ -190,7 +210,8 @@ class Objective:
         computed = score is not None
         if not computed:
             score = self.score() if rows is None else self.rule.mean(th, y, w, aux)
-        weight = w if diag is None else _metric_weights(diag, w)
+        fit_w = self.fit_w if rows is None or self.fit_w is None else self.fit_w[rows]
+        weight = fit_w if diag is None else _metric_weights(diag, fit_w)
         return grad, weight, score, (score if computed and rows is None else None)
 
     def metric_sample(self, limit=1000):

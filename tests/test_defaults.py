@@ -18,7 +18,7 @@ def test_the_defaults_are_the_studys(Est):
     assert p["n_iter_no_change"] == 20 and p["tol"] == 0.0
     assert p["max_scaling"] == 1.0 and p["base"] is None
     base = boosting.default_base()
-    assert (base.max_depth, base.max_leaf_nodes, base.min_samples_leaf) == (None, 31, 20)
+    assert (base.max_depth, base.max_leaf_nodes, base.min_samples_leaf, base.min_weight_leaf) == (None, 31, 20, 0.1)
     assert boosting.REFIT_MAX_ROWS == 10_000
 
 
@@ -81,3 +81,39 @@ def test_early_stopping_protects_small_data_from_overfitting_noise():
     assert -default.score(Xt, yt) < marginal + 0.03
     off = ngb.NGBRegressor(random_state=0, early_stopping=False).fit(X, y)
     assert -off.score(Xt, yt) > marginal + 1.0
+
+
+def test_many_classes_do_not_overfit_past_the_early_stopping_count():
+    """Leaves need a summed metric weight (the Fisher diagonal p (1 - p) of a class fit): without it a
+    leaf of rows already fitted to p ~ 0 or 1 takes a huge Newton step, and digits' held-out log loss
+    climbs from 0.17 at 50 iterations to 0.59 at 200 (0.28 at 100)."""
+    from sklearn.datasets import load_digits
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+    m = ngb.NGBClassifier(n_estimators=150, early_stopping=False, random_state=0).fit(Xtr, ytr)
+    curve = [log_loss(yte, p, labels=np.arange(10)) for p in m.staged_predict_proba(Xte)]
+    assert min(curve) < 0.15
+    assert curve[-1] < min(curve) + 0.02
+
+
+@pytest.mark.parametrize("scale", ["power of two", "sum to one"])
+def test_a_fit_depends_only_on_the_weights_ratios(scale):
+    """The learners count a leaf's weight in rows of mean sample weight: weights that sum to 1 fit
+    as the same weights summing to n (before, the default leaves' minimum weight, 0.1, blocked every
+    split of the first: a constant model)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 4))
+    y = (X[:, 0] + rng.normal(size=1000) > 0).astype(int)
+    w = rng.choice([1.0, 2.0], size=1000)
+    small = w * 2.0**-20 if scale == "power of two" else w / w.sum()
+    a = ngb.NGBClassifier(n_estimators=30, early_stopping=False, random_state=0).fit(X, y, sample_weight=w)
+    b = ngb.NGBClassifier(n_estimators=30, early_stopping=False, random_state=0).fit(X, y, sample_weight=small)
+    pa, pb = a.predict_proba(X[:200]), b.predict_proba(X[:200])
+    assert np.ptp(pb[:, 1]) > 0.5
+    if scale == "power of two":
+        np.testing.assert_array_equal(pa, pb)
+    else:
+        np.testing.assert_allclose(pa, pb, rtol=1e-9, atol=1e-12)

@@ -108,7 +108,8 @@ class Shard:
               val_uniform, split_plan, keep_raw=False):
         """Check, convert and bin the rows (partition by partition: the float rows of one partition at
         a time); returns the training rows per partition (in order) and, for a survival target, the
-        (weighted event, weight) sums of the training and validation rows. ``split_plan``:
+        (weighted event, weight) sums of the training and validation rows, and the (sum, count) of
+        the positive training weights ((0.0, 0) unweighted). ``split_plan``:
         (fraction, seed) to hold out validation rows from each partition (early stopping without
         validation data), else the validation partitions given, if any."""
         from .._objective import make_rule
@@ -158,7 +159,13 @@ class Shard:
             self.validation = Objective(rule, _initial(theta0, vX.shape[0], voff), vy, vw)
         self.iteration = 0
         self.step = None
-        return counts, events, val_events
+        weight_sums = (0.0, 0) if w is None else (float(np.sum(w[w > 0])), int(np.count_nonzero(w > 0)))
+        return counts, events, val_events, weight_sums
+
+    def fit_exponent(self, exponent):
+        """Fit the learners with the training weights scaled by 2**``exponent``, the exponent of the
+        mean weight over every shard's rows (``Objective.set_fit_exponent``)."""
+        self.objective.set_fit_exponent(exponent)
 
     def restore(self):
         """The raw partitions kept by ``setup(keep_raw=True)`` back in place (for a second pass)."""
@@ -218,7 +225,7 @@ class Shard:
         self.grad, self.diag = np.asfortranarray(grad), diag
         self.part = [np.arange(self.n, dtype=np.int64) for _ in range(self.k)]
         self.ranges = [{0: (0, self.n)} for _ in range(self.k)]
-        out = dict(score=sums, plain=[self._centre(j, obj.w) for j in range(self.k)], metric=None, constant=None)
+        out = dict(score=sums, plain=[self._centre(j, obj.fit_w) for j in range(self.k)], metric=None, constant=None)
         if diag is not None:
             out["metric"] = [self._centre(j, self._metric_weight(j)) for j in range(self.k)]
             out["constant"] = [(float(c[0]), bool(np.all(c == c[0]))) if c.size else None
@@ -226,7 +233,7 @@ class Shard:
         return out
 
     def _metric_weight(self, j):
-        col, w = self.diag[:, j], self.objective.w
+        col, w = self.diag[:, j], self.objective.fit_w  # (the learners' weights)
         return col if w is None else col * w
 
     def _centre(self, j, wj):
@@ -259,7 +266,7 @@ class Shard:
         """Root histograms of the trees ``trees`` over all rows, centred on ``mu`` (k,) (all trees),
         ``metric`` (k,) whether each tree is weighted by the metric diagonal; returns [(hist, cnt or
         None, s2)] in the order of ``trees``."""
-        w = self.objective.w
+        w = self.objective.fit_w
         self.weight = [self._metric_weight(j) if metric[j] else w for j in range(self.k)]
         self.diag = None
         self.mu = [float(m) for m in mu]

@@ -29,6 +29,7 @@ from .._defaults import REFIT_MAX_ROWS, default_base, uses_metric_weights
 from .._engine import gate_keep, gated_groups, initial_params
 from .._fit_data import check_offset
 from .._monitor import EarlyStopping, ScoreTrace
+from .._objective import mean_weight_exponent
 from .._progress import FitProgress
 from .._threads import resolve_n_threads
 from .._units import target_units
@@ -266,17 +267,20 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
                _with_threads(bin_mapper, n_threads[i]), units, theta0, weight_scale, uniform, val_scale, val_uniform,
                split_plan, keep_raw) for i in range(len(shards.actors))]
     got = shards.call("setup", per_shard=setups)
-    part_rows = sorted((c for shard_counts, _, _ in got for c in shard_counts), key=lambda c: c[0])
+    total, count = (sum(g[3][i] for g in got) for i in (0, 1))
+    if count:  # the learners' weights in rows of mean weight, as Objective does on one process
+        shards.call("fit_exponent", mean_weight_exponent(None, total, count))
+    part_rows = sorted((c for shard_counts, _, _, _ in got for c in shard_counts), key=lambda c: c[0])
     starts, pos = {}, 0
     for idx, rows in part_rows:
         starts[idx] = (pos, rows)
         pos += rows
     n = pos
-    shards.call("line_search_rows", per_shard=[([starts[idx] for idx, _ in sc], n) for sc, _, _ in got])
+    shards.call("line_search_rows", per_shard=[([starts[idx] for idx, _ in sc], n) for sc, _, _, _ in got])
     event_rate = val_event_rate = None  # survival: the weighted share of events (log scores in the target's units)
     if got[0][1] is not None:
-        event_rate = _mean([e for _, e, _ in got])
-        val_event_rate = _mean([v for _, _, v in got if v is not None]) if any(v is not None for _, _, v in got) \
+        event_rate = _mean([g[1] for g in got])
+        val_event_rate = _mean([g[2] for g in got if g[2] is not None]) if any(g[2] is not None for g in got) \
             else None
     n_val = sum(shards.call("val_rows"))
     has_val = n_val > 0

@@ -31,7 +31,9 @@ class HistTreeRegressor(RegressorMixin, BaseEstimator):
         Minimum sum of sample weights per leaf. In ngb's metric-weighted fits the weights are the
         Fisher information of the rows, so this is XGBoost's ``min_child_weight`` (a minimum
         hessian per leaf): it keeps leaves of a few rows with little information from taking huge
-        Newton steps.
+        Newton steps. ngb's estimators scale the sample weights by a power of two so that their
+        mean is in [1, 2) before the trees see them, so there it counts in rows of mean weight
+        whatever the weights' sum. The default base tree of ngb's estimators uses 0.1.
     max_bins : int, default=255
         Maximum number of bins per feature for non-missing values (2..255).
     random_state : int, RandomState or None
