@@ -296,6 +296,7 @@ def main(argv=None):
         return None
 
     te = masks["test"]
+    load_before = os.getloadavg()[0]  # (other jobs on the machine slow both libraries' fits)
     rows = []
     # baseline: one rate for everybody (sum of claims / sum of exposure on the fit rows)
     rate = y[masks["fit"]].sum() / e[masks["fit"]].sum()
@@ -354,7 +355,8 @@ def main(argv=None):
             "",
             md,
             "",
-            f"Fit times on {machine} (2 threads each, shared machine). Iterations: ngb's kept (best-validation) "
+            f"Fit times on {machine} (2 threads each; 1-minute load average {load_before:.1f} before the fits). "
+            "Iterations: ngb's kept (best-validation) "
             "count; scikit-learn's `n_iter_` (iterations run, including the patience).",
         ])
         update_readme("fremtpl", body)
