@@ -34,7 +34,7 @@ ctypedef double (*row_natgrad_f)(const double* t, const double* e, const double*
                                  const double* par, double* g, double* dg, bint want_diag) noexcept nogil
 
 
-cdef inline (double, double) mean_rows(const double[:, ::1] theta, const double[:, ::1] step, double s,
+cdef inline (double, double) _mean_rows(const double[:, ::1] theta, const double[:, ::1] step, double s,
                                        const double[:, ::1] y, const double[::1] w, bint has_w,
                                        const double[::1] lo, const double[::1] hi, const double[:, ::1] aux,
                                        bint has_aux, const double* signs, const double* par, row_score_f f,
@@ -56,7 +56,7 @@ cdef inline (double, double) mean_rows(const double[:, ::1] theta, const double[
     return total, wsum
 
 
-cdef inline (double, double) natgrad_rows(const double[:, ::1] theta, const double[:, ::1] y, const double[::1] w,
+cdef inline (double, double) _natgrad_rows(const double[:, ::1] theta, const double[:, ::1] y, const double[::1] w,
                                           bint has_w, const double[::1] lo, const double[::1] hi,
                                           const double[:, ::1] aux, bint has_aux, double[::1, :] out,
                                           double[::1, :] diag, bint want_diag, double[:, ::1] ex, bint ex_given,
@@ -91,7 +91,7 @@ cdef inline (double, double) natgrad_rows(const double[:, ::1] theta, const doub
     return total, wsum
 
 
-cdef inline (double, double) leaf_rows(const double[:, ::1] theta, const double[:, ::1] ex, const int[:, ::1] leaves,
+cdef inline (double, double) _leaf_rows(const double[:, ::1] theta, const double[:, ::1] ex, const int[:, ::1] leaves,
                                        const double[:, ::1] vals, const double[:, ::1] fac, double s,
                                        const double[:, ::1] y, const double[::1] w, bint has_w,
                                        const double[::1] lo, const double[::1] hi, const double[:, ::1] aux,
@@ -121,6 +121,45 @@ cdef inline (double, double) leaf_rows(const double[:, ::1] theta, const double[
         total += wi * f(t, e, &y[i, 0], &aux[i, 0] if has_aux else NULL, par)
         wsum += wi
     return total, wsum
+
+
+# The drivers as the def wrappers call them: with the GIL released around the row loop, so that the
+# chunks that ``_threads.sum_fixed_chunks`` runs on the pool's threads run at the same time.
+
+cdef inline (double, double) mean_rows(const double[:, ::1] theta, const double[:, ::1] step, double s,
+                                       const double[:, ::1] y, const double[::1] w, bint has_w,
+                                       const double[::1] lo, const double[::1] hi, const double[:, ::1] aux,
+                                       bint has_aux, const double* signs, const double* par, row_score_f f,
+                                       Py_ssize_t start, Py_ssize_t stop) noexcept:
+    cdef (double, double) out
+    with nogil:
+        out = _mean_rows(theta, step, s, y, w, has_w, lo, hi, aux, has_aux, signs, par, f, start, stop)
+    return out
+
+
+cdef inline (double, double) natgrad_rows(const double[:, ::1] theta, const double[:, ::1] y, const double[::1] w,
+                                          bint has_w, const double[::1] lo, const double[::1] hi,
+                                          const double[:, ::1] aux, bint has_aux, double[::1, :] out,
+                                          double[::1, :] diag, bint want_diag, double[:, ::1] ex, bint ex_given,
+                                          const double* signs, const double* par, row_natgrad_f f,
+                                          Py_ssize_t start, Py_ssize_t stop) noexcept:
+    cdef (double, double) res
+    with nogil:
+        res = _natgrad_rows(theta, y, w, has_w, lo, hi, aux, has_aux, out, diag, want_diag, ex, ex_given, signs, par,
+                            f, start, stop)
+    return res
+
+
+cdef inline (double, double) leaf_rows(const double[:, ::1] theta, const double[:, ::1] ex, const int[:, ::1] leaves,
+                                       const double[:, ::1] vals, const double[:, ::1] fac, double s,
+                                       const double[:, ::1] y, const double[::1] w, bint has_w,
+                                       const double[::1] lo, const double[::1] hi, const double[:, ::1] aux,
+                                       bint has_aux, const double* signs, const double* par, row_score_f f,
+                                       Py_ssize_t start, Py_ssize_t stop) noexcept:
+    cdef (double, double) out
+    with nogil:
+        out = _leaf_rows(theta, ex, leaves, vals, fac, s, y, w, has_w, lo, hi, aux, has_aux, signs, par, f, start, stop)
+    return out
 
 
 # Argument preparation for the def wrappers around the drivers (with the GIL, once per chunk).
