@@ -59,13 +59,18 @@ def coupled_components(metric, groups, rtol=1e-10):
     return [np.sort(np.concatenate([groups[a] for a in members])) for members in comps.values() if len(members) > 1]
 
 
-def _node_values(tree, leaf_of_row, target, w):
+def _node_values(tree, leaf_of_row, target, w, counts=None):
     """(n_nodes,) weighted mean of ``target`` over the rows of each node of ``tree`` (0 where a node
-    has no weight), and the nodes' weight sums; ``leaf_of_row`` (n,) the leaf node id of each row."""
+    has no weight), and the nodes' weight sums; ``leaf_of_row`` (n,) the leaf node id of each row;
+    ``counts``: the rows per leaf (n_nodes,) as floats when known (unweighted: the weight sums)."""
     n_nodes = tree.value.shape[0]
-    ww = np.ones(target.shape[0]) if w is None else np.asarray(w, dtype=float)
-    s = np.bincount(leaf_of_row, weights=ww * target, minlength=n_nodes)
-    c = np.bincount(leaf_of_row, weights=ww, minlength=n_nodes)
+    if w is None:  # (the same sums as with unit weights, without the products)
+        s = np.bincount(leaf_of_row, weights=target, minlength=n_nodes)
+        c = (np.bincount(leaf_of_row, minlength=n_nodes).astype(float) if counts is None else counts).copy()
+    else:
+        ww = np.asarray(w, dtype=float)
+        s = np.bincount(leaf_of_row, weights=ww * target, minlength=n_nodes)
+        c = np.bincount(leaf_of_row, weights=ww, minlength=n_nodes)
     for i in range(n_nodes - 1, -1, -1):  # node ids are breadth-first: children after their parent
         if tree.left[i] >= 0:
             s[i] = s[tree.left[i]] + s[tree.right[i]]
@@ -129,8 +134,9 @@ def fit_shared(backend, cols, direction, weight, components, iteration, rng, met
         if not isinstance(step, LeafStep):
             return None
         leaf = step.leaves[0]
+        counts = np.bincount(leaf, minlength=tree.value.shape[0]).astype(float)
         for j in comp:
-            values, sums = _node_values(tree, leaf, direction[:, j], col_w(j))
+            values, sums = _node_values(tree, leaf, direction[:, j], col_w(j), counts)
             trees[j] = _with_values(tree, values, sums)
             leaves[j] = leaf
     return trees, LeafStep(leaves, leaf_value_table(trees))
