@@ -217,6 +217,7 @@ def main():
     sizes = [int(float(s)) for s in (args.sizes or default).split(",")]
     command = "python benchmarks/speed.py " + " ".join(sys.argv[1:]).replace(" --write-readme", "")
     t0 = time.perf_counter()
+    load_before = os.getloadavg()[0]  # (other jobs on the machine slow every fit)
     with tempfile.TemporaryDirectory() as folder:
         if args.part == "ngboost":
             lines = part_ngboost(sizes, folder, families)
@@ -231,7 +232,7 @@ def main():
     total = time.perf_counter() - t0
     stamp = (
         f"Command: `{command}` — {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"total {total / 60:.1f} min."
+        f"total {total / 60:.1f} min, 1-minute load average {load_before:.1f} before the run."
     )
     print(stamp)
     if args.write_readme:

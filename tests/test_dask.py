@@ -162,6 +162,20 @@ def test_classifier_colsample(client):
     np.testing.assert_allclose(ref.predict_proba(X), got.predict_proba(X), rtol=1e-9)
 
 
+def test_tiny_weights_fit_as_on_one_process(client):
+    """Classes (metric-weighted trees, whose default leaves need a fit weight of 0.1) with weights
+    of mean 2**-12, larger on the later partitions: the learners' weights are scaled by the power of
+    two of the mean weight over every shard's rows, as on one process (not by each shard's own), so
+    the fit is the same, and not a constant."""
+    X, y, _ = make_data("class")
+    w = np.where(np.arange(len(y)) < 1600, 1.0, 3.0) * 2.0**-13
+    ref = ngb.NGBClassifier(**ALL_ROWS).fit(X, y, sample_weight=w)
+    got = ngbd.DaskNGBClassifier(**ALL_ROWS, client=client).fit(chunked(X, 800), chunked(y, 800),
+                                                              sample_weight=chunked(w, 800))
+    assert_same_model(ref, got)
+    assert np.ptp(got.predict_proba(X)[:, 0]) > 0.1
+
+
 def test_survival_best_first(client):
     """Right-censored LogNormal with best-first trees (one histogram round trip per split)."""
     X, y, _ = make_data("survival")
