@@ -160,12 +160,13 @@ class Objective:
     """``rule`` on rows (y (n,) or (n, 2), weights w (n,) or None) at parameters ``theta`` (n, k),
     updated in place. ``n_rows``: rows of each iteration's direction (all: the row factors of the
     leaf-structured path are kept when ``leaf_steps``). The learners are fitted with the weights
-    scaled by 2**``fit_exponent`` (default :func:`mean_weight_exponent` of w): a leaf's weight is
-    then counted in rows of mean weight, whatever the weights' sum, and its value is unchanged."""
+    scaled by a power of two (``fit_w``; by default :func:`mean_weight_exponent` of w, a distributed
+    fit sets that of all its rows): a leaf's weight then counts in rows of mean weight, whatever the
+    weights' sum, and its value is unchanged."""
 
-    def __init__(self, rule, theta, y, w=None, n_rows=None, leaf_steps=False, fit_exponent=None):
+    def __init__(self, rule, theta, y, w=None, n_rows=None, leaf_steps=False):
         self.rule, self.theta, self.y, self.w = rule, theta, y, w
-        self.set_fit_exponent(mean_weight_exponent(w) if fit_exponent is None else fit_exponent)
+        self.set_fit_exponent(mean_weight_exponent(w))
         self.aux = rule.aux(y)
         n, k = theta.shape
         self.n_rows = n if n_rows is None else n_rows
