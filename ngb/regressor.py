@@ -26,8 +26,8 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
         best-first to 31 leaves with at least 20 rows and a fit weight of 0.1 per leaf
         (``ngb.HistTreeRegressor(max_depth=None, max_leaf_nodes=31, min_samples_leaf=20,
         min_weight_leaf=0.1)``, the tree of scikit-learn's HistGradientBoosting defaults with a
-        minimum summed Fisher information for metric-weighted fits, counted in rows of mean sample
-        weight: X binned once per fit, trees grown by compiled
+        minimum summed Fisher information for metric-weighted fits, the sample weights scaled by a
+        power of two to a mean in [1, 2): X binned once per fit, trees grown by compiled
         kernels; subclasses that keep its ``fit`` and ``predict`` take the same path, others are used
         as any regressor); ``HistTreeRegressor(max_depth=3, min_samples_leaf=10)`` grows the level-wise
         depth-3 trees of the NGBoost paper instead. pandas ``category`` columns of X are mapped to the codes
