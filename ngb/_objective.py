@@ -19,7 +19,8 @@ import numpy as np
 from ._backends import LeafStep
 from ._threads import map_chunks
 
-__all__ = ["Rule", "FastRule", "make_rule", "Objective", "LINE_SEARCH_ROWS", "project_at_bounds", "mean_weight_exponent"]
+__all__ = ["Rule", "FastRule", "make_rule", "Objective", "LINE_SEARCH_ROWS", "project_at_bounds", "mean_weight_exponent",
+           "positive_weight_sums"]
 
 #: above 4 * LINE_SEARCH_ROWS rows the line search scores an evenly spaced sample of this many rows:
 #: it only chooses a power of two, and paired score differences on 65,536 rows decide that as the
@@ -125,14 +126,17 @@ def make_rule(family, name, k, natural_gradient=True, weighted=False, n_threads=
     return FastRule(family, name, fast, bounds, natural_gradient, weighted, n_threads)
 
 
-def mean_weight_exponent(w, total=None, count=None):
-    """e such that the mean positive weight times 2**e is in [1, 2) (0 for w None): from ``total``
-    and ``count`` of the positive weights when given (the sums of a distributed fit's shards)."""
-    if total is None:
-        if w is None:
-            return 0
-        pos = w[w > 0]
-        total, count = float(np.sum(pos)), pos.size
+def positive_weight_sums(w):
+    """(sum, count) of the positive weights of ``w`` ((0.0, 0) for None)."""
+    if w is None:
+        return 0.0, 0
+    pos = w[w > 0]
+    return float(np.sum(pos)), int(pos.size)
+
+
+def mean_weight_exponent(total, count):
+    """e such that the mean positive weight, ``total`` / ``count`` (:func:`positive_weight_sums`, or
+    their sums over a distributed fit's shards), times 2**e is in [1, 2); 0 without weights."""
     if not count or not total > 0:
         return 0
     return int(1 - np.frexp(total / count)[1])
@@ -166,7 +170,7 @@ class Objective:
 
     def __init__(self, rule, theta, y, w=None, n_rows=None, leaf_steps=False):
         self.rule, self.theta, self.y, self.w = rule, theta, y, w
-        self.set_fit_exponent(mean_weight_exponent(w))
+        self.set_fit_exponent(mean_weight_exponent(*positive_weight_sums(w)))
         self.aux = rule.aux(y)
         n, k = theta.shape
         self.n_rows = n if n_rows is None else n_rows

@@ -59,14 +59,14 @@ def coupled_components(metric, groups, rtol=1e-10):
     return [np.sort(np.concatenate([groups[a] for a in members])) for members in comps.values() if len(members) > 1]
 
 
-def _node_values(tree, leaf_of_row, target, w, counts=None):
+def _node_values(tree, leaf_of_row, target, w, counts):
     """(n_nodes,) weighted mean of ``target`` over the rows of each node of ``tree`` (0 where a node
     has no weight), and the nodes' weight sums; ``leaf_of_row`` (n,) the leaf node id of each row;
-    ``counts``: the rows per leaf (n_nodes,) as floats when known (unweighted: the weight sums)."""
+    ``counts`` (n_nodes,) the rows per node id as floats (the weight sums when ``w`` is None)."""
     n_nodes = tree.value.shape[0]
     if w is None:  # (the same sums as with unit weights, without the products)
         s = np.bincount(leaf_of_row, weights=target, minlength=n_nodes)
-        c = (np.bincount(leaf_of_row, minlength=n_nodes).astype(float) if counts is None else counts).copy()
+        c = counts.copy()
     else:
         ww = np.asarray(w, dtype=float)
         s = np.bincount(leaf_of_row, weights=ww * target, minlength=n_nodes)

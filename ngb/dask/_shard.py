@@ -24,7 +24,7 @@ import numpy as np
 from .._backends import LeafStep, check_direction, predict_iteration
 from .._engine import deltas_without
 from .._fit_data import check_offset
-from .._objective import FastRule, LINE_SEARCH_ROWS, Objective, project_at_bounds
+from .._objective import FastRule, LINE_SEARCH_ROWS, Objective, positive_weight_sums, project_at_bounds
 from ..tree import BinMapper  # noqa: F401  (unpickled from the client)
 from ..tree import N_HIST_BINS, build_histogram_py
 from ._rows import _cat, _event_sums, _go_left, _initial, _nrows, _rows, _weights, rule_sums
@@ -159,8 +159,8 @@ class Shard:
             self.validation = Objective(rule, _initial(theta0, vX.shape[0], voff), vy, vw)
         self.iteration = 0
         self.step = None
-        weight_sums = (0.0, 0) if w is None else (float(np.sum(w[w > 0])), int(np.count_nonzero(w > 0)))
-        return counts, events, val_events, weight_sums
+        self._val_pred = None  # an iteration's prediction on the validation rows, from gate_sums to apply
+        return counts, events, val_events, positive_weight_sums(w)
 
     def fit_exponent(self, exponent):
         """Fit the learners with the training weights scaled by 2**``exponent``, the exponent of the
@@ -370,6 +370,6 @@ class Shard:
         self.step = self._ls_args = None
         if self.validation is None:
             return None
-        pred, self._val_pred = getattr(self, "_val_pred", None), None
+        pred, self._val_pred = self._val_pred, None
         self.validation.subtract((predict_iteration(trees, cols, self.X_val) if pred is None else pred) * c)
         return self.sums("val")

@@ -269,7 +269,7 @@ def _fit_pass(est, shards, n_threads, n_parts, weighted_rows, has_offset, weight
     got = shards.call("setup", per_shard=setups)
     total, count = (sum(g[3][i] for g in got) for i in (0, 1))
     if count:  # the learners' weights in rows of mean weight, as Objective does on one process
-        shards.call("fit_exponent", mean_weight_exponent(None, total, count))
+        shards.call("fit_exponent", mean_weight_exponent(total, count))
     part_rows = sorted((c for shard_counts, _, _, _ in got for c in shard_counts), key=lambda c: c[0])
     starts, pos = {}, 0
     for idx, rows in part_rows:
