@@ -13,10 +13,9 @@ __all__ = ["DEFAULT_MIN_SAMPLES_LEAF", "DEFAULT_MAX_LEAF_NODES", "DEFAULT_MIN_WE
 DEFAULT_MIN_SAMPLES_LEAF = 20
 DEFAULT_MAX_LEAF_NODES = 31
 #: and a fit weight of at least this: for the count and class families (metric-weighted fits) the
-#: summed Fisher diagonal, whose near-empty leaves take huge Newton steps (digits' held-out log loss
-#: climbs from 0.17 at 50 iterations to 0.59 at 200 without it, benchmarks/README.md); weights count
-#: in rows of mean sample weight (``_objective.Objective``), so a weighted fit is not blocked by its
-#: weights' sum
+#: summed Fisher diagonal, whose near-empty leaves take huge Newton steps (many-class fits overfit
+#: without it: benchmarks/README.md, round 4); the weights are scaled by a power of two to a mean in
+#: [1, 2) (``_objective.Objective``), so a weighted fit is not blocked by its weights' sum
 DEFAULT_MIN_WEIGHT_LEAF = 0.1
 
 #: early_stopping="auto" refits on every row (with the count the held-out rows chose) up to this many rows
