@@ -56,8 +56,9 @@ def fit_predict(a, X, y, Xt):
             else:
                 nll = -d.logpdf(a["_yt"])
             return fit_s, predict_s, {"nll": float(np.mean(nll))}
-        if task == "categorical":
-            model = ngb.NGBClassifier(n_estimators=M, learning_rate=lr, early_stopping=False, max_scaling=256.0, n_jobs=n_jobs, random_state=0)
+        if task == "categorical":  # ngboost's parametrisation (K - 1 logits relative to class 0), not the default
+            model = ngb.NGBClassifier(dist="categorical", n_estimators=M, learning_rate=lr, early_stopping=False,
+                                      max_scaling=256.0, n_jobs=n_jobs, random_state=0)
         else:
             dist = "poisson" if task == "poisson" else "normal"
             model = ngb.NGBRegressor(dist=dist, n_estimators=M, learning_rate=lr, early_stopping=False, max_scaling=256.0, n_jobs=n_jobs, random_state=0)

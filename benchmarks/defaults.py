@@ -248,6 +248,8 @@ CANDIDATES = {
     "cand-max1-minw0.001": _cand(step_max=1.0, min_weight_leaf=0.001),  # scikit-learn HGB's min_hessian_to_split
     # round 3: the library defaults with early stopping's per-group gate off (the defaults before it)
     "cand-nogate": lambda n_train: dict(_engine=[("ngb._defaults", "GATE_STEPS", False)]),
+    # round 5: the classifiers' family before softmax_categorical (K - 1 logits relative to class 0)
+    "cand-relative-logits": lambda n_train: dict(dist="categorical"),
 }
 
 

@@ -42,18 +42,26 @@ def default_base():
                              min_weight_leaf=DEFAULT_MIN_WEIGHT_LEAF)
 
 
-def reference_defaults():
+def reference_defaults(estimator=None):
     """The settings that make an ngb estimator fit as ngboost 0.6.0 does with its defaults, as far as
-    ngb's engine allows: ``ngb.NGBRegressor(**ngb.reference_defaults())`` (also NGBClassifier and
-    NGBSurvival). 500 iterations at learning rate 0.01, no early stopping, depth-3 trees with
+    ngb's engine allows: ``ngb.NGBRegressor(**ngb.reference_defaults())`` (also NGBSurvival), and
+    ``ngb.NGBClassifier(**ngb.reference_defaults(ngb.NGBClassifier))``, which adds ngboost's class
+    parametrisation, ``dist="categorical"`` (K - 1 logits relative to class 0; ``estimator`` a
+    classifier class or instance). 500 iterations at learning rate 0.01, no early stopping, depth-3 trees with
     single-row leaves (ngboost: scikit-learn's ``DecisionTreeRegressor(criterion="friedman_mse",
     max_depth=3)``; here ngb's histogram tree with 255 bins), learners fitted on the unweighted
     natural gradient, steps lengthened by the line search up to 256 times (ngboost doubles its
     scaling while the score improves, from 1). A new dict (and tree) on every call."""
     from .tree import HistTreeRegressor
 
-    return dict(n_estimators=500, learning_rate=0.01, early_stopping=False, metric_weighted=False, max_scaling=256.0,
-                base=HistTreeRegressor(max_depth=3, min_samples_leaf=1))
+    out = dict(n_estimators=500, learning_rate=0.01, early_stopping=False, metric_weighted=False, max_scaling=256.0,
+               base=HistTreeRegressor(max_depth=3, min_samples_leaf=1))
+    from sklearn.base import ClassifierMixin
+
+    cls = estimator if isinstance(estimator, type) else type(estimator)
+    if issubclass(cls, ClassifierMixin):
+        out["dist"] = "categorical"
+    return out
 
 
 def uses_metric_weights(option, dist):

@@ -131,4 +131,7 @@ def learner_importances(est, p):
 def param_names(dist, k):
     """The names of the k internal parameters of ``dist`` (``logit_j`` for class families)."""
     names = dist.param_names if isinstance(dist.param_names, tuple) else ()
-    return tuple(names) if len(names) == k else tuple(f"logit_{j}" for j in range(1, k + 1))
+    if len(names) == k:
+        return tuple(names)
+    names = dist._names_for(k)
+    return names if names[0].startswith("logit_") else tuple(f"logit_{j}" for j in range(1, k + 1))

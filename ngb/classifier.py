@@ -7,9 +7,9 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
 from .boosting import BaseNGBoost, _ScoreParameter
-from .distributions import Bernoulli, Categorical
+from .distributions import Bernoulli, Categorical, SoftmaxCategorical
 
-__all__ = ["NGBClassifier", "LabelledCategorical", "LabelledBernoulli"]
+__all__ = ["NGBClassifier", "LabelledCategorical", "LabelledSoftmaxCategorical", "LabelledBernoulli"]
 
 
 class _Labelled:
@@ -46,6 +46,10 @@ class LabelledCategorical(_Labelled, Categorical):
     __doc__ = Categorical.__doc__ + "\n\n    " + _Labelled.__doc__
 
 
+class LabelledSoftmaxCategorical(_Labelled, SoftmaxCategorical):
+    __doc__ = SoftmaxCategorical.__doc__ + "\n\n    " + _Labelled.__doc__
+
+
 class LabelledBernoulli(_Labelled, Bernoulli):
     __doc__ = Bernoulli.__doc__ + "\n\n    " + _Labelled.__doc__
 
@@ -53,15 +57,17 @@ class LabelledBernoulli(_Labelled, Bernoulli):
 class NGBClassifier(ClassifierMixin, BaseNGBoost):
     """Natural gradient boosting for classification (labels of any type).
 
-    Parameters are those of :class:`ngb.NGBRegressor`; ``dist=None`` is "categorical" (K classes
-    from the training labels; "bernoulli" also accepted for two classes). ``score(X, y)`` is the mean
+    Parameters are those of :class:`ngb.NGBRegressor`; ``dist=None`` is "softmax_categorical" (K
+    classes from the training labels, one logit per class from three classes on, one logit for two
+    classes); "categorical" has K - 1 logits relative to the first class (ngboost's
+    parametrisation), "bernoulli" is accepted for two classes. ``score(X, y)`` is the mean
     log-likelihood of the observed labels, i.e. minus scikit-learn's ``log_loss``.
 
     Attributes add ``classes_`` (the sorted labels; ``predict_proba`` columns follow it).
     """
 
     score = _ScoreParameter()  # the mixin's score() is replaced by _score_method
-    _default_dist = "categorical"
+    _default_dist = "softmax_categorical"
 
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit on X (n, p) and labels y (n,) of any type."""
@@ -72,7 +78,8 @@ class NGBClassifier(ClassifierMixin, BaseNGBoost):
 
     def _check_y(self, y, dist, fitting=False):
         if dist.support != "class":
-            raise ValueError(f"NGBClassifier needs a class family (categorical, bernoulli); got {dist.__name__}.")
+            raise ValueError(f"NGBClassifier needs a class family (softmax_categorical, categorical, bernoulli); got "
+                             f"{dist.__name__}.")
         if fitting:
             y = _column(y)
             check_classification_targets(y)
@@ -105,7 +112,8 @@ class NGBClassifier(ClassifierMixin, BaseNGBoost):
         return self._labelled(self._predict_dist(X))
 
     def _labelled(self, dist):
-        cls = LabelledBernoulli if isinstance(dist, Bernoulli) else LabelledCategorical
+        cls = (LabelledBernoulli if isinstance(dist, Bernoulli) else
+               LabelledSoftmaxCategorical if isinstance(dist, SoftmaxCategorical) else LabelledCategorical)
         return cls.labelled(dist, self.classes_)
 
     def predict_proba(self, X):

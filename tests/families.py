@@ -103,9 +103,9 @@ def _beta(rng, n):
     return ngb.Beta(a=np.exp(rng.uniform(-0.5, 1.5, n)), b=np.exp(rng.uniform(-0.5, 1.5, n)))
 
 
-def _categorical(k):
+def _categorical(k, family=None):
     def make(rng, n):
-        return ngb.Categorical(rng.dirichlet(np.ones(k) * 2, size=n))
+        return (family or ngb.Categorical)(rng.dirichlet(np.ones(k) * 2, size=n))
 
     return make
 
@@ -360,6 +360,14 @@ CASES = {
         lambda d: _CategoricalOracle(d.params["probs"]),
         scores=("log", "brier"),
         discrete=True,
+    ),
+    "softmax_categorical": FamilyCase(
+        "softmax_categorical",
+        _categorical(4, ngb.SoftmaxCategorical),
+        lambda d: _CategoricalOracle(d.params["probs"]),
+        scores=("log", "brier"),
+        discrete=True,
+        extra={"singular_metric": True},  # K logits: only their differences are identified
     ),
     "bernoulli": FamilyCase(
         "bernoulli",

@@ -103,10 +103,14 @@ def test_classifier_and_poisson_per_parameter():
     rng = np.random.default_rng(4)
     X = rng.normal(size=(600, 3))
     labels = np.digitize(X[:, 0] + rng.normal(size=600), [-0.5, 0.5])
-    clf = ngb.NGBClassifier(base={"logit_2": _tree(max_depth=1)}, **KW).fit(X, labels)
-    assert max(learners[1].depth for learners in clf._estimators) == 1
+    clf = ngb.NGBClassifier(base={"logit_2": _tree(max_depth=1)}, **KW).fit(X, labels)  # logits 0, 1, 2
+    assert max(learners[2].depth for learners in clf._estimators) == 1
+    assert min(learners[1].depth for learners in clf._estimators) > 1
+    with pytest.raises(ValueError, match="base has 4 entries but the SoftmaxCategorical has 3 parameters: logit_0, "
+                                         "logit_1, logit_2"):
+        ngb.NGBClassifier(base=[_tree()] * 4, **KW).fit(X, labels)
     with pytest.raises(ValueError, match="base has 3 entries but the Categorical has 2 parameters: logit_1, logit_2"):
-        ngb.NGBClassifier(base=[_tree()] * 3, **KW).fit(X, labels)
+        ngb.NGBClassifier(dist="categorical", base=[_tree()] * 3, **KW).fit(X, labels)
     counts = rng.poisson(np.exp(0.3 * X[:, 0])).astype(float)
     ngb.NGBRegressor(dist="poisson", base=[_tree(max_depth=2)], **KW).fit(X, counts)
 

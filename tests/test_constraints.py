@@ -391,10 +391,10 @@ def test_classifier_logit_constraint():
     p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
     labels = np.array(["a", "b", "c"])[(rng.random(1200)[:, None] > p.cumsum(1)).sum(1)]
     cst = np.array([1, 0, 0])
-    model = ngb.NGBClassifier(monotonic_cst={"logit_1": cst}, **KW).fit(X, labels)
-    _assert_param_monotone(model, X, 0, cst)
+    model = ngb.NGBClassifier(monotonic_cst={"logit_1": cst}, **KW).fit(X, labels)  # logits 0, 1, 2
+    _assert_param_monotone(model, X, 1, cst)
     free = ngb.NGBClassifier(**KW).fit(X, labels)
-    assert violations(lambda Z: _theta(free, Z)[:, 0], X, 0, +1) > 0
+    assert violations(lambda Z: _theta(free, Z)[:, 1], X, 0, +1) > 0
 
 
 def test_survival_constraint():

@@ -31,6 +31,10 @@ def test_reference_defaults_are_ngboosts_and_a_new_dict_each_call(Est):
     assert (a["base"].max_depth, a["base"].min_samples_leaf) == (3, 1)
     est = Est(**a)
     assert est.get_params()["learning_rate"] == 0.01
+    # a classifier also gets ngboost's class parametrisation (K - 1 logits relative to class 0)
+    assert "dist" not in a and ngb.reference_defaults(Est).get("dist") == (
+        "categorical" if Est is ngb.NGBClassifier else None)
+    assert ngb.reference_defaults(Est()).get("dist") == ngb.reference_defaults(Est).get("dist")
 
 
 def _linear(n, seed=0):
@@ -97,6 +101,36 @@ def test_many_classes_do_not_overfit_past_the_early_stopping_count():
     curve = [log_loss(yte, p, labels=np.arange(10)) for p in m.staged_predict_proba(Xte)]
     assert min(curve) < 0.15
     assert curve[-1] < min(curve) + 0.02
+
+
+def test_class_fits_do_not_depend_on_the_order_of_the_classes():
+    """The default family (softmax_categorical) moves every class's logit by its own trees: the same
+    labels under another coding give the same probabilities. With logits relative to class 0
+    (``dist="categorical"``) the fit depends on which class is the reference: the class-0 logit
+    moves only through all the others."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[y < 5][:600], y[y < 5][:600]
+    perm = np.array([3, 0, 4, 1, 2])  # class c is coded perm[c]
+    kw = dict(n_estimators=40, early_stopping=False, random_state=0)
+    for dist, same in (("softmax_categorical", True), ("categorical", False)):
+        a = ngb.NGBClassifier(dist=dist, **kw).fit(X, y).predict_proba(X)
+        b = ngb.NGBClassifier(dist=dist, **kw).fit(X, perm[y]).predict_proba(X)[:, perm]
+        assert np.allclose(a, b, rtol=1e-7, atol=1e-10) == same, dist
+    assert np.abs(a - b).max() > 1e-3
+
+
+def test_two_classes_keep_one_logit():
+    """For two classes the default family has one logit, and fits exactly as the relative one."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(500, 3))
+    y = np.where(X[:, 0] + rng.normal(size=500) > 0, "yes", "no")
+    kw = dict(n_estimators=20, early_stopping=False, random_state=0)
+    a = ngb.NGBClassifier(**kw).fit(X, y)
+    b = ngb.NGBClassifier(dist="categorical", **kw).fit(X, y)
+    assert a.n_params_ == 1 and a._dist is ngb.SoftmaxCategorical
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
 @pytest.mark.parametrize("scale", ["power of two", "sum to one"])

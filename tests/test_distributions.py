@@ -90,7 +90,7 @@ def test_to_scipy_agrees_with_logpdf(name):
     d = case.make(rng, 10)
     y = case.sample(rng, d, 1)[0]
     frozen = d.to_scipy()
-    if name == "categorical":
+    if name in ("categorical", "softmax_categorical"):
         onehot = np.eye(d.n_classes)[y.astype(int)]
         np.testing.assert_allclose(frozen.logpmf(onehot), d.logpdf(y), rtol=1e-10)
     else:
@@ -263,9 +263,11 @@ def test_fit_marginal_is_weighted_mle(name):
 
         assert nll(theta) <= nll(numeric) + 1e-8
         numeric = theta
-    if case.extra.get("singular_metric"):  # BetaBernoulli: the likelihood depends on a/(a+b) alone
-        assert abs(numeric[0] - numeric[1] - (theta[0] - theta[1])) < 2e-4
-        numeric = theta  # (its a + b = 2 is a convention: tests/test_beta_binomial.py)
+    if case.extra.get("singular_metric"):  # the likelihood depends on the parameters' differences alone
+        # (BetaBernoulli: on a/(a+b), its a + b = 2 a convention, tests/test_beta_binomial.py; the
+        # softmax logits up to a common constant)
+        np.testing.assert_allclose(numeric - numeric.mean(), theta - theta.mean(), atol=2e-4)
+        numeric = theta
     np.testing.assert_allclose(theta, numeric, atol=2e-4)
     # the weights matter: unweighted fit differs
     assert not np.allclose(cls.fit_marginal(y), theta)
@@ -300,7 +302,10 @@ def test_extreme_parameters_stay_finite(name, score):
         y = np.where(np.isinf(big.logpdf(y)), 0.0, y)
     for values in (big.score(y, score), big.d_score(y, score), big.metric(score), big.natural_gradient(y, score)):
         assert np.all(np.isfinite(values))
-    if name != "categorical":  # any K >= 2 is a valid categorical
+    if name == "softmax_categorical":  # K logits for K >= 3 classes, one for 2: two logits are no family
+        with pytest.raises(ValueError):
+            cls.from_internal(np.zeros((3, 2)))
+    elif name != "categorical":  # any K >= 2 is a valid categorical
         with pytest.raises(ValueError):
             cls.from_internal(np.zeros((3, k + 1)))
 
@@ -770,10 +775,11 @@ def test_families_resolve_by_class_and_scipy_names():
                        ("Negative Binomial", ngb.NegativeBinomial), ("mvnormal", ngb.MultivariateNormal)]:
         assert get_distribution(alias) is cls
     # scipy's names, read from scipy itself; "t" and "bernoulli" name the general family of the two
-    # that share them (TFixedDf is a StudentT with df fixed; Categorical with K = 2 is a Bernoulli)
+    # that share them (TFixedDf is a StudentT with df fixed; Categorical and SoftmaxCategorical with K = 2
+    # are a Bernoulli)
     # (the fixed-parameter Normals and t share "norm" and "t" with the general families too, and
     # BetaBernoulli "betabinom" with BetaBinomial)
-    shared = {ngb.TFixedDf: ngb.StudentT, ngb.Cauchy: ngb.Cauchy, ngb.Categorical: ngb.Bernoulli,
+    shared = {ngb.TFixedDf: ngb.StudentT, ngb.Cauchy: ngb.Cauchy, ngb.Categorical: ngb.Bernoulli, ngb.SoftmaxCategorical: ngb.Bernoulli,
               ngb.NormalFixedVar: ngb.Normal, ngb.NormalFixedMean: ngb.Normal, ngb.TFixedDfFixedVar: ngb.StudentT,
               ngb.BetaBernoulli: ngb.BetaBinomial}
     seen = set()

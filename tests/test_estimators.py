@@ -395,7 +395,7 @@ def test_histtree_subclasses_take_the_fast_path_unless_they_change_fit_or_predic
 def test_dist_none_is_the_estimators_own_family():
     X = np.random.default_rng(0).normal(size=(60, 2))
     assert ngb.NGBRegressor(n_estimators=2).fit(X, X[:, 0])._dist is ngb.Normal
-    assert ngb.NGBClassifier(n_estimators=2).fit(X, X[:, 0] > 0)._dist is ngb.Categorical
+    assert ngb.NGBClassifier(n_estimators=2).fit(X, X[:, 0] > 0)._dist is ngb.SoftmaxCategorical
     y = ngb.survival.make_y(np.exp(X[:, 0]), X[:, 1] > -1)
     assert ngb.NGBSurvival(n_estimators=2).fit(X, y)._dist is ngb.LogNormal
 

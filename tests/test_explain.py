@@ -128,14 +128,14 @@ def test_additivity_categorical():
 
 def test_additivity_deep_best_first_trees_classifier():
     """Deep best-first trees (features repeated on a path: the unwinding of Algorithm 2) of a
-    3-class classifier (k = 2 logits)."""
+    3-class classifier (k = 3 logits, one per class)."""
     X, _ = _numeric(n=600, p=4, missing=0.1, seed=3)
     y = np.digitize(np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) ** 2, [0.0, 1.5])
     base = ngb.HistTreeRegressor(max_depth=None, max_leaf_nodes=24, min_samples_leaf=5)
     model = ngb.NGBClassifier(base=base, n_estimators=30, learning_rate=0.2, random_state=0).fit(X, y)
     assert max(t.depth for trees in model._estimators for t in trees) > 4
     s = shap_values(model, X)
-    assert s.values.shape == (600, 4, 2) and s.links == ("logit", "logit")
+    assert s.values.shape == (600, 4, 3) and s.links == ("logit",) * 3
     np.testing.assert_allclose(s.values.sum(axis=1) + s.expected_value, _theta(model, X), rtol=0, atol=1e-8)
     recursion = shap_values(model, X, _table_budget=0).values
     np.testing.assert_allclose(s.values, recursion, rtol=0, atol=1e-12)

@@ -137,7 +137,7 @@ def _build(header, reader):
         state["refitted_"] = s["refitted"]
     state["_categories"] = _categories(s["categories"], reader, state.get("feature_names_in_"))
     if name == "NGBClassifier":
-        state["classes_"] = _labels(s["classes"], reader, k + 1)
+        state["classes_"] = _labels(s["classes"], reader, dist.classes_for(k), k)
     state["init_params_"] = _finite(reader.take(s["init_params"], "init_params", np.float64, (k,)), "init_params")
     state["n_iter_"] = m
     scalings = reader.take(s["scalings"], "scalings", np.float64, None)
@@ -286,7 +286,7 @@ def _categories(spec, reader, feature_names):
     return out
 
 
-def _labels(spec, reader, n_classes):
+def _labels(spec, reader, n_classes, k):
     if isinstance(spec, dict) and set(spec) == {"array"}:
         classes = reader.take(spec["array"], "classes", None, (n_classes,))
         if classes.dtype.kind not in "biufU":
@@ -297,7 +297,7 @@ def _labels(spec, reader, n_classes):
     else:
         _fail("cannot read the classes.")
     if classes.shape != (n_classes,):
-        _fail(f"{classes.shape[0]} classes for {n_classes - 1} internal parameters (expected {n_classes}).")
+        _fail(f"{classes.shape[0]} classes for {k} internal parameters (expected {n_classes}).")
     if classes.dtype.kind == "f" and np.isnan(classes).any():
         _fail("the classes contain NaN.")
     if not all(classes[i] < classes[i + 1] for i in range(n_classes - 1)):

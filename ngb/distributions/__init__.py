@@ -11,7 +11,7 @@ from .base import Distribution
 from .beta import Beta
 from .betabinomial import BetaBernoulli, BetaBinomial
 from .betabinomial_estn import BetaBinomialEstN
-from .categorical import Bernoulli, Categorical
+from .categorical import Bernoulli, Categorical, SoftmaxCategorical
 from .exponential import Exponential
 from .gamma import Gamma
 from .gumbel import Gumbel
@@ -37,6 +37,7 @@ __all__ = [
     "Normal",
     "Poisson",
     "Categorical",
+    "SoftmaxCategorical",
     "Bernoulli",
     "LogNormal",
     "Exponential",
@@ -71,6 +72,7 @@ FAMILIES = {
     "normal": Normal,
     "poisson": Poisson,
     "categorical": Categorical,
+    "softmax_categorical": SoftmaxCategorical,
     "bernoulli": Bernoulli,
     "lognormal": LogNormal,
     "exponential": Exponential,
@@ -126,6 +128,7 @@ _ALIASES = {
     "logitnorm": "logitnormal",
     "betabinom": "beta_binomial",
     "betabinom_estn": "beta_binomial_est_n",
+    "softmax": "softmax_categorical",
 }
 
 

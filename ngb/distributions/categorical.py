@@ -16,7 +16,7 @@ from . import _categorical_fast
 from .base import Distribution
 from .fast import FastScore
 
-__all__ = ["Categorical", "Bernoulli"]
+__all__ = ["Categorical", "SoftmaxCategorical", "Bernoulli"]
 
 _LOGIT_BOUND = 30.0
 
@@ -38,9 +38,9 @@ class Categorical(Distribution):
             raise ValueError("probs must have shape (n, K) with K >= 2 classes.")
         if np.any(~(probs >= 0)) or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-8):
             raise ValueError("each row of probs must be non-negative and sum to 1.")
-        self._check_n_params(probs.shape[1] - 1)
         logp = np.log(np.maximum(probs, np.finfo(float).tiny))
-        logits = logp[:, 1:] - logp[:, :1]
+        logits = self._logits_of(logp)
+        self._check_n_params(logits.shape[1])
         if np.all(np.abs(logits) <= _LOGIT_BOUND):
             self._set_internal(logits)
             return
@@ -50,6 +50,11 @@ class Categorical(Distribution):
         self.probs = probs / probs.sum(axis=1, keepdims=True)
         with np.errstate(divide="ignore"):
             self._logp = np.log(self.probs)
+
+    @staticmethod
+    def _logits_of(logp):
+        """(n, k) internal logits of log-probabilities (n, K): relative to class 0."""
+        return logp[:, 1:] - logp[:, :1]
 
     def _take(self, idx):
         obj = type(self).__new__(type(self))
@@ -89,13 +94,22 @@ class Categorical(Distribution):
         self._logp[:, 0] = -log_total
         np.subtract(theta, log_total[:, None], out=self._logp[:, 1:])
 
+    @classmethod
+    def classes_for(cls, k):
+        """The number of classes K of k internal logits (k + 1)."""
+        return k + 1
+
     @property
     def n_classes(self):
-        return self._theta.shape[1] + 1
+        return self.classes_for(self._theta.shape[1])
+
+    @classmethod
+    def _names_for(cls, k):
+        return tuple(f"logit_{j}" for j in range(1, k + 1))
 
     @property
     def param_names(self):
-        return tuple(f"logit_{j}" for j in range(1, self.n_classes))
+        return self._names_for(self._theta.shape[1])
 
     @property
     def params(self):
@@ -108,7 +122,7 @@ class Categorical(Distribution):
         k = int(y.max()) + 1 if n_classes is None else int(n_classes)
         counts = np.bincount(y, weights=w, minlength=k)
         logp = np.log(np.maximum(counts / counts.sum(), np.finfo(float).tiny))
-        return logp[1:] - logp[0]
+        return cls._logits_of(logp[None, :])[0]
 
     def to_scipy(self):
         """Bernoulli(p_1) for K = 2; otherwise ``multinomial(1, probs)`` (pmf of one-hot rows)."""
@@ -219,6 +233,112 @@ class Categorical(Distribution):
         p = self.probs
         r = p - self._onehot(y)
         return r[:, 1:] / p[:, 1:] - r[:, :1] / p[:, :1]
+
+
+class SoftmaxCategorical(Categorical):
+    """Categorical(probs) over K classes with K internal logits, probs = softmax(logits), for
+    K >= 3 (two classes keep one logit, as ``Categorical``). The logits are identified up to a
+    common constant: the metric is singular along (1, ..., 1), and the natural gradient is the
+    minimum-norm solution. The classifiers' default: a learner per class, every class's logit
+    moved by its own trees (scikit-learn's histogram boosting grows K trees an iteration too),
+    where with logits relative to class 0 the class-0 logit moves only by every other logit
+    moving together, which the metric-weighted (diagonal Newton) fit does poorly.
+
+    Log score: gradient p - e_y, Fisher information diag(p) - p p^T, natural gradient
+    1 / (K p_y) - e_y / p. Brier: gradient 2 J^T r with J = diag(p) - p p^T and r = p - e_y,
+    metric 2 J^T J, natural gradient r / p minus its mean over the classes."""
+
+    fast = {"log": FastScore(_categorical_fast.softmax_log_score_mean, _categorical_fast.softmax_log_natural_gradient,
+                             _categorical_fast.softmax_log_score_leaves)}
+
+    @staticmethod
+    def _logits_of(logp):
+        """(n, K) logits log p for K >= 3 classes; one logit relative to class 0 for K = 2."""
+        return logp[:, 1:] - logp[:, :1] if logp.shape[1] == 2 else logp
+
+    @classmethod
+    def _check_n_params(cls, k):
+        if k < 1 or k == 2:
+            raise ValueError(f"SoftmaxCategorical has K logits for K >= 3 classes and 1 for 2 classes; got {k}.")
+
+    @classmethod
+    def classes_for(cls, k):
+        """The number of classes K of k internal logits (2 for one logit, else k)."""
+        return 2 if k == 1 else k
+
+    @property
+    def _symmetric(self):
+        return self._theta.shape[1] > 1
+
+    def _set_internal(self, theta):
+        if theta.shape[1] == 1:
+            return super()._set_internal(theta)
+        # softmax; the logit bounds (|theta| <= 30) keep exp(theta) and its sums finite without a shift
+        self._theta = theta
+        self.probs = np.exp(theta)
+        total = self.probs[:, 0].copy()
+        for j in range(1, theta.shape[1]):
+            total += self.probs[:, j]
+        self.probs /= total[:, None]
+        self._logp = theta - np.log(total)[:, None]
+
+    @classmethod
+    def _names_for(cls, k):
+        return ("logit_1",) if k == 1 else tuple(f"logit_{j}" for j in range(k))
+
+    # log score
+    def _log_d_score(self, y):
+        if not self._symmetric:
+            return super()._log_d_score(y)
+        return self.probs - self._onehot(y)
+
+    def _log_metric(self):
+        if not self._symmetric:
+            return super()._log_metric()
+        p = self.probs
+        return np.einsum("ij,jk->ijk", p, np.eye(p.shape[1])) - p[:, :, None] * p[:, None, :]
+
+    def _log_metric_diagonal(self):
+        """p_j (1 - p_j), (n, k) column-ordered."""
+        p = self.probs if self._symmetric else self.probs[:, 1:]
+        return np.asfortranarray(p * (1.0 - p))
+
+    def _log_natural_gradient(self, y):
+        if not self._symmetric:
+            return super()._log_natural_gradient(y)
+        # F d = p - e_y is solved by d = c - e_y / p for every constant c; c = 1 / (K p_y) sums d to 0
+        e = self._onehot(y)
+        inv_py = 1.0 / np.sum(e * self.probs, axis=1, keepdims=True)
+        return inv_py / self.n_classes - e / self.probs
+
+    # Brier score
+    def _jacobian(self):
+        """J[i, j, l] = d p_j / d logit_l = p_j (1{j = l} - p_l), shape (n, K, K) (K >= 3)."""
+        if not self._symmetric:
+            return super()._jacobian()
+        return self._log_metric()  # the softmax Jacobian is the Fisher information
+
+    def _brier_d_score(self, y):
+        if not self._symmetric:
+            return super()._brier_d_score(y)
+        p = self.probs
+        r = p - self._onehot(y)
+        return 2 * p * (r - np.sum(r * p, axis=1, keepdims=True))
+
+    def _brier_metric_diagonal(self):
+        if not self._symmetric:
+            return super()._brier_metric_diagonal()
+        p = self.probs
+        sum_sq = np.einsum("ij,ij->i", p, p)[:, None]
+        return np.asfortranarray(2 * p * p * (1 - 2 * p + sum_sq))
+
+    def _brier_natural_gradient(self, y):
+        if not self._symmetric:
+            return super()._brier_natural_gradient(y)
+        # J delta = r (J symmetric, null vector 1, r sums to zero): delta = r / p + c; minimum norm: mean 0
+        r = self.probs - self._onehot(y)
+        delta = r / self.probs
+        return delta - delta.mean(axis=1, keepdims=True)
 
 
 class Bernoulli(Categorical):
