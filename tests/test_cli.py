@@ -129,6 +129,10 @@ def test_classifier_survival_poisson_and_categorical(tmp_path):
                      "exposure,claims,time,event", *small, "-o", str(tmp_path / "c.ngb")]) == 0
     est, meta = cli.load_model(tmp_path / "c.ngb")
     assert isinstance(est, ngb.NGBClassifier) and meta["categorical"] == ["colour"]
+    for dist in ("softmax_categorical", "Categorical", "bernoulli"):  # a class family makes a classifier
+        assert cli.main(["fit", data, "--target", "label", "--dist", dist, "--drop", "exposure,claims,time,event",
+                         *small, "-o", str(tmp_path / "d.ngb")]) == 0
+        assert isinstance(cli.load_model(tmp_path / "d.ngb")[0], ngb.NGBClassifier), dist
     assert cli.main(["predict", str(tmp_path / "c.ngb"), data, "-o", str(tmp_path / "c.csv")]) == 0
     out = pd.read_csv(tmp_path / "c.csv")
     assert list(out.columns) == ["prediction", "proba_no", "proba_yes"]

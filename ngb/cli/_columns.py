@@ -58,9 +58,19 @@ def _kind(args):
         return "survival"
     if args.kind != "auto":
         return args.kind
-    if args.dist and args.dist.lower() in ("categorical", "bernoulli"):
+    if args.dist and _is_class_family(args.dist):
         return "classifier"
     return "regressor"
+
+
+def _is_class_family(name):
+    """Whether ``name`` names a class family (softmax_categorical, categorical, bernoulli)."""
+    from ..distributions import get_distribution
+
+    try:
+        return get_distribution(name).support == "class"
+    except (ValueError, TypeError):
+        return False  # an unknown name: the estimator reports it
 
 
 def _roles(args, kind):

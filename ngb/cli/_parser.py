@@ -13,8 +13,8 @@ def _model_args(p):
     p.add_argument("data", help="training data: .csv (.tsv) or .parquet (Parquet needs pyarrow)")
     p.add_argument("--target", "-y", help="target column (not for survival: use --time and --event)")
     p.add_argument("--kind", choices=("auto", "regressor", "classifier", "survival"), default="auto",
-                   help="estimator (default auto: survival with --time/--event, classifier with --dist "
-                        "categorical/bernoulli, else regressor)")
+                   help="estimator (default auto: survival with --time/--event, classifier with a class --dist "
+                        "(softmax_categorical, categorical, bernoulli), else regressor)")
     p.add_argument("--dist", help="family, e.g. normal, lognormal, poisson, negative_binomial, categorical "
                                   "(default: the estimator's own)")
     p.add_argument("--score", help="scoring rule boosted: log (default) or crps (brier for classes)")
