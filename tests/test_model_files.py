@@ -74,7 +74,7 @@ def _cases():
 
     for name, cls in FAMILIES.items():
         if cls.support == "class":
-            labels = np.array(["cat", "dog", "eel"]) if name == "categorical" else np.array([False, True])
+            labels = np.array(["cat", "dog", "eel"]) if name in ("categorical", "softmax_categorical") else np.array([False, True])
             for score in cls.scores:
                 add(f"classifier-{name}" + ("" if score == "log" else f"-{score}"),
                     lambda name=name, labels=labels, score=score: (ngb.NGBClassifier(dist=name, score=score, **FAST).fit(

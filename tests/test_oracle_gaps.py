@@ -42,7 +42,7 @@ def _scipy_method(case, frozen, method, y):
     """The oracle's value of ``method`` at y (n,): scipy's name, row by row for the categorical."""
     name = {"logpdf": "logpmf" if case.discrete else "logpdf", "pdf": "pmf" if case.discrete else "pdf"}.get(method, method)
     with np.errstate(all="ignore"):
-        if case.name == "categorical":
+        if case.name in ("categorical", "softmax_categorical"):
             return frozen._apply(name, y)
         return np.asarray(getattr(frozen, name)(y), dtype=float)
 
