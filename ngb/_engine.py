@@ -18,7 +18,8 @@ from . import _shared
 from ._line_search import line_search_by_group
 from ._monitor import EarlyStopping, ScoreTrace
 
-__all__ = ["Boosting", "boost", "deltas_without", "gate_groups", "gate_keep", "gated_groups", "initial_params"]
+__all__ = ["Boosting", "boost", "deltas_without", "gate_groups", "gate_keep", "gated_groups", "initial_params",
+           "applied_steps", "majority_gates"]
 
 
 @dataclass
@@ -49,6 +50,29 @@ def gated_groups(family, k, keep_all=False):
     if not _defaults.GATE_STEPS or keep_all:
         return ()
     return tuple(g for g in family.step_groups(k) if not np.isin(g, family.location_params(k)).any())
+
+
+def applied_steps(scalings, groups):
+    """(m, k) 0/1 gates of a fitted model's steps: 0 where a parameter of the step groups ``groups``
+    (those early stopping's gate may drop) has scaling 0 in ``scalings`` (m, k), its step not
+    applied, else 1. Replayed by a refit with the model's count, they keep it from applying the
+    steps the model left out (a gated scale overfits without them)."""
+    keep = np.ones(np.shape(scalings))
+    for g in groups:
+        keep[:, g] = np.asarray(scalings)[:, g] > 0
+    return keep
+
+
+def majority_gates(gates, n):
+    """(n, k) 0/1 gates from several fits' (a list of (m_i, k)): per iteration and parameter, 1 when
+    at least half of the fits that ran that iteration kept its step (1 past them all)."""
+    k = gates[0].shape[1]
+    out = np.ones((n, k))
+    for it in range(n):
+        ran = [g[it] for g in gates if g.shape[0] > it]
+        if ran:
+            out[it] = np.mean(ran, axis=0) >= 0.5
+    return out
 
 
 def deltas_without(delta, groups):

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 
 from ._backends import make_backend
 from ._defaults import CV_FOLDS, CV_MAX_ROWS, REFIT_MAX_ROWS, default_base, reference_defaults, uses_metric_weights
-from ._engine import Boosting, boost, gated_groups, initial_params
+from ._engine import Boosting, applied_steps, boost, gated_groups, initial_params, majority_gates
 from ._fit_data import FitData, check_offset, split_validation, uniform_to_none
 from ._fitted import FittedModel, _with_offset, param_names
 from ._inputs import InputChecks
@@ -212,19 +212,24 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             raise
 
     def _fit_unsafe(self, X, y, sample_weight, X_val=None, y_val=None, sample_weight_val=None, offset=None,
-                    offset_val=None):
+                    offset_val=None, gates=None):
+        """``gates``: (n_estimators, k) 0/1 steps to keep, replayed by a fit without early stopping
+        (``ngb.tuning.tune``'s refit with the best trial's count and steps)."""
         dist, rule_name = self._check_params()
         data, categorical = self._training_data(X, y, sample_weight, offset, dist)
         rng = fit_random_state(self.random_state)
         train, val, stop_early, refit = self._validation_data(dist, data, rng, X_val, y_val, sample_weight_val,
                                                               offset_val)
+        if gates is not None and (val is not None or refit or np.shape(gates)[0] < self.n_estimators):
+            raise ValueError("replayed gates need early_stopping=False, no validation data and a row per iteration.")
         if refit == "cv":  # the count from the folds' mean validation curve, fitted on every row
-            n_best, curve = self._cross_validated_count(dist, rule_name, data, rng, categorical)
+            n_best, curve, gates = self._cross_validated_count(dist, rule_name, data, rng, categorical)
             _log_refit(self.verbose, data.X.shape[0], n_best)
-            state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=n_best)
+            # the folds' gated steps replayed: without them a count chosen with a gated scale overfits it
+            state = self._boost(dist, rule_name, data, None, False, rng, categorical, n_estimators=n_best, gates=gates)
             state["validation_score_"] = curve[: n_best + 1]
         else:
-            state = self._boost(dist, rule_name, train, val, stop_early, rng, categorical)
+            state = self._boost(dist, rule_name, train, val, stop_early, rng, categorical, gates=gates)
             if refit:  # the held-out rows chose the count; fit it on every row
                 chosen = state
                 _log_refit(self.verbose, data.X.shape[0], chosen["n_iter_"])
@@ -238,15 +243,21 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             setattr(self, key, value)
         return self
 
+    def _applied_steps(self):
+        """(n_iter_, k) 0/1: which of the fitted steps of early stopping's gated groups were applied
+        (``_engine.applied_steps``); a fit without early stopping replays them with ``gates=``."""
+        return applied_steps(self.scalings_, gated_groups(self._dist, self.n_params_, self._keep_stopped_iterations))
+
     def _start_params(self, dist, theta0, X, units):
         """(n, k) internal parameters the loop starts the rows X at, in the fitting units of ``units``:
         the initial parameters ``theta0`` (k,) on every row (``ngb.compat`` continues a fitted model)."""
         return np.tile(theta0, (X.shape[0], 1))
 
     def _cross_validated_count(self, dist, rule_name, data, rng, categorical):
-        """(iteration count, mean validation curve (m + 1,)) of CV_FOLDS folds of ``data``: each
-        fold's rows are held out in turn and the fit on the others stops early on them; the curves
-        (each extended by its last value past its end) are averaged and the count is their argmin."""
+        """(iteration count, mean validation curve (m + 1,), gates (count, k)) of CV_FOLDS folds of
+        ``data``: each fold's rows are held out in turn and the fit on the others stops early on them;
+        the curves (each extended by its last value past its end) are averaged and the count is their
+        argmin; the gates keep the steps most folds kept (``_engine.majority_gates``)."""
         from sklearn.model_selection import KFold, StratifiedKFold
 
         n = data.X.shape[0]
@@ -257,13 +268,15 @@ class BaseNGBoost(InputChecks, FittedModel, BaseEstimator):
             splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(n), labels)
         else:
             splits = KFold(folds, shuffle=True, random_state=seed).split(np.zeros(n))
-        curves = []
+        curves, gates = [], []
         for tr, va in splits:
             state = self._boost(dist, rule_name, data.take(np.sort(tr)), data.take(np.sort(va)), True, rng, categorical)
             curves.append(np.asarray(state["_validation_curve"], dtype=float))
+            gates.append(state["_gates"])
         length = max(len(c) for c in curves)
         mean = np.mean([np.concatenate([c, np.full(length - len(c), c[-1])]) for c in curves], axis=0)
-        return int(np.argmin(mean)), mean
+        n_best = int(np.argmin(mean))
+        return n_best, mean, majority_gates(gates, n_best)
 
     def _boost(self, dist, rule_name, train, val, stop_early, rng, categorical, n_estimators=None, gates=None):
         """Set up the rule, the back end and the loop on the training rows; returns the fitted state.

@@ -94,7 +94,10 @@ class NGBRegressor(RegressorMixin, BaseNGBoost):
     n_iter_, init_params_ (k,), scalings_ (n_iter_, k), train_score_ and validation_score_
     (mean score per iteration, index 0 before boosting, lower is better; after a refit,
     validation_score_ is that of the held-out rows in the fit that chose n_iter_), refitted_
-    (whether the model was refitted on every row),
+    (whether the model was refitted on every row; a scale or shape step that early stopping's
+    gate dropped has scaling 0, and the refit drops it too, so ``n_estimators=n_iter_`` with
+    ``early_stopping=False`` alone is not the same model: it applies every step and can overfit
+    the scale),
     feature_importances_ (p,), feature_importances_by_param_ (dict), n_features_in_,
     feature_names_in_ (pandas input only).
     """

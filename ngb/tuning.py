@@ -22,6 +22,8 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
+from ._engine import majority_gates
+
 __all__ = ["tune", "default_search_space", "candidate_families"]
 
 #: families searched by dist="auto", in this order, kept when valid for the target and of the same kind
@@ -218,8 +220,10 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
     n_estimators : the iteration budget of each trial (early stopping on the validation rows picks
         the count); default the estimator's ``n_estimators``.
     refit : refit the best settings on all of ``X, y`` with the best trial's iteration count
-        (``early_stopping=False``); False returns the best trial's model, fitted on the inner
-        training rows (of the first fold with ``cv``).
+        (``early_stopping=False``) and the scale and shape steps its early stopping kept (those
+        most folds kept, with ``cv``; a refit applying the steps the trial's gate dropped would
+        overfit the scale); False returns the best trial's model, fitted on the inner training
+        rows (of the first fold with ``cv``).
     random_state : int or None; seeds the split, the sampler and every trial's fit (unless the
         estimator has its own random_state). With an int and a trial budget, results repeat exactly.
     verbose : 0 silent, 1 one line per trial (stderr).
@@ -279,6 +283,7 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         raise ValueError(f"search_space names {unknown}, which are not parameters of {type(estimator).__name__} "
                          f"(with base {type(base_est.base).__name__}).")
     models = {}
+    steps = {}  # trial number -> its folds' applied steps (_engine.applied_steps), replayed by the refit
 
     def fit_fold(model, idx_fit, idx_val):
         fit_kwargs = dict(X_val=_take(X, idx_val), y_val=_take(y, idx_val))
@@ -293,10 +298,12 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
         params = {name: _suggest(trial, name, d) for name, d in space.items()}
         t0 = time.perf_counter()
         values, iters = [], []
+        steps[trial.number] = []
         for k, (idx_fit, idx_val) in enumerate(folds):
             model = clone(base_est).set_params(**params, early_stopping=True)
             values.append(fit_fold(model, idx_fit, idx_val))
             iters.append(int(model.n_iter_))
+            steps[trial.number].append(model._applied_steps())
             if k == 0:
                 models[trial.number] = model
             if not np.isfinite(values[-1]):
@@ -319,9 +326,10 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
             best_text = "" if best is None else f"; best {best.value:.5g} (trial {best.number + 1})"
             print(f"[ngb.tune] trial {trial.number + 1}{'' if n_trials is None else f'/{n_trials}'}: {result}{best_text}",
                   file=sys.stderr, flush=True)
-        for number in list(models):  # keep only the best trial's model
+        for number in list(models):  # keep only the best trial's model and steps
             if best is None or number != best.number:
                 del models[number]
+                steps.pop(number, None)
 
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(2, (n_trials or 30) // 3)))
     verbosity = optuna.logging.get_verbosity()
@@ -340,9 +348,11 @@ def tune(estimator, X, y, *, sample_weight=None, offset=None, scoring="log", n_t
     best_params = dict(best.params)
     best_n_iter = max(1, int(best.user_attrs["n_iter"]))
     if refit:
+        # the best trial's count with the steps its early stopping's gate kept (those most folds
+        # kept): a refit that also applied the dropped scale steps would overfit the scale
         final = clone(base_est).set_params(**best_params, n_estimators=best_n_iter, early_stopping=False)
         kwargs = {} if off is None else {"offset": off}
-        final.fit(X, y, w, **kwargs)
+        final._fit(X, y, w, gates=majority_gates(steps[best.number], best_n_iter), **kwargs)
     else:
         final = models[best.number]
 

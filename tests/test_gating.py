@@ -71,6 +71,45 @@ def test_the_refit_replays_the_held_out_passs_drops():
     assert np.all(refit.scalings_[dropped, 1] == 0)
 
 
+def test_cross_validated_count_replays_the_folds_drops():
+    """early_stopping="cv": the count comes from folds whose gates dropped scale steps; the fit on
+    every row keeps the steps most folds kept (``_engine.majority_gates``). Applying every scale
+    step up to a count chosen with them dropped overfits the scale: fresh rows' NLL was 7.8 here."""
+    X, y = _hetero(1000)
+    Xt, yt = _hetero(5000, seed=9)
+    model = ngb.NGBRegressor(random_state=0, early_stopping="cv").fit(X, y)
+    assert np.any(model.scalings_[:, 1] == 0) and np.all(model.scalings_[:, 0] > 0)
+    own = ngb.NGBRegressor(random_state=0).fit(X, y)  # the default: one held-out part, then its refit
+    assert -model.score(Xt, yt) < -own.score(Xt, yt) + 0.1
+
+
+def test_majority_gates():
+    from ngb._engine import majority_gates
+
+    a = np.array([[1, 0], [1, 0], [1, 1.0]])
+    b = np.array([[1, 1], [1, 0.0]])
+    c = np.array([[1, 0], [1, 1], [1, 1], [1, 0.0]])
+    got = majority_gates([a, b, c], 5)
+    np.testing.assert_array_equal(got, [[1, 0], [1, 0], [1, 1], [1, 0], [1, 1]])  # ties keep; past them all: 1
+
+
+def test_a_refit_with_the_counted_steps_replays_them():
+    """A fit without early stopping given the applied steps of a gated fit (``_applied_steps``, as
+    ``ngb.tuning.tune`` refits) keeps the same drops; with the count alone it applies every step."""
+    X, y = _hetero(1000)
+    Xt, yt = _hetero(5000, seed=9)
+    gated = ngb.NGBRegressor(random_state=0, early_stopping=True).fit(X, y)
+    steps = gated._applied_steps()
+    assert steps.shape == gated.scalings_.shape and (steps[:, 1] == 0).any() and (steps[:, 0] == 1).all()
+    again = ngb.NGBRegressor(random_state=0, early_stopping=False, n_estimators=gated.n_iter_)
+    again._fit(X, y, None, gates=steps)
+    assert np.all(again.scalings_[steps[:, 1] == 0, 1] == 0)
+    plain = ngb.NGBRegressor(random_state=0, early_stopping=False, n_estimators=gated.n_iter_).fit(X, y)
+    assert -again.score(Xt, yt) < -plain.score(Xt, yt) - 0.5
+    with pytest.raises(ValueError, match="replayed gates"):
+        ngb.NGBRegressor(random_state=0, n_estimators=gated.n_iter_)._fit(X, y, None, gates=steps)  # early stopping on
+
+
 def test_the_gate_improves_held_out_nll_on_heteroscedastic_data(monkeypatch):
     """On fresh rows from the same law (not the held-out rows), with the defaults."""
     X, y = _hetero(1000)

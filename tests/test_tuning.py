@@ -36,8 +36,14 @@ def test_returns_refitted_estimator_and_trial_table():
     assert model.base.max_depth == best["base__max_depth"]
     assert model.n_estimators == trials.attrs["best_n_iter"] == model.n_iter_
     assert model.early_stopping is False
-    # the same refit by hand gives the same predictions
-    again = ngb.NGBRegressor(n_estimators=model.n_estimators).set_params(**model.get_params()).fit(X, y)
+    # the same refit by hand (one validation split): the best trial's settings, count and the steps
+    # its gate kept
+    model, _ = tune(_small(), X, y, n_trials=4, random_state=0, cv=None)
+    trial_model, _ = tune(_small(), X, y, n_trials=4, random_state=0, cv=None, refit=False)
+    assert trial_model.n_iter_ == model.n_iter_
+    again = ngb.NGBRegressor(n_estimators=model.n_estimators).set_params(**model.get_params())
+    again._fit(X, y, None, gates=trial_model._applied_steps())
+    np.testing.assert_allclose(again.predict_dist(X).scale, model.predict_dist(X).scale)
     np.testing.assert_allclose(again.predict(X), model.predict(X))
 
 
@@ -194,3 +200,23 @@ def test_budget_and_errors(capsys):
     tune(_small(), X, y, n_trials=2, random_state=0, verbose=1, dists=None)
     err = capsys.readouterr().err
     assert "[ngb.tune] trial 1/2" in err and "[ngb.tune] best" in err
+
+
+@pytest.mark.parametrize("cv", [None, 3])
+def test_refit_keeps_the_steps_the_best_trials_gate_dropped(cv):
+    """The trials stop early with the gate, which drops scale steps once they stop improving the
+    validation rows; the refit with the best trial's count replays those drops (those most folds
+    made), else it applies every scale step up to that count and overfits the scale."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, size=(1000, 5))
+    y = 10 * np.sin(np.pi * X[:, 0] * X[:, 1]) + 10 * X[:, 3] + (0.5 + X[:, 0]) * rng.normal(size=1000)
+    Xt = rng.uniform(0, 1, size=(4000, 5))
+    yt = 10 * np.sin(np.pi * Xt[:, 0] * Xt[:, 1]) + 10 * Xt[:, 3] + (0.5 + Xt[:, 0]) * rng.normal(size=4000)
+    space = {"learning_rate": optuna.distributions.FloatDistribution(0.1, 0.2)}
+    final, trials = tune(ngb.NGBRegressor(random_state=0), X, y, n_trials=2, random_state=0, cv=cv,
+                         search_space=space)
+    assert final.n_iter_ == trials.attrs["best_n_iter"]
+    assert np.any(final.scalings_[:, 1] == 0)
+    plain = clone(final).set_params(early_stopping=False).fit(X, y)  # the count alone
+    assert not np.any(plain.scalings_[:, 1] == 0)
+    assert -final.score(Xt, yt) < -plain.score(Xt, yt) - 0.2

@@ -9,6 +9,8 @@ the Brier natural gradient (J^T J)^{-1} J^T (p - e_y) is also closed form, r_j/p
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from scipy import stats
 
@@ -19,6 +21,18 @@ from .fast import FastScore
 __all__ = ["Categorical", "SoftmaxCategorical", "Bernoulli"]
 
 _LOGIT_BOUND = 30.0
+
+
+def _diag_minus_outer(p):
+    """diag(p) - p p^T per row, (n, m, m) for p (n, m): the Fisher information of logits."""
+    return np.einsum("ij,jk->ijk", p, np.eye(p.shape[1])) - p[:, :, None] * p[:, None, :]
+
+
+def _brier_diagonal(p, q):
+    """2 q^2 (1 - 2 q + sum_j p_j^2), (n, m) column-ordered: the Brier metric's diagonal entries of
+    the logits whose probabilities are q (n, m), p (n, K) every class's."""
+    sum_sq = np.einsum("ij,ij->i", p, p)[:, None]
+    return np.asfortranarray(2 * q * q * (1 - 2 * q + sum_sq))
 
 
 class Categorical(Distribution):
@@ -189,8 +203,7 @@ class Categorical(Distribution):
         return self.probs[:, 1:] - self._onehot(y)[:, 1:]
 
     def _log_metric(self):
-        p = self.probs[:, 1:]
-        return np.einsum("ij,jk->ijk", p, np.eye(p.shape[1])) - p[:, :, None] * p[:, None, :]
+        return _diag_minus_outer(self.probs[:, 1:])
 
     def _log_natural_gradient(self, y):
         # Sherman-Morrison: (diag(p) - p p^T)^{-1} = diag(1/p) + 1 1^T / p_0, giving
@@ -223,10 +236,7 @@ class Categorical(Distribution):
 
     def _brier_metric_diagonal(self):
         """Diagonal of the Brier metric 2 J^T J, (n, K-1) in O(nK): 2 p_l^2 (1 - 2 p_l + sum_j p_j^2)."""
-        p = self.probs
-        sum_sq = np.einsum("ij,ij->i", p, p)[:, None]
-        q = p[:, 1:]
-        return np.asfortranarray(2 * q * q * (1 - 2 * q + sum_sq))
+        return _brier_diagonal(self.probs, self.probs[:, 1:])
 
     def _brier_natural_gradient(self, y):
         # J delta = r has the exact solution delta_l = r_l / p_l - r_0 / p_0 (r sums to zero)
@@ -248,8 +258,8 @@ class SoftmaxCategorical(Categorical):
     1 / (K p_y) - e_y / p. Brier: gradient 2 J^T r with J = diag(p) - p p^T and r = p - e_y,
     metric 2 J^T J, natural gradient r / p minus its mean over the classes."""
 
-    fast = {"log": FastScore(_categorical_fast.softmax_log_score_mean, _categorical_fast.softmax_log_natural_gradient,
-                             _categorical_fast.softmax_log_score_leaves)}
+    fast = {"log": FastScore(*(partial(kernel, softmax=True) for kernel in (
+        _categorical_fast.log_score_mean, _categorical_fast.log_natural_gradient, _categorical_fast.log_score_leaves)))}
 
     @staticmethod
     def _logits_of(logp):
@@ -295,8 +305,7 @@ class SoftmaxCategorical(Categorical):
     def _log_metric(self):
         if not self._symmetric:
             return super()._log_metric()
-        p = self.probs
-        return np.einsum("ij,jk->ijk", p, np.eye(p.shape[1])) - p[:, :, None] * p[:, None, :]
+        return _diag_minus_outer(self.probs)
 
     def _log_metric_diagonal(self):
         """p_j (1 - p_j), (n, k) column-ordered."""
@@ -328,9 +337,7 @@ class SoftmaxCategorical(Categorical):
     def _brier_metric_diagonal(self):
         if not self._symmetric:
             return super()._brier_metric_diagonal()
-        p = self.probs
-        sum_sq = np.einsum("ij,ij->i", p, p)[:, None]
-        return np.asfortranarray(2 * p * p * (1 - 2 * p + sum_sq))
+        return _brier_diagonal(self.probs, self.probs)
 
     def _brier_natural_gradient(self, y):
         if not self._symmetric:
