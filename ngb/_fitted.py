@@ -130,8 +130,5 @@ def learner_importances(est, p):
 
 def param_names(dist, k):
     """The names of the k internal parameters of ``dist`` (``logit_j`` for class families)."""
-    names = dist.param_names if isinstance(dist.param_names, tuple) else ()
-    if len(names) == k:
-        return tuple(names)
-    names = dist._names_for(k)
-    return names if names[0].startswith("logit_") else tuple(f"logit_{j}" for j in range(1, k + 1))
+    names = dist._names_for(k)  # the family's own (declared, or by k), else "parameter j"
+    return tuple(names) if not names[0].startswith("parameter ") else tuple(f"logit_{j}" for j in range(1, k + 1))
