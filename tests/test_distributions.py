@@ -465,6 +465,40 @@ def test_negative_binomial_logpmf_exact_for_any_size(size):
     np.testing.assert_allclose(d.logpdf(k), exact, rtol=1e-13, atol=1e-12)
 
 
+@pytest.mark.parametrize("size,a", [(0.5, 1e-4), (3.0, 0.01), (2.7, 0.5), (100.0, 1e-3), (1e4, 1e-5), (0.01, 0.3),
+                                     (5.0, 0.9), (1e-3, 0.99), (76.3, 2.96e-6), (0.8, 0.999)])
+def test_negative_binomial_tail2_is_the_exact_sum(size, a):
+    """P(NB >= 2) in closed form (the zero-inflated NB's B) equals 1 - p0 - p1 in 60-digit decimal
+    arithmetic (where the cancellation costs nothing) and scipy's regularised incomplete beta."""
+    import decimal
+
+    from scipy.special import betainc
+
+    from ngb.distributions import negbinomial as nbmod
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60
+        n, q = decimal.Decimal(size), decimal.Decimal(a)  # the doubles exactly
+        p0 = ((1 - q).ln() * n).exp()
+        exact = float(1 - p0 * (1 + n * q))
+    got = nbmod.tail2(size, a)
+    np.testing.assert_allclose(got, exact, rtol=4e-15)
+    np.testing.assert_allclose(got, betainc(2.0, size, a), rtol=2e-14)
+
+
+def test_negative_binomial_tail2_matches_betainc_over_the_box():
+    from scipy.special import betainc
+
+    from ngb.distributions import negbinomial as nbmod
+
+    rng = np.random.default_rng(11)
+    n = np.exp(rng.uniform(-8, 14, 5000))
+    a = np.exp(rng.uniform(np.log(1e-6), np.log(0.999), 5000))
+    ref = betainc(2.0, n, a)
+    keep = ref > 1e-290
+    np.testing.assert_allclose(nbmod.tail2(n, a)[keep], ref[keep], rtol=1e-14)
+
+
 def test_negative_binomial_series_and_quadrature_agree():
     from ngb.distributions import negbinomial as nbmod
 

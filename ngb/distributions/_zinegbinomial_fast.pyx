@@ -3,12 +3,11 @@ drivers: ``_fast.pxd``). Internal (log mu, log n, zeta = logit pi); row factors 
 e^-zeta); aux = log(y!). The score, its gradient, the metric diagonal and the closed-form natural
 gradient are those of ``zipoisson.ZeroInflated`` with the NB of ``negbinomial.py`` as component
 (``_nb.pxd``: its log pmf, gradient and Fisher size entry), B = P(NB >= 2) - p0 u_1^2 / F with
-P(NB >= 2) = I_a(2, n)."""
+P(NB >= 2) in closed form (``_nb.tail2``)."""
 
 from libc.math cimport INFINITY, exp, expm1, floor, log1p
-from scipy.special.cython_special cimport betainc
 
-from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher
+from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher, tail2
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 
@@ -102,7 +101,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[1] = 0.0
         g[2] = -1.0 / pi
     else:
-        tail = betainc(2.0, n, a)  # P(NB >= 2)
+        tail = tail2(n, a)  # P(NB >= 2)
         b = tail - p0 * (u1 * u1 / j1)
         if not b > 1e-13 * tail:
             b = 1e-13 * tail

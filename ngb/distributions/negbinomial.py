@@ -109,6 +109,32 @@ def _log_pmf(k, log_mu, mu, n):
     return np.where(big, stirling, direct)
 
 
+#: (-1)^k (k - 1) / k! for k = 2 .. 21: 1 - e^-u (1 + u) = u^2 sum_k c_k u^(k-2), summed for u < 1
+#: (the first omitted term is below 1e-18 of the sum there)
+_NOT_01_COEFFS = tuple((-1) ** k * (k - 1) / float(np.prod(np.arange(1, k + 1, dtype=float))) for k in range(2, 22))
+
+
+def _not_0_or_1(u):
+    """1 - e^-u (1 + u) = P(Poisson(u) >= 2) for u >= 0, without cancellation at small u."""
+    u = np.asarray(u, float)
+    small = u < 1.0
+    us = np.where(small, u, 0.0)
+    series = np.zeros_like(us)
+    for c in _NOT_01_COEFFS[::-1]:
+        series = series * us + c
+    return np.where(small, series * (us * us), 1.0 - np.exp(-u) * (1.0 + u))
+
+
+def tail2(n, a):
+    """P(Y >= 2) of NB(size n, a = mu / (n + mu)) (shapes broadcast): 1 - p0 (1 + n a) with
+    p0 = (1 - a)^n = e^(x - n a), x = n (log(1 - a) + a) <= 0, summed as two positive terms
+    -expm1(x) + e^x (1 - e^(-n a) (1 + n a)), so no digit is lost when the tail is small (a scipy
+    ``betainc(2, n, a)`` costs ~340 ns per row; this a few exponentials)."""
+    n, a = np.broadcast_arrays(np.asarray(n, float), np.asarray(a, float))
+    x = n * _log1pmx(-a)
+    return -np.expm1(x) + np.exp(x) * _not_0_or_1(n * a)
+
+
 def _size_fisher_series(n, a):
     """n^2 I_nn by the positive series (term ratio < a; used for a <= _SERIES_MAX_A)."""
     term = a * a * n / (2 * (n + 1))  # n^2 times the m = 1 term

@@ -9,7 +9,7 @@ u = grad log p0 = (-n a, n (log(1 - a) + a)), the information of :class:`~.zipoi
     I_AA = q (J - t u u^T),   I_A,pi = q t u,   I_pi,pi = q pi (1 - p0) s    (A = (log mu, log n))
 
 is exact given F (no other series), and so is its closed-form natural gradient, with
-B = P(NB >= 2) - p0 u_1^2 / F (P(NB >= 2) = I_a(2, n), the regularised incomplete beta function).
+B = P(NB >= 2) - p0 u_1^2 / F (P(NB >= 2) by ``negbinomial.tail2``, in closed form).
 For small a, B = O(a^3) and c = O(a^2) at y = 1 are differences of O(a^2) and O(a) terms (the model
 is then nearly singular), so the natural gradient's relative error grows like 1e-15 / a (y >= 2) and
 1e-15 / a^2 (y = 1; 1e-9 at a = 1e-3, no digit left below a ~ 3e-8). B is floored at 1e-13 P(NB >= 2).
@@ -18,11 +18,10 @@ is then nearly singular), so the natural gradient's relative error grows like 1e
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betainc
 
 from . import _zinegbinomial_fast as _fast
 from .fast import FastScore
-from .negbinomial import NegativeBinomial
+from .negbinomial import NegativeBinomial, tail2
 from .poisson import _log_factorial
 from .zipoisson import PI, ZeroInflated
 
@@ -44,7 +43,7 @@ class ZeroInflatedNegativeBinomial(ZeroInflated):
 
     def _tail2(self):
         # P(NB >= 2) from a = mu / (n + mu) itself (scipy's nbinom.sf forms 1 - p, which loses a's digits)
-        return betainc(2.0, self.n, self._a)
+        return tail2(self.n, self._a)
 
     def _zero_cell(self):
         return -self.n * np.log1p(self.mu / self.n), self.mu / (self.n + self.mu)  # log p0, a
