@@ -467,7 +467,7 @@ def test_negative_binomial_logpmf_exact_for_any_size(size):
 
 @pytest.mark.parametrize("size,a", [(0.5, 1e-4), (3.0, 0.01), (2.7, 0.5), (100.0, 1e-3), (1e4, 1e-5), (0.01, 0.3),
                                      (5.0, 0.9), (1e-3, 0.99), (76.3, 2.96e-6), (0.8, 0.999)])
-def test_negative_binomial_tail2_is_the_exact_sum(size, a):
+def test_negative_binomial_tail2_is_exact(size, a):
     """P(NB >= 2) in closed form (the zero-inflated NB's B) equals 1 - p0 - p1 in 60-digit decimal
     arithmetic (where the cancellation costs nothing) and scipy's regularised incomplete beta."""
     import decimal

@@ -113,6 +113,20 @@ def test_kernel_polygamma_equals_scipys(m):
     assert np.all(np.abs(gap - exact) <= 1e-14 * (1 + x) * np.abs(exact))
 
 
+def test_compiled_nb_tail2_equals_the_numpy_version():
+    """The compiled P(NB >= 2) (its own copy of the series coefficients) equals ``negbinomial.tail2``
+    on both sides of its switch at n a = 1."""
+    from ngb.distributions import _negbinomial_fast as nbfast
+    from ngb.distributions import negbinomial as nbmod
+
+    rng = _rng("nb-tail2")
+    n = np.exp(rng.uniform(-8, 14, 4000))
+    a = np.exp(rng.uniform(np.log(1e-9), np.log(0.999), 4000))
+    u = n * a
+    assert (u < 1).sum() > 500 and (u >= 1).sum() > 500
+    np.testing.assert_allclose(nbfast.tail2_rows(n, a), nbmod.tail2(n, a), rtol=4e-15)  # (libm vs numpy exp: an ulp)
+
+
 def test_compiled_nb_size_fisher_equals_the_numpy_reference():
     """The compiled size entry (per row: series for a <= 0.8, quadrature above) equals the numpy
     version it replaced (blocks of rows sharing the quadrature's left cut) over the whole box of

@@ -11,7 +11,7 @@ distance of the integrand's nearest singularity and the left cut from the row's 
 
 from libc.math cimport INFINITY, floor
 
-from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher
+from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher, tail2
 
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
@@ -30,6 +30,19 @@ def size_fisher_rows(const double[::1] n, const double[::1] mu):
     with nogil:
         for i in range(n.shape[0]):
             o[i] = size_fisher(n[i], mu[i])
+    return out
+
+
+def tail2_rows(const double[::1] n, const double[::1] a):
+    """(m,) P(Y >= 2) of the compiled ``tail2`` for rows of sizes n (m,) and a = mu / (n + mu) (m,),
+    for the tests."""
+    import numpy
+    out = numpy.empty(n.shape[0])
+    cdef double[::1] o = out
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(n.shape[0]):
+            o[i] = tail2(n[i], a[i])
     return out
 
 

@@ -24,6 +24,8 @@ y in the tests). Nothing is sampled.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import optimize, stats
 from scipy.special import betaln, digamma, gammaln
@@ -111,7 +113,7 @@ def _log_pmf(k, log_mu, mu, n):
 
 #: (-1)^k (k - 1) / k! for k = 2 .. 21: 1 - e^-u (1 + u) = u^2 sum_k c_k u^(k-2), summed for u < 1
 #: (the first omitted term is below 1e-18 of the sum there)
-_NOT_01_COEFFS = tuple((-1) ** k * (k - 1) / float(np.prod(np.arange(1, k + 1, dtype=float))) for k in range(2, 22))
+_NOT_01_COEFFS = tuple((-1) ** k * (k - 1) / math.factorial(k) for k in range(2, 22))
 
 
 def _not_0_or_1(u):
