@@ -128,9 +128,10 @@ def test_compiled_nb_tail2_equals_the_numpy_version():
 
 
 def test_compiled_nb_size_fisher_equals_the_numpy_reference():
-    """The compiled size entry (per row: series for a <= 0.8, quadrature above) equals the numpy
-    version it replaced (blocks of rows sharing the quadrature's left cut) over the whole box of
-    sizes and a up to 0.999, both regimes and the switch included."""
+    """The compiled size entry (per row: the table of the series' interpolants for a <= 0.8, the
+    quadrature above) equals the numpy reference (the series itself; blocks of rows sharing the
+    quadrature's left cut) over the whole box of sizes and a up to 0.999, both regimes and the
+    switch included: within the table's bound (3e-13) and the quadrature's (~1e-11)."""
     from ngb.distributions import negbinomial as nbmod
 
     rng = _rng("nb-size")
@@ -141,11 +142,34 @@ def test_compiled_nb_size_fisher_equals_the_numpy_reference():
     ref = nbmod._size_fisher_numpy(n, mu)
     a = mu / (n + mu)  # as the functions form it
     series = a <= 0.8
-    # the series is the same sum; the quadrature differs by its left cut and summation order, within
-    # its error bound (~1e-11)
-    np.testing.assert_allclose(got[series], ref[series], rtol=1e-14)
+    np.testing.assert_allclose(got[series], ref[series], rtol=3e-13)
     np.testing.assert_allclose(got[~series], ref[~series], rtol=1e-11)
     assert series.sum() > 1500 and (~series).sum() > 500
+
+
+def test_nb_size_table_is_within_its_bound_over_the_box():
+    """The table's interpolants (``_nb_size_table``) against the series at 200,000 random points of
+    [0, 0.8] x [0, 1] in (a, t = 1 / (1 + n)), half of them with t log-uniform down to 1e-7 (sizes
+    up to 1e7), the cell edges included: relative error below the documented 3e-13, and not
+    trivially (the interpolation is not exact: the error exceeds 1e-15 somewhere)."""
+    from ngb.distributions import _nb_size_table as tab
+    from ngb.distributions import negbinomial as nbmod
+
+    rng = _rng("nb-size-table")
+    m = 100_000
+    a = np.concatenate([rng.uniform(1e-6, 0.8, m), rng.uniform(1e-6, 0.8, m)])
+    t = np.concatenate([rng.uniform(1e-7, 1 - 1e-7, m), 10 ** rng.uniform(-7, 0, m)])
+    edges = np.arange(1, 16) * 0.05  # the a cells' edges, approached from both sides
+    a[:2 * len(edges)] = np.concatenate([edges * (1 - 1e-15), edges * (1 + 1e-15)])
+    n = (1 - t) / t
+    mu = n * a / (1 - a)
+    a, t = mu / (n + mu), 1 / (1 + n)  # as the kernels form them
+    keep = a <= 0.8
+    got = nbmod.size_fisher(n[keep], mu[keep])
+    ref = tab.size_fisher_series(n[keep], a[keep])
+    err = np.abs(got / ref - 1)
+    assert err.max() < 3e-13, err.max()
+    assert err.max() > 1e-15
 
 
 @pytest.mark.parametrize("cls", [ngb.StudentT, ngb.TFixedDf, ngb.Cauchy, ngb.TFixedDf.with_df(7.5)])

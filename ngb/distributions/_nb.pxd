@@ -115,32 +115,47 @@ cdef inline double tail2(double n, double a) noexcept nogil:
     return -expm1(x) + exp(x) * not_0_or_1(n * a)
 
 
-cdef inline double size_series(double n, double a) noexcept nogil:
-    """n^2 I_nn by the positive series (term ratio r_m = a (m+1)^2 / ((n+m+1)(m+2)) < a), four terms
-    at a time over one common denominator (one division per four terms instead of one per term:
-    the loop was bound by the divisions), stopped at the same terms as the numpy version
-    (``negbinomial._size_fisher_series``: when, at m = 8, 16, .., a term is below 1e-17 of the sum)."""
-    cdef double term = a * a * n / (2 * (n + 1)), total, a0, a1, a2, a3, b0, b1, b2, b3, p1, p2, p3, p4, inv
-    cdef int m
-    total = term
-    for m in range(1, 2000, 4):  # the terms m .. m + 3
-        a0 = a * ((m + 1) * (m + 1))
-        a1 = a * ((m + 2) * (m + 2))
-        a2 = a * ((m + 3) * (m + 3))
-        a3 = a * ((m + 4) * (m + 4))
-        b0 = (n + m + 1) * (m + 2)
-        b1 = (n + m + 2) * (m + 3)
-        b2 = (n + m + 3) * (m + 4)
-        b3 = (n + m + 4) * (m + 5)
-        p1 = a0
-        p2 = p1 * a1
-        p3 = p2 * a2
-        p4 = p3 * a3
-        inv = term / (((b0 * b1) * b2) * b3)
-        total += inv * (((p1 * b1 + p2) * b2 + p3) * b3 + p4)
-        term = inv * p4
-        if (m + 3) % 8 == 0 and not term > 1e-17 * total:
-            break
+# The size entry for a <= 0.8 from a table: n^2 I_nn = a^2 n t S(a, t) / 2 with t = 1 / (1 + n) and
+# S = 1 + (the series' later terms over its first), smooth on [0, 0.8] x [0, 1]; per cell of a grid
+# of SIZE_A_CELLS x SIZE_T_CELLS equal cells, S is the tensor Chebyshev interpolant of degree
+# SIZE_DEGREE in each coordinate through the positive series at the cell's Chebyshev nodes
+# (``negbinomial._size_table`` builds it; relative error below 3e-13, checked in the tests). The
+# coefficients of cell (i, j) are c[q, p] (q the degree in t, p in a), contiguous.
+cdef enum:
+    SIZE_A_CELLS = 16
+    SIZE_T_CELLS = 8
+    SIZE_DEGREE = 9
+
+
+cdef inline double size_table(double a, double t, const double* table) noexcept nogil:
+    """S(a, t) from the table ``table`` (a in [0, 0.8], t in (0, 1])."""
+    cdef double fa = a * (SIZE_A_CELLS / 0.8), ft = t * SIZE_T_CELLS, ua, ut, total = 0.0
+    cdef int i = <int>fa, j = <int>ft, p, q
+    cdef double ta[SIZE_DEGREE + 1]
+    cdef double tt[SIZE_DEGREE + 1]
+    cdef double acc[SIZE_DEGREE + 1]
+    cdef const double* c
+    if i >= SIZE_A_CELLS:
+        i = SIZE_A_CELLS - 1
+    if j >= SIZE_T_CELLS:
+        j = SIZE_T_CELLS - 1
+    ua = 2 * (fa - i) - 1
+    ut = 2 * (ft - j) - 1
+    c = table + (i * SIZE_T_CELLS + j) * ((SIZE_DEGREE + 1) * (SIZE_DEGREE + 1))
+    ta[0] = 1.0
+    ta[1] = ua
+    tt[0] = 1.0
+    tt[1] = ut
+    for p in range(2, SIZE_DEGREE + 1):
+        ta[p] = 2 * ua * ta[p - 1] - ta[p - 2]
+        tt[p] = 2 * ut * tt[p - 1] - tt[p - 2]
+    for p in range(SIZE_DEGREE + 1):  # the sums over q, for all p at once (independent lanes)
+        acc[p] = c[p]
+    for q in range(1, SIZE_DEGREE + 1):
+        for p in range(SIZE_DEGREE + 1):
+            acc[p] = acc[p] + c[q * (SIZE_DEGREE + 1) + p] * tt[q]
+    for p in range(SIZE_DEGREE + 1):
+        total += acc[p] * ta[p]
     return total
 
 
@@ -168,9 +183,10 @@ cdef inline double size_quadrature(double n, double a, double p) noexcept nogil:
     return n * h * total
 
 
-cdef inline double size_fisher(double n, double mu) noexcept nogil:
-    """The Fisher information of log n: n^2 I_nn."""
-    cdef double a = mu / (n + mu), p = n / (n + mu)
+cdef inline double size_fisher(double n, double mu, const double* table) noexcept nogil:
+    """The Fisher information of log n: n^2 I_nn (``table``: the coefficients of ``size_table``)."""
+    cdef double a = mu / (n + mu), p = n / (n + mu), t
     if a <= 0.8:
-        return size_series(n, a)
+        t = 1.0 / (1.0 + n)
+        return 0.5 * (a * a) * (n * t) * size_table(a, t, table)
     return size_quadrature(n, a, p)

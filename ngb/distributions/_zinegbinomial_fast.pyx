@@ -8,6 +8,7 @@ P(NB >= 2) in closed form (``_nb.tail2``)."""
 from libc.math cimport INFINITY, exp, expm1, floor, log1p
 
 from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher, tail2
+from ._negbinomial_fast cimport size_table
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 
@@ -82,7 +83,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     gb0 = n * (mu - y) / (n + mu)
     gb1 = -n * (log1pmx((y - mu) / (n + mu)) + psi_minus_log_diff(n, y))
     j0 = n * mu / (n + mu)
-    j1 = size_fisher(n, mu)
+    j1 = size_fisher(n, mu, par)  # par: the size entry's table
     u0 = -(n * (mu - 0.0) / (n + mu))
     u1 = -(-n * (log1pmx((0.0 - mu) / (n + mu)) + 0.0))  # psi_minus_log_diff(n, 0) = 0
     if want_diag:
@@ -123,7 +124,7 @@ def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssiz
 def log_natural_gradient(theta, y, w, bint has_w, lo, hi, aux, out, diag, bint want_diag, ex, bint ex_given,
                          Py_ssize_t start, Py_ssize_t stop):
     return natgrad_rows(theta, as_rows(y), weights_or_empty(w, has_w), has_w, lo, hi, as_rows(aux), True, out, diag,
-                        want_diag, ex, ex_given, SIGNS, NULL, log_ng_row, start, stop)
+                        want_diag, ex, ex_given, SIGNS, size_table(), log_ng_row, start, stop)
 
 
 def log_score_leaves(theta, ex, leaves, vals, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start,

@@ -14,7 +14,8 @@ in factorial moments of Y (which are closed form) and resumming gives, with a = 
 
 both with positive terms only (no cancellation, unlike the direct series). For a <= 0.8 the series
 is summed until the terms fall below 1e-17 of the sum (term ratio < a, so at most ~170 terms;
-relative error ~1e-15). For a > 0.8 the integral is evaluated by the trapezoidal rule in log s
+relative error ~1e-15); the compiled kernels evaluate a table of its interpolants instead
+(``_nb_size_table``: ~35 ns a row against ~120, relative error below 3e-13). For a > 0.8 the integral is evaluated by the trapezoidal rule in log s
 (exponentially convergent for this analytic integrand), per row (compiled: ``_negbinomial_fast``,
 which the fast kernels share); the step is set from
 the distance of phi's nearest complex singularity, s = log(a/p) +- i pi, so the relative error is
@@ -32,6 +33,7 @@ from scipy.special import betaln, digamma, gammaln
 
 from . import _negbinomial_fast as _fast
 from ._declare import LOG, Param
+from ._nb_size_table import size_fisher_series as _size_fisher_series
 from .base import Distribution, diagonal_metric
 from .fast import FastScore
 from .poisson import _log_factorial
@@ -135,23 +137,6 @@ def tail2(n, a):
     n, a = np.broadcast_arrays(np.asarray(n, float), np.asarray(a, float))
     x = n * _log1pmx(-a)
     return -np.expm1(x) + np.exp(x) * _not_0_or_1(n * a)
-
-
-def _size_fisher_series(n, a):
-    """n^2 I_nn by the positive series (term ratio < a; used for a <= _SERIES_MAX_A)."""
-    term = a * a * n / (2 * (n + 1))  # n^2 times the m = 1 term
-    total = term.copy()
-    active = np.arange(len(n))
-    t, nn, aa = term, n, a
-    for m in range(1, 2000):
-        t = t * aa * (m + 1) ** 2 / ((nn + m + 1) * (m + 2))
-        total[active] += t
-        if m % 8 == 0:  # drop converged rows (the ratio to the next term is below a < 1 and falling)
-            keep = t > 1e-17 * total[active]
-            if not np.any(keep):
-                break
-            active, t, nn, aa = active[keep], t[keep], nn[keep], aa[keep]
-    return total
 
 
 def _size_fisher_quadrature(n, a, p):
