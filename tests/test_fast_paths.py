@@ -128,15 +128,17 @@ def test_compiled_nb_tail2_equals_the_numpy_version():
 
 
 def test_compiled_nb_size_fisher_equals_the_numpy_reference():
-    """The compiled size entry (per row: the table of the series' interpolants for a <= 0.8, the
-    quadrature above) equals the numpy reference (the series itself; blocks of rows sharing the
-    quadrature's left cut) over the whole box of sizes and a up to 0.999, both regimes and the
-    switch included: within the table's bound (3e-13) and the quadrature's (~1e-11)."""
+    """The compiled size entry (per row: a table of interpolants for a <= 0.999, the quadrature
+    above) equals the numpy reference (the series for a <= 0.8, the quadrature above, with blocks of
+    rows sharing its left cut) over the whole box of sizes and a up to 0.9999, the switches
+    included: within the table's bound (3e-13) and the quadrature's (~1e-11)."""
     from ngb.distributions import negbinomial as nbmod
 
     rng = _rng("nb-size")
     n = np.exp(rng.uniform(-10, 15, 4000))
-    a = np.concatenate([rng.uniform(0.01, 0.999, 3000), 0.8 + rng.uniform(-1e-9, 1e-9, 1000)])
+    a = np.concatenate([rng.uniform(0.01, 0.9999, 3000), 0.8 + rng.uniform(-1e-9, 1e-9, 1000),
+                        0.999 + rng.uniform(-1e-9, 1e-9, 500)])
+    n = np.exp(rng.uniform(-10, 15, len(a)))
     mu = n * a / (1 - a)
     got = nbmod.size_fisher(n, mu)
     ref = nbmod._size_fisher_numpy(n, mu)
@@ -144,30 +146,45 @@ def test_compiled_nb_size_fisher_equals_the_numpy_reference():
     series = a <= 0.8
     np.testing.assert_allclose(got[series], ref[series], rtol=3e-13)
     np.testing.assert_allclose(got[~series], ref[~series], rtol=1e-11)
-    assert series.sum() > 1500 and (~series).sum() > 500
+    assert series.sum() > 1500 and (~series).sum() > 500 and (a > 0.999).sum() > 200
 
 
-def test_nb_size_table_is_within_its_bound_over_the_box():
-    """The table's interpolants (``_nb_size_table``) against the series at 200,000 random points of
-    [0, 0.8] x [0, 1] in (a, t = 1 / (1 + n)), half of them with t log-uniform down to 1e-7 (sizes
-    up to 1e7), the cell edges included: relative error below the documented 3e-13, and not
-    trivially (the interpolation is not exact: the error exceeds 1e-15 somewhere)."""
-    from ngb.distributions import _nb_size_table as tab
+def _nb_size_series_to_the_end(n, a):
+    """n^2 I_nn by the positive series without a cap on the terms (tens of thousands near a = 1)."""
+    term = a * a * n / (2 * (n + 1))
+    total, t = term.copy(), term.copy()
+    for m in range(1, 400_000):
+        t = t * a * (m + 1) ** 2 / ((n + m + 1) * (m + 2))
+        total += t
+        if m % 64 == 0 and np.all(t < 1e-18 * total):
+            return total
+    raise AssertionError("the series did not converge")
+
+
+@pytest.mark.parametrize("segment", ["a up to 0.8", "a from 0.8 to 0.999"])
+def test_nb_size_table_is_within_its_bound_over_the_box(segment):
+    """The table's interpolants (``_nb_size_table``) against the series summed to the end at random
+    points of the segment in a by t = 1 / (1 + n) in (0, 1), half of them with t log-uniform down to
+    1e-7 (sizes up to 1e7), the first segment's cell edges included: relative error below the
+    documented 3e-13, and not trivially (the interpolation is not exact: above 1e-15 somewhere).
+    The second segment's table was built from the quadrature, so the series is an independent
+    check there."""
     from ngb.distributions import negbinomial as nbmod
 
-    rng = _rng("nb-size-table")
-    m = 100_000
-    a = np.concatenate([rng.uniform(1e-6, 0.8, m), rng.uniform(1e-6, 0.8, m)])
+    rng = _rng("nb-size-table", segment)
+    m = 50_000 if segment == "a up to 0.8" else 2_000
+    lo, hi = (1e-6, 0.8) if segment == "a up to 0.8" else (0.8, 0.999)
+    a = rng.uniform(lo, hi, 2 * m)
     t = np.concatenate([rng.uniform(1e-7, 1 - 1e-7, m), 10 ** rng.uniform(-7, 0, m)])
-    edges = np.arange(1, 16) * 0.05  # the a cells' edges, approached from both sides
-    a[:2 * len(edges)] = np.concatenate([edges * (1 - 1e-15), edges * (1 + 1e-15)])
+    if segment == "a up to 0.8":
+        edges = np.arange(1, 16) * 0.05  # the a cells' edges, approached from both sides
+        a[:2 * len(edges)] = np.concatenate([edges * (1 - 1e-15), edges * (1 + 1e-15)])
     n = (1 - t) / t
     mu = n * a / (1 - a)
-    a, t = mu / (n + mu), 1 / (1 + n)  # as the kernels form them
-    keep = a <= 0.8
+    a = mu / (n + mu)  # as the kernels form it
+    keep = (a > lo) & (a <= hi) if segment != "a up to 0.8" else a <= hi
     got = nbmod.size_fisher(n[keep], mu[keep])
-    ref = tab.size_fisher_series(n[keep], a[keep])
-    err = np.abs(got / ref - 1)
+    err = np.abs(got / _nb_size_series_to_the_end(n[keep], a[keep]) - 1)
     assert err.max() < 3e-13, err.max()
     assert err.max() > 1e-15
 

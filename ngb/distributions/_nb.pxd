@@ -115,33 +115,36 @@ cdef inline double tail2(double n, double a) noexcept nogil:
     return -expm1(x) + exp(x) * not_0_or_1(n * a)
 
 
-# The size entry for a <= 0.8 from a table: n^2 I_nn = a^2 n t S(a, t) / 2 with t = 1 / (1 + n) and
-# S = 1 + (the series' later terms over its first), smooth on [0, 0.8] x [0, 1]; per cell of a grid
-# of SIZE_A_CELLS x SIZE_T_CELLS equal cells, S is the tensor Chebyshev interpolant of degree
-# SIZE_DEGREE in each coordinate through the positive series at the cell's Chebyshev nodes
-# (``negbinomial._size_table`` builds it; relative error below 3e-13, checked in the tests). The
-# coefficients of cell (i, j) are c[q, p] (q the degree in t, p in a), contiguous.
+# The size entry for a <= 0.999 from a table: n^2 I_nn = a^2 n t S / 2 with t = 1 / (1 + n) and
+# S = 1 + (the positive series' later terms over its first), smooth in (a, t) on [0, 0.8] x [0, 1]
+# and in (u, t), u = log(0.2 / (1 - a)), on [0, log 200] x [0, 1] (a in [0.8, 0.999]: there S grows
+# like log(1 / (1 - a)) as n -> 0). Each segment is a grid of equal cells (SIZE_CELLS in a or u,
+# SIZE_T_CELLS in t); per cell, S is the tensor Chebyshev interpolant of degree SIZE_DEGREE in each
+# coordinate through the reference (the series; the quadrature for a > 0.8) at the cell's Chebyshev
+# nodes (``_nb_size_table`` builds it; relative error below 3e-13, checked in the tests). The coefficients of cell (i, j) are c[q, p] (q the degree in t, p in a or
+# u), contiguous; the second segment's cells follow the first's.
 cdef enum:
-    SIZE_A_CELLS = 16
+    SIZE_CELLS = 16
     SIZE_T_CELLS = 8
     SIZE_DEGREE = 9
 
 
-cdef inline double size_table(double a, double t, const double* table) noexcept nogil:
-    """S(a, t) from the table ``table`` (a in [0, 0.8], t in (0, 1])."""
-    cdef double fa = a * (SIZE_A_CELLS / 0.8), ft = t * SIZE_T_CELLS, ua, ut, total = 0.0
+cdef inline double size_table(double fa, double t, int first, const double* table) noexcept nogil:
+    """S from the table ``table``: ``fa`` the cell coordinate (a or u in cell widths, in [0,
+    SIZE_CELLS]) of the segment whose first cell is ``first``; t in (0, 1]."""
+    cdef double ft = t * SIZE_T_CELLS, ua, ut, total = 0.0
     cdef int i = <int>fa, j = <int>ft, p, q
     cdef double ta[SIZE_DEGREE + 1]
     cdef double tt[SIZE_DEGREE + 1]
     cdef double acc[SIZE_DEGREE + 1]
     cdef const double* c
-    if i >= SIZE_A_CELLS:
-        i = SIZE_A_CELLS - 1
+    if i >= SIZE_CELLS:
+        i = SIZE_CELLS - 1
     if j >= SIZE_T_CELLS:
         j = SIZE_T_CELLS - 1
     ua = 2 * (fa - i) - 1
     ut = 2 * (ft - j) - 1
-    c = table + (i * SIZE_T_CELLS + j) * ((SIZE_DEGREE + 1) * (SIZE_DEGREE + 1))
+    c = table + ((first + i) * SIZE_T_CELLS + j) * ((SIZE_DEGREE + 1) * (SIZE_DEGREE + 1))
     ta[0] = 1.0
     ta[1] = ua
     tt[0] = 1.0
@@ -186,7 +189,11 @@ cdef inline double size_quadrature(double n, double a, double p) noexcept nogil:
 cdef inline double size_fisher(double n, double mu, const double* table) noexcept nogil:
     """The Fisher information of log n: n^2 I_nn (``table``: the coefficients of ``size_table``)."""
     cdef double a = mu / (n + mu), p = n / (n + mu), t
+    if a > 0.999:
+        return size_quadrature(n, a, p)
+    t = 1.0 / (1.0 + n)
     if a <= 0.8:
-        t = 1.0 / (1.0 + n)
-        return 0.5 * (a * a) * (n * t) * size_table(a, t, table)
-    return size_quadrature(n, a, p)
+        return 0.5 * (a * a) * (n * t) * size_table(a * (SIZE_CELLS / 0.8), t, 0, table)
+    # u = log(0.2 / p) in cells of log(200) / SIZE_CELLS
+    return 0.5 * (a * a) * (n * t) * size_table(log(0.2 / p) * (SIZE_CELLS / 5.298317366548036), t, SIZE_CELLS,
+                                                table)

@@ -4,15 +4,15 @@
 The log pmf, the gradient and their switches (Stirling's series from n = 10, digamma - log series
 from x = 10) are those of ``negbinomial.py``.
 
-Size entry n^2 I_nn, a = mu / (n + mu) (see ``negbinomial.py``): for a <= 0.8 the table of
+Size entry n^2 I_nn, a = mu / (n + mu) (see ``negbinomial.py``): for a <= 0.999 the table of
 interpolants of the positive series (``_nb_size_table``: relative error below 3e-13); above, the
 trapezoidal rule in log(n s) of the integral form with the step set by the distance of the
 integrand's nearest singularity and the left cut from the row's own n."""
 
 from libc.math cimport INFINITY, floor
 
-from ._nb cimport (SIZE_A_CELLS, SIZE_DEGREE, SIZE_T_CELLS, log1pmx, log_pmf, psi_minus_log_diff, size_fisher,
-                  tail2)
+from ._nb cimport (SIZE_CELLS, SIZE_DEGREE, SIZE_T_CELLS, log1pmx, log_pmf, psi_minus_log_diff, size_fisher,
+                  size_quadrature, tail2)
 
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
@@ -21,8 +21,8 @@ cdef double SIGNS[2]
 SIGNS[0] = 1.0
 SIGNS[1] = 1.0
 
-#: (a cells, t cells, degree) of the size entry's table (``_nb.pxd``)
-SIZE_TABLE_LAYOUT = (SIZE_A_CELLS, SIZE_T_CELLS, SIZE_DEGREE)
+#: (cells in a or u per segment, t cells, degree) of the size entry's table (``_nb.pxd``)
+SIZE_TABLE_LAYOUT = (SIZE_CELLS, SIZE_T_CELLS, SIZE_DEGREE)
 cdef const double* SIZE_TABLE = NULL
 _size_table_array = None  # the array that owns SIZE_TABLE's coefficients
 
@@ -49,6 +49,19 @@ def size_fisher_rows(const double[::1] n, const double[::1] mu):
     with nogil:
         for i in range(n.shape[0]):
             o[i] = size_fisher(n[i], mu[i], table)
+    return out
+
+
+def size_quadrature_rows(const double[::1] n, const double[::1] a, const double[::1] p):
+    """(m,) n^2 I_nn by the trapezoidal rule (the size entry above a = 0.999, the table's reference
+    above 0.8) for rows of sizes n (m,), a = mu / (n + mu) (m,) and p = 1 - a (m,)."""
+    import numpy
+    out = numpy.empty(n.shape[0])
+    cdef double[::1] o = out
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(n.shape[0]):
+            o[i] = size_quadrature(n[i], a[i], p[i])
     return out
 
 

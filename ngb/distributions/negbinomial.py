@@ -14,8 +14,8 @@ in factorial moments of Y (which are closed form) and resumming gives, with a = 
 
 both with positive terms only (no cancellation, unlike the direct series). For a <= 0.8 the series
 is summed until the terms fall below 1e-17 of the sum (term ratio < a, so at most ~170 terms;
-relative error ~1e-15); the compiled kernels evaluate a table of its interpolants instead
-(``_nb_size_table``: ~35 ns a row against ~120, relative error below 3e-13). For a > 0.8 the integral is evaluated by the trapezoidal rule in log s
+relative error ~1e-15); the compiled kernels evaluate a table of interpolants instead, up to a = 0.999
+(``_nb_size_table``: ~35 ns a row, relative error below 3e-13). For a > 0.8 the integral is evaluated by the trapezoidal rule in log s
 (exponentially convergent for this analytic integrand), per row (compiled: ``_negbinomial_fast``,
 which the fast kernels share); the step is set from
 the distance of phi's nearest complex singularity, s = log(a/p) +- i pi, so the relative error is
@@ -139,8 +139,10 @@ def tail2(n, a):
     return -np.expm1(x) + np.exp(x) * _not_0_or_1(n * a)
 
 
-def _size_fisher_quadrature(n, a, p):
-    """n^2 I_nn by the trapezoidal rule in log(n s) (used for a > _SERIES_MAX_A)."""
+def _size_fisher_quadrature(n, a, p, refine=1, cut=2e-12):
+    """n^2 I_nn by the trapezoidal rule in log(n s) (used for a > _SERIES_MAX_A); ``refine``
+    divides the step (the error falls like exp(-2 pi strip / h)) and ``cut`` bounds the part left
+    out below the first node (relative): finer for the size table's reference."""
     out = np.empty_like(n)
     # angle of the singularity s = log(a/p) + i pi seen from the origin = strip half-width in log s;
     # the step is at most strip / 4 (error ~ exp(-2 pi strip / h) < 1e-10, in practice < 1e-11)
@@ -148,12 +150,12 @@ def _size_fisher_quadrature(n, a, p):
     level = np.ceil(4 * np.log2(np.maximum(1.0, _H_MAX * 4 / strip))).astype(int)
     for lev in np.unique(level):
         rows = np.flatnonzero(level == lev)
-        h = _H_MAX * 2.0 ** (-lev / 4)
+        h = _H_MAX * 2.0 ** (-lev / 4) / refine
         for start in range(0, len(rows), 2048):
             idx = rows[start : start + 2048]
             nn, aa, pp = n[idx, None], a[idx, None], p[idx, None]
             # left cut: the neglected part is < 1e-12 relative (integrand ~ a^2 s / 2 near 0)
-            lo = 0.5 * np.log(2e-12 * nn.min() / (nn.min() + 1)) - 0.5
+            lo = 0.5 * np.log(cut * nn.min() / (nn.min() + 1)) - 0.5
             w = np.arange(lo, np.log(40.0) + 0.2, h)
             tau = np.exp(w)  # tau = n s
             weight = np.exp(-tau) * tau
