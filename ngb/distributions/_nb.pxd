@@ -121,8 +121,9 @@ cdef inline double tail2(double n, double a) noexcept nogil:
 # like log(1 / (1 - a)) as n -> 0). Each segment is a grid of equal cells (SIZE_CELLS in a or u,
 # SIZE_T_CELLS in t); per cell, S is the tensor Chebyshev interpolant of degree SIZE_DEGREE in each
 # coordinate through the reference (the series; the quadrature for a > 0.8) at the cell's Chebyshev
-# nodes (``_nb_size_table`` builds it; relative error below 3e-13, checked in the tests). The coefficients of cell (i, j) are c[q, p] (q the degree in t, p in a or
-# u), contiguous; the second segment's cells follow the first's.
+# nodes (``_nb_size_table`` builds it; relative error below 3e-13, checked in the tests). The
+# coefficients of cell (i, j) are c[q, p] (q the degree in t, p in a or u), contiguous; the second
+# segment's cells follow the first's.
 cdef enum:
     SIZE_CELLS = 16
     SIZE_T_CELLS = 8

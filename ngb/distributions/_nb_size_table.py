@@ -10,7 +10,9 @@ degree); per cell S is interpolated at the cell's tensor Chebyshev nodes (first 
 Chebyshev polynomial of that degree in each coordinate, through the series (a <= 0.8) or the
 trapezoidal rule with half the kernels' step and a 1e-16 left cut (above; within 5e-14 of a
 40,000-term series). A row costs ~35 ns against ~120 ns for the series at a = 0.5 and ~2.5 us for
-XX"""
+the quadrature; the relative error is below 3e-13 (against the series summed to the end, in the
+tests), where the quadrature that the kernels keep above a = 0.999 is within ~1e-11. The segments'
+bounds (0.8, 0.999) are literals of ``_nb.pxd``'s ``size_fisher`` too."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from numpy.polynomial import chebyshev
 
 __all__ = ["size_fisher_series", "size_table_coefficients", "A_MAX", "U_MAX"]
 
-A_MAX = 0.8  #: largest a of the series and of the table (the quadrature above)
+A_MAX = 0.8  #: largest a of the series and of the table's first segment
 
 
 def size_fisher_series(n, a):

@@ -14,13 +14,14 @@ in factorial moments of Y (which are closed form) and resumming gives, with a = 
 
 both with positive terms only (no cancellation, unlike the direct series). For a <= 0.8 the series
 is summed until the terms fall below 1e-17 of the sum (term ratio < a, so at most ~170 terms;
-relative error ~1e-15); the compiled kernels evaluate a table of interpolants instead, up to a = 0.999
-(``_nb_size_table``: ~35 ns a row, relative error below 3e-13). For a > 0.8 the integral is evaluated by the trapezoidal rule in log s
-(exponentially convergent for this analytic integrand), per row (compiled: ``_negbinomial_fast``,
-which the fast kernels share); the step is set from
+relative error ~1e-15). For a > 0.8 the integral is evaluated by the trapezoidal rule in log s
+(exponentially convergent for this analytic integrand); the step is set from
 the distance of phi's nearest complex singularity, s = log(a/p) +- i pi, so the relative error is
 below ~1e-11 everywhere inside the bounds (checked against the series and against exact sums over
-y in the tests). Nothing is sampled.
+y in the tests). Nothing is sampled. These two are the numpy reference; ``size_fisher`` (compiled:
+``_negbinomial_fast``, which the fast kernels share) evaluates a table of their interpolants for
+a <= 0.999 (``_nb_size_table``: ~35 ns a row, relative error below 3e-13) and the trapezoidal rule
+per row above.
 """
 
 from __future__ import annotations
