@@ -189,6 +189,59 @@ def test_nb_size_table_is_within_its_bound_over_the_box(segment):
     assert err.max() > 1e-15
 
 
+def _t_df_terms_mpmath(d):
+    """(3, m) the t's df-only terms (``_t_df_table``: A, G, I) at d (m,) to 40 digits."""
+    mp = pytest.importorskip("mpmath")
+    out = []
+    with mp.workdps(40):
+        for x in d:
+            nu = 1 / mp.expm1(-mp.mpf(float(x)))
+            a = mp.loggamma((nu + 1) / 2) - mp.loggamma(nu / 2) - mp.log(nu * mp.pi) / 2
+            gap = mp.digamma(nu / 2) - mp.digamma((nu + 1) / 2) + 1 / nu
+            fisher = (mp.psi(1, nu / 2) - mp.psi(1, (nu + 1) / 2)) / 4 - (nu + 5) / (2 * nu * (nu + 1) * (nu + 3))
+            out.append([float(a), float(nu * (1 + nu) * gap), float((nu * (1 + nu)) ** 2 * fisher)])
+    return np.array(out).T
+
+
+def test_t_df_table_is_within_its_bound():
+    """The kernels' df-only terms of the t (the log density's constant, the digamma gap of the
+    d-gradient, the metric's d entry; ``_t_df_table``) against 40-digit mpmath values at random d
+    over the family's range (df from e^-3 to 1e6), the table's cell edges from both sides and both
+    bounds: relative error below 1e-13, and the table is used (not exact: above 1e-15 somewhere).
+    Outside the table (d below its range) the kernels' formulas hold to 1e-14."""
+    from ngb.distributions import _studentt_fast
+    from ngb.distributions._t_df_table import D_LO
+
+    rng = _rng("t-df-table")
+    lo, hi = ngb.StudentT.bounds[2]
+    cells = _studentt_fast.DF_TABLE_LAYOUT[0]
+    edges = D_LO * (1 - np.arange(1, cells) / cells)
+    d = np.concatenate([rng.uniform(lo, hi, 400), edges * (1 - 1e-15), edges * (1 + 1e-15), [lo, hi],
+                        -np.log1p(1 / np.array([49.9, 50.0, 50.1]))])
+    got = _studentt_fast.df_terms_rows(d)
+    err = np.abs(got / _t_df_terms_mpmath(d) - 1)
+    assert err.max() < 1e-13, err.max(axis=1)
+    assert err.max() > 1e-15
+    outside = D_LO - np.array([1e-9, 0.3, 1.0])
+    np.testing.assert_allclose(_studentt_fast.df_terms_rows(outside), _t_df_terms_mpmath(outside), rtol=1e-14)
+
+
+def test_t_log_density_constant_is_exact_at_large_df():
+    """The t's log-density constant log G((df+1)/2) - log G(df/2) - log(df pi)/2 (numpy reference and
+    kernels) against mpmath up to df 1e6, where the difference of scipy's log-gammas of ~3e6 is off
+    by ~4e-10 (relative)."""
+    from ngb.distributions import _studentt_fast
+    from ngb.distributions.studentt import _log_constant, _t_logpdf
+
+    df = np.array([0.05, 1.0, 7.5, 49.0, 50.0, 51.0, 300.0, 1e4, 1e6])
+    d = -np.log1p(1 / df)
+    expected = _t_df_terms_mpmath(d)[0]
+    nu = 1 / np.expm1(-d)
+    np.testing.assert_allclose(_log_constant(nu), expected, rtol=2e-14)  # (log-gammas of ~50 below df 50)
+    np.testing.assert_allclose(_t_logpdf(0.0, 0.0, nu), expected, rtol=2e-14)
+    np.testing.assert_allclose(_studentt_fast.df_terms_rows(d)[0], expected, rtol=1e-14)
+
+
 @pytest.mark.parametrize("cls", [ngb.StudentT, ngb.TFixedDf, ngb.Cauchy, ngb.TFixedDf.with_df(7.5)])
 def test_t_marginal_objective_is_the_weighted_score_and_gradient(cls):
     """The compiled objective of the t marginal fit is sum_i w_i score_i and sum_i w_i d_score_i of

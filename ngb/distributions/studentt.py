@@ -43,6 +43,10 @@ _LARGE_DF = 50.0
 _J_SERIES = (3.5, -13.0, 39.5, -119.0, 363.5, -1101.0, 3279.5, -9763.0, 29523.5, -89609.0, 265719.5, -778047.0)
 # digamma(nu/2) - digamma((nu+1)/2) + 1/nu, coefficients of nu^-2, nu^-4, ...
 _B_SERIES = (-0.5, 0.25, -0.5, 2.125, -15.5, 172.75)
+# log Gamma(x + 1/2) - log Gamma(x) - log(x) / 2 ~ sum_k c_k x^-k, c_k = (-1)^(k+1) [B_(k+1)(1/2) -
+# B_(k+1)(0)] / (k (k + 1)) (Bernoulli polynomials); coefficients of x^-1, x^-2, ..., x^-13
+_LOG_GAMMA_RATIO = (-1 / 8, 0.0, 1 / 192, 0.0, -1 / 640, 0.0, 17 / 14336, 0.0, -31 / 18432, 0.0, 691 / 180224,
+                    0.0, -5461 / 425984)
 
 
 def _df_fisher(nu):
@@ -101,11 +105,29 @@ _LOC = Param("loc", IDENTITY, (-1e100, 1e100), default=0.0, unit="location")
 _SCALE = Param("scale", LOG, (-40.0, 40.0), unit="scale")
 
 
+def _log_constant_series(inv):
+    """log Gamma((nu + 1) / 2) - log Gamma(nu / 2) - log(nu pi) / 2 by its series in inv = 1 / nu
+    (accurate for nu > 50; inv = 0 is the normal limit -log(2 pi) / 2)."""
+    ratio = np.zeros_like(inv)
+    for c in reversed(_LOG_GAMMA_RATIO):  # in 1 / x = 2 inv, x = nu / 2
+        ratio = (ratio + c) * (2 * inv)
+    return ratio - 0.5 * np.log(2 * np.pi)
+
+
+def _log_constant(nu):
+    """log Gamma((nu + 1) / 2) - log Gamma(nu / 2) - log(nu pi) / 2, the t log density's df-only
+    term; above df 50 by its series (the difference of log-gammas of ~ nu log nu / 2 would lose
+    digits: 4e-10 at df 1e6)."""
+    nu = np.asarray(nu, float)
+    big = nu > _LARGE_DF
+    ns = np.where(big, 1.0, nu)
+    direct = gammaln(0.5 * (ns + 1)) - gammaln(0.5 * ns) - 0.5 * np.log(ns * np.pi)
+    return np.where(big, _log_constant_series(1.0 / np.where(big, nu, 1.0)), direct)
+
+
 def _t_logpdf(z, log_scale, nu):
     return (
-        gammaln(0.5 * (nu + 1))
-        - gammaln(0.5 * nu)
-        - 0.5 * np.log(nu * np.pi)
+        _log_constant(nu)
         - log_scale
         - 0.5 * (nu + 1) * np.log1p(z * z / nu)
     )
@@ -271,7 +293,7 @@ class TFixedDf(Distribution):
 def _fixed_df_fast(df):
     """The ``fast`` registry of a t with fixed df: 1 / scale is the row factor."""
     df = float(df)
-    const = gammaln(0.5 * (df + 1)) - gammaln(0.5 * df) - 0.5 * np.log(df * np.pi)
+    const = _log_constant(df)
     kernels = _tfixed_fast.FixedDf(df, float(const))
     return {"log": FastScore(kernels.mean, kernels.natural_gradient, kernels.leaf_mean, ex_signs=(0.0, -1.0))}
 
