@@ -127,6 +127,21 @@ def test_compiled_nb_tail2_equals_the_numpy_version():
     np.testing.assert_allclose(nbfast.tail2_rows(n, a), nbmod.tail2(n, a), rtol=4e-15)  # (libm vs numpy exp: an ulp)
 
 
+def test_zip_poisson_tail_is_exact():
+    """The zero-inflated Poisson kernels' P(Poisson >= 2) = 1 - (1 + mu) e^-mu (a series below mu = 1,
+    the closed form above) against 40-digit mpmath over rates from 1e-12 to 800 and at the switch:
+    within 1e-15 (scipy's pdtrc, which it replaces, is off by up to 4e-15 at small mu)."""
+    mp = pytest.importorskip("mpmath")
+    from ngb.distributions import _zipoisson_fast
+
+    rng = _rng("zip-tail")
+    mu = np.concatenate([np.exp(rng.uniform(np.log(1e-12), np.log(800), 400)), [1 - 1e-16, 1.0, 1 + 2e-16],
+                         rng.uniform(0.9, 1.2, 50)])
+    with mp.workdps(40):
+        expected = np.array([float(1 - (1 + mp.mpf(m)) * mp.exp(-mp.mpf(m))) for m in mu])
+    np.testing.assert_allclose(_zipoisson_fast.poisson_tail2_rows(mu), expected, rtol=1e-15, atol=0)
+
+
 def test_compiled_nb_size_fisher_equals_the_numpy_reference():
     """The compiled size entry (per row: a table of interpolants for a <= 0.999, the quadrature
     above) equals the numpy reference (the series for a <= 0.8, the quadrature above, with blocks of

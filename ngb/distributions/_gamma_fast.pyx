@@ -100,8 +100,9 @@ cdef inline double cens_ng_row(const double* t, const double* e, const double* y
                                const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
     """Gradient (censored: -d log Q, as ``Gamma._d_logsf``) times the inverse Fisher information
     (the generic 2x2 solve); diagonal (a (1 + D), a)."""
-    cdef double a = e[0], x, lq, h, m00, det, g0, g1
-    if yr[1] > 0:
+    cdef double a = e[0], x, lq = 0.0, h, m00, det, g0, g1
+    cdef bint event = yr[1] > 0
+    if event:
         event_grad(t, e, yr, ar, g)
     else:
         x = (yr[0] if yr[0] > 0.0 else 0.0) / exp(t[1])
@@ -121,7 +122,7 @@ cdef inline double cens_ng_row(const double* t, const double* e, const double* y
         det = m00 * a - a * a
         g[0] = (a * g0 - a * g1) / det
         g[1] = (m00 * g1 - a * g0) / det
-    return cens_row(t, e, yr, ar, par)
+    return log_row(t, e, yr, ar, par) if event else -lq  # (cens_row's value: the same log_q call)
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
