@@ -4,7 +4,7 @@ The kernels are compiled once, at install, so a first fit compiles nothing. Comp
 ``-O3 -ffp-contract=off`` always (no fused multiply-add contraction: the same rounding as the
 written expressions, on every machine), plus ``NGB_CFLAGS`` (default ``-march=native``: code for
 the CPU that builds it, as a JIT compiler would produce; set e.g. ``NGB_CFLAGS=-march=x86-64-v2``
-to build for other machines).
+to build for other machines). The modules are translated and compiled on every core (``parallel``).
 """
 
 import glob
@@ -28,4 +28,7 @@ extensions = [
     for path in sorted(glob.glob(os.path.join("ngb", "**", "*.pyx"), recursive=True))
 ]
 
-setup(ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, quiet=True))
+JOBS = os.cpu_count() or 1
+
+setup(ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, quiet=True, nthreads=JOBS),
+      options={"build_ext": {"parallel": JOBS}})
