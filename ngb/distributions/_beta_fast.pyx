@@ -3,9 +3,8 @@ Internal (log a, log b); row factors e = (a, b); aux = (log y, log(1 - y)). The 
 and its trigamma differences (Taylor series where h <= x / 100) are those of ``beta.py``."""
 
 from libc.math cimport INFINITY, log
-from scipy.special.cython_special cimport betaln
-
-from ._special cimport digamma_trigamma, polygamma, trigamma
+from ._special cimport (digamma_trigamma, log_beta, log_gamma, log_beta_shifted, polygamma, psi_tri_large, shift_by_fours_psi,
+                       trigamma)
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 
@@ -38,7 +37,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     """-log f(y) = -[(a - 1) log y + (b - 1) log(1 - y) - log B(a, b)]."""
     cdef double a = e[0], b = e[1], y = yr[0]
     if y > 0 and y < 1:
-        return -((a - 1) * ar[0] + (b - 1) * ar[1] - betaln(a, b))
+        return -((a - 1) * ar[0] + (b - 1) * ar[1] - log_beta(a, b))
     if y == 0:
         return edge(a, log(b))
     if y == 1:
@@ -49,11 +48,30 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
                               const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
     """The closed-form 2x2 inverse of the Fisher information times the gradient; the trigamma
-    differences as ``beta._trigamma_diff`` (the Taylor series where h <= x / 100)."""
-    cdef double a = e[0], b = e[1], g0, g1, m00, m11, m01, det, ta, tb, tab, pa, pb, pab
-    pa = digamma_trigamma(a, &ta)
-    pb = digamma_trigamma(b, &tb)
-    pab = digamma_trigamma(a + b, &tab)
+    differences as ``beta._trigamma_diff`` (the Taylor series where h <= x / 100). Where a and b are
+    both below 10 (``log_beta``'s first case), one shift of each of a, b and a + b gives their
+    digamma, trigamma and the log density's log B(a, b), equal to ``log_beta``'s."""
+    cdef double a = e[0], b = e[1], y = yr[0], g0, g1, m00, m11, m01, det, ta, tb, tab, pa, pb, pab
+    cdef double xa = a, xb = b, xs = a + b, la, lb, ls, qa, qb, qs, c1, c2, value
+    if a < 10.0 and b < 10.0:
+        qa = shift_by_fours_psi(&xa, &c1, &c2)
+        la = log(xa)
+        pa = psi_tri_large(xa, la, c1, c2, &ta)
+        qb = shift_by_fours_psi(&xb, &c1, &c2)
+        lb = log(xb)
+        pb = psi_tri_large(xb, lb, c1, c2, &tb)
+        qs = shift_by_fours_psi(&xs, &c1, &c2)
+        ls = log(xs)
+        pab = psi_tri_large(xs, ls, c1, c2, &tab)
+        if y > 0 and y < 1:
+            value = -((a - 1) * ar[0] + (b - 1) * ar[1] - log_beta_shifted(xa, la, qa, xb, lb, qb, xs, ls, qs))
+        else:
+            value = log_row(t, e, yr, ar, par)
+    else:
+        pa = digamma_trigamma(a, &ta)
+        pb = digamma_trigamma(b, &tb)
+        pab = digamma_trigamma(a + b, &tab)
+        value = log_row(t, e, yr, ar, par)
     g0 = a * (pa - pab - ar[0])
     g1 = b * (pb - pab - ar[1])
     m00 = a * a * (trigamma_series(a, b) if b <= 0.01 * a else ta - tab)
@@ -68,7 +86,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         det = m00 * m11 - m01 * m01
         g[0] = (m11 * g0 - m01 * g1) / det
         g[1] = (m00 * g1 - m01 * g0) / det
-    return log_row(t, e, yr, ar, par)
+    return value
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
@@ -105,3 +123,17 @@ def polygamma_values(int m, const double[::1] x):
         else:
             o[i] = trigamma(x[i]) if m == 1 else polygamma(m, x[i])
     return out
+
+
+def log_beta_values(const double[::1] a, const double[::1] b):
+    """log B(a, b) (n,) of the kernels' own ``log_beta``, and the log-gammas of ``log_gamma`` of a
+    (n,), for the tests."""
+    import numpy
+    out = numpy.empty(a.shape[0])
+    lg = numpy.empty(a.shape[0])
+    cdef double[::1] o = out, g = lg
+    cdef Py_ssize_t i
+    for i in range(a.shape[0]):
+        o[i] = log_beta(a[i], b[i])
+        g[i] = log_gamma(a[i])
+    return out, lg

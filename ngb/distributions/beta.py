@@ -14,14 +14,18 @@ from .fast import FastScore
 __all__ = ["Beta"]
 
 
-def _trigamma_diff(x, h):
-    """trigamma(x) - trigamma(x + h) for x, h > 0, accurate also when h << x.
+def _trigamma_diff(x, h, tri_x=None, tri_xh=None):
+    """trigamma(x) - trigamma(x + h) for x, h > 0, accurate also when h << x; ``tri_x``,
+    ``tri_xh``: trigamma(x) and trigamma(x + h) when the caller has them (each a pass of scipy's
+    Hurwitz zeta, ~0.2 us a value).
 
     When h <= x / 100 a Taylor series in h (8 terms, truncation < 1e-17 relative) replaces the
     direct difference, which would cancel catastrophically.
     """
     x, h = np.broadcast_arrays(np.asarray(x, float), np.asarray(h, float))
-    out = np.array(polygamma(1, x) - polygamma(1, x + h), dtype=float)
+    tri_x = polygamma(1, x) if tri_x is None else tri_x
+    tri_xh = polygamma(1, x + h) if tri_xh is None else tri_xh
+    out = np.array(tri_x - tri_xh, dtype=float)
     near = h <= 0.01 * x
     if np.any(near):  # the series only where it is used: 8 polygamma calls per such entry
         xs, hs = x[near], h[near]
@@ -136,7 +140,8 @@ class Beta(Distribution):
     def _fisher_parts(self):
         a, b = self.a, self.b
         tab = polygamma(1, a + b)
-        return a * a * _trigamma_diff(a, b), b * b * _trigamma_diff(b, a), -a * b * tab
+        return (a * a * _trigamma_diff(a, b, polygamma(1, a), tab), b * b * _trigamma_diff(b, a, polygamma(1, b), tab),
+                -a * b * tab)
 
     def _log_metric(self):
         return symmetric_metric(len(self), *self._fisher_parts())
