@@ -60,17 +60,18 @@ def coupled_components(metric, groups, rtol=1e-10):
 
 
 def _node_values(tree, leaf_of_row, target, w, counts):
-    """(n_nodes,) weighted mean of ``target`` over the rows of each node of ``tree`` (0 where a node
-    has no weight), and the nodes' weight sums; ``leaf_of_row`` (n,) the leaf node id of each row;
-    ``counts`` (n_nodes,) the rows per node id as floats (the weight sums when ``w`` is None)."""
+    """(n_nodes,) weighted mean of ``target`` (n,) over the rows of each node of ``tree`` (0 where a
+    node has no weight), and the nodes' weight sums; ``leaf_of_row`` (n,) int32 the leaf node id of
+    each row; ``counts`` (n_nodes,) the rows per node id as floats (the weight sums when ``w`` is
+    None)."""
+    from .tree._leaf_sums import leaf_sums
+
     n_nodes = tree.value.shape[0]
-    if w is None:  # (the same sums as with unit weights, without the products)
-        s = np.bincount(leaf_of_row, weights=target, minlength=n_nodes)
+    has_w = w is not None
+    s, c = leaf_sums(leaf_of_row, np.ascontiguousarray(target, dtype=float),
+                     np.ascontiguousarray(w, dtype=float) if has_w else target, has_w, n_nodes)
+    if not has_w:  # (the same sums as with unit weights, without the products)
         c = counts.copy()
-    else:
-        ww = np.asarray(w, dtype=float)
-        s = np.bincount(leaf_of_row, weights=ww * target, minlength=n_nodes)
-        c = np.bincount(leaf_of_row, weights=ww, minlength=n_nodes)
     for i in range(n_nodes - 1, -1, -1):  # node ids are breadth-first: children after their parent
         if tree.left[i] >= 0:
             s[i] = s[tree.left[i]] + s[tree.right[i]]
@@ -88,16 +89,21 @@ def _with_values(tree, values, weight):
     return out
 
 
-def _decorrelated(direction, metric_mean):
-    """(n, c) targets z = L^T d whose metric is diagonal: L the unit lower-triangular factor of the
-    component's mean metric (L D L^T); z_1 is d_1 plus the part of the others that moves with it (for
-    a Gamma of large shape, log shape + log scale: the log mean)."""
+def _decorrelated(direction, metric_mean, pos):
+    """(n,) column ``pos`` of the targets z = L^T d whose metric is diagonal: L the unit
+    lower-triangular factor of the component's mean metric (L D L^T), so z_pos = d_pos + sum over
+    i > pos of L[i, pos] d_i; z_1 is d_1 plus the part of the others that moves with it (for a Gamma
+    of large shape, log shape + log scale: the log mean). ``direction`` (n, c); d_pos itself when
+    the metric has no Cholesky factor."""
+    z = np.array(direction[:, pos], dtype=float)
     try:
         C = np.linalg.cholesky(metric_mean)
     except np.linalg.LinAlgError:
-        return direction
+        return z
     L = C / np.diag(C)[None, :]
-    return direction @ L
+    for i in range(pos + 1, direction.shape[1]):
+        z += L[i, pos] * direction[:, i]
+    return z
 
 
 def fit_shared(backend, cols, direction, weight, components, iteration, rng, metric_mean=None):
@@ -126,11 +132,12 @@ def fit_shared(backend, cols, direction, weight, components, iteration, rng, met
     for comp in components:
         pos = iteration % len(comp)
         driver = int(comp[pos])
-        target = direction[:, comp]
         if metric_mean is not None:
-            target = _decorrelated(target, metric_mean[np.ix_(comp, comp)])
+            target = _decorrelated(direction[:, comp], metric_mean[np.ix_(comp, comp)], pos)
+        else:
+            target = np.array(direction[:, driver], dtype=float)
         w = [col_w(driver)] if isinstance(weight, list) else weight
-        (tree,), step = backend.fit_step(None, cols, np.ascontiguousarray(target[:, [pos]]), w, rng)
+        (tree,), step = backend.fit_step(None, cols, target[:, None], w, rng)
         if not isinstance(step, LeafStep):
             return None
         leaf = step.leaves[0]

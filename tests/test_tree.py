@@ -893,3 +893,18 @@ def test_tree_pickled_under_its_old_module_loads():
     old = pickle.dumps(t, protocol=0).replace(b"ngb.tree._tree\nTree", b"ngb.tree._predictor\nTree")
     assert b"ngb.tree._predictor\nTree" in old
     assert pickle.loads(old) == t
+
+
+def test_leaf_sums_equal_bincount():
+    """The compiled per-leaf sums of the shared-structure fits equal np.bincount's, weighted or not."""
+    from ngb.tree._leaf_sums import leaf_sums
+
+    rng = np.random.default_rng(5)
+    leaf = rng.integers(3, 11, 5000).astype(np.int32)
+    t, w = rng.normal(size=5000), rng.uniform(size=5000)
+    s, c = leaf_sums(leaf, t, w, True, 11)
+    np.testing.assert_array_equal(s, np.bincount(leaf, weights=w * t, minlength=11))
+    np.testing.assert_array_equal(c, np.bincount(leaf, weights=w, minlength=11))
+    s, c = leaf_sums(leaf, t, t, False, 11)
+    np.testing.assert_array_equal(s, np.bincount(leaf, weights=t, minlength=11))
+    assert c is None
