@@ -68,8 +68,8 @@ def _node_values(tree, leaf_of_row, target, w, counts):
 
     n_nodes = tree.value.shape[0]
     has_w = w is not None
-    s, c = leaf_sums(leaf_of_row, np.ascontiguousarray(target, dtype=float),
-                     np.ascontiguousarray(w, dtype=float) if has_w else target, has_w, n_nodes)
+    target = np.ascontiguousarray(target, dtype=float)
+    s, c = leaf_sums(leaf_of_row, target, np.ascontiguousarray(w, dtype=float) if has_w else target, has_w, n_nodes)
     if not has_w:  # (the same sums as with unit weights, without the products)
         c = counts.copy()
     for i in range(n_nodes - 1, -1, -1):  # node ids are breadth-first: children after their parent

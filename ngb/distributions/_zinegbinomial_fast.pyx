@@ -5,53 +5,14 @@ gradient are those of ``zipoisson.ZeroInflated`` with the NB of ``negbinomial.py
 (``_nb.pxd``: its log pmf, gradient and Fisher size entry), B = P(NB >= 2) - p0 u_1^2 / F with
 P(NB >= 2) in closed form (``_nb.tail2``)."""
 
-from libc.math cimport INFINITY, exp, expm1, floor, log1p
+from libc.math cimport INFINITY, exp, floor, log1p
+
+from ._zero_inflated cimport zero_cell, zi_score
 
 from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher, tail2
 from ._negbinomial_fast cimport size_table
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
-
-cdef double LOGE2 = 0.6931471805599453
-
-
-cdef inline double logaddexp(double x, double y) noexcept nogil:
-    """log(e^x + e^y) as numpy's logaddexp."""
-    cdef double tmp
-    if x == y:
-        return x + LOGE2
-    tmp = x - y
-    if tmp > 0:
-        return x + log1p(exp(-tmp))
-    if tmp <= 0:
-        return y + log1p(exp(tmp))
-    return tmp
-
-
-cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
-    """p = expit(x) = 1 / (1 + e^-x) and q = expit(-x) = e^-x / (1 + e^-x) from one exponential
-    (x >= -30 here: e^-x stays finite); returns e^-x."""
-    cdef double ex = exp(-x)
-    p[0] = 1.0 / (1.0 + ex)
-    q[0] = ex / (1.0 + ex)
-    return ex
-
-
-cdef inline double softplus(double zeta, double ez) noexcept nogil:
-    """log(1 + e^zeta) as numpy's logaddexp(0, zeta), from the row factor ez = e^-zeta."""
-    if zeta == 0:
-        return LOGE2
-    if zeta < 0:
-        return log1p(1.0 / ez)
-    return zeta + log1p(ez)
-
-
-cdef inline double zi_score(double y, double zeta, double ez, double log_p0, double base_logpdf) noexcept nogil:
-    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above
-    (ez = e^-zeta)."""
-    if y == 0:
-        return -(logaddexp(zeta, log_p0) - softplus(zeta, ez))
-    return -(base_logpdf - softplus(zeta, ez))
 
 cdef double SIGNS[3]
 SIGNS[0] = 1.0
@@ -64,7 +25,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     cdef double y = yr[0], mu = e[0], n = e[1]
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, t[2], e[2], -n * log1p(mu / n), log_pmf(y, t[0], mu, n, ar[0]))
+    return zi_score(y, t[2], e[2], exp(-n * log1p(mu / n)), log_pmf(y, t[0], mu, n, ar[0]))
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -77,9 +38,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     cdef double gb0, gb1, j0, j1, u0, u1, tt, d2, tail, b, jg0, jg1, c, m, fac
     cdef bint zero = y == 0
     ez = e[2]  # e^-zeta, the row factor
-    pi = 1.0 / (1.0 + ez)
-    q = ez / (1.0 + ez)
-    expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
+    zero_cell(ez, p0, log_p0, &pi, &q, &s, &r, &em)  # s = pi / P0, r = q p0 / P0
     gb0 = n * (mu - y) / (n + mu)
     gb1 = -n * (log1pmx((y - mu) / (n + mu)) + psi_minus_log_diff(n, y))
     j0 = n * mu / (n + mu)
@@ -87,10 +46,9 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     u0 = -(n * (mu - 0.0) / (n + mu))
     u1 = -(-n * (log1pmx((0.0 - mu) / (n + mu)) + 0.0))  # psi_minus_log_diff(n, 0) = 0
     if want_diag:
-        em = expm1(log_p0)
         fac = r if zero else 1.0
         d2 = q * em * s if zero else pi
-        tt = 1.0 / (1.0 / p0 + ez)  # exp(-logaddexp(-log p0, -zeta)) = pi p0 / P0
+        tt = p0 * s  # pi p0 / P0
         dg[0] = (-tt * u0 * u0 + j0) * q
         dg[1] = (-tt * u1 * u1 + j1) * q
         dg[2] = (pi * -em * s) * q
@@ -113,7 +71,9 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[0] = (jg0 - m * (u0 / j0)) / q
         g[1] = (jg1 - m * (u1 / j1)) / q
         g[2] = (1 + m / pi) / q
-    return log_row(t, e, yr, ar, par)
+    if not (y >= 0 and y == floor(y)):
+        return INFINITY
+    return zi_score(y, zeta, ez, p0, log_pmf(y, t[0], mu, n, ar[0]))
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):

@@ -3,51 +3,12 @@
 The score, its gradient, the metric diagonal and the closed-form natural gradient are those of
 ``zipoisson.py`` (``ZeroInflated`` with the Poisson: J = mu, u = -mu, a = 0, B = P(Poisson >= 2))."""
 
-from libc.math cimport INFINITY, exp, expm1, floor, log1p
+from libc.math cimport INFINITY, exp, expm1, floor
+
+from ._zero_inflated cimport zero_cell, zi_score
 
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
-
-cdef double LOGE2 = 0.6931471805599453
-
-
-cdef inline double logaddexp(double x, double y) noexcept nogil:
-    """log(e^x + e^y) as numpy's logaddexp."""
-    cdef double tmp
-    if x == y:
-        return x + LOGE2
-    tmp = x - y
-    if tmp > 0:
-        return x + log1p(exp(-tmp))
-    if tmp <= 0:
-        return y + log1p(exp(tmp))
-    return tmp
-
-
-cdef inline double expit_pair(double x, double* p, double* q) noexcept nogil:
-    """p = expit(x) = 1 / (1 + e^-x) and q = expit(-x) = e^-x / (1 + e^-x) from one exponential
-    (x >= -30 here: e^-x stays finite); returns e^-x."""
-    cdef double ex = exp(-x)
-    p[0] = 1.0 / (1.0 + ex)
-    q[0] = ex / (1.0 + ex)
-    return ex
-
-
-cdef inline double softplus(double zeta, double ez) noexcept nogil:
-    """log(1 + e^zeta) as numpy's logaddexp(0, zeta), from the row factor ez = e^-zeta."""
-    if zeta == 0:
-        return LOGE2
-    if zeta < 0:
-        return log1p(1.0 / ez)
-    return zeta + log1p(ez)
-
-
-cdef inline double zi_score(double y, double zeta, double ez, double log_p0, double base_logpdf) noexcept nogil:
-    """-log P(y) of the zero-inflated law: -log P0 at 0, -(log f(y) - log(1 + e^zeta)) above
-    (ez = e^-zeta)."""
-    if y == 0:
-        return -(logaddexp(zeta, log_p0) - softplus(zeta, ez))
-    return -(base_logpdf - softplus(zeta, ez))
 
 cdef inline double poisson_tail2(double mu) noexcept nogil:
     """P(Poisson(mu) >= 2) = 1 - (1 + mu) e^-mu (scipy's ``pdtrc(1, mu)``): below mu = 1 as
@@ -84,7 +45,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     cdef double y = yr[0], mu = e[0]
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, t[1], e[1], -mu, y * t[0] - mu - ar[0])
+    return zi_score(y, t[1], e[1], exp(-mu), y * t[0] - mu - ar[0])
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -96,14 +57,11 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     cdef double p0 = exp(log_p0), tt, d0, d1, g0, b, jg, c, m, tail
     cdef bint zero = y == 0
     ez = e[1]  # e^-zeta, the row factor
-    pi = 1.0 / (1.0 + ez)
-    q = ez / (1.0 + ez)
-    expit_pair(zeta - log_p0, &s, &r)  # s = pi / P0, r = q p0 / P0
+    zero_cell(ez, p0, log_p0, &pi, &q, &s, &r, &em)  # s = pi / P0, r = q p0 / P0
     if want_diag:
-        em = expm1(log_p0)
         g0 = (mu - y) * (r if zero else 1.0)
         d1 = q * em * s if zero else pi
-        tt = 1.0 / (1.0 / p0 + ez)  # exp(-logaddexp(-log p0, -zeta)) = pi p0 / P0
+        tt = p0 * s  # pi p0 / P0
         dg[0] = (-tt * -mu * -mu + mu) * q
         dg[1] = (pi * -em * s) * q
         g[0] = g0 / dg[0] if dg[0] > 0 else 0.0
@@ -121,7 +79,9 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         m = p0 * c / b
         g[0] = (jg - m * (-mu / mu)) / q
         g[1] = (1 + m / pi) / q
-    return log_row(t, e, yr, ar, par)
+    if not (y >= 0 and y == floor(y)):
+        return INFINITY
+    return zi_score(y, zeta, ez, p0, y * t[0] - mu - ar[0])
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
