@@ -59,16 +59,22 @@ cdef inline double psi_minus_log_diff(double n, double k) noexcept nogil:
     return psi_minus_log(n + k) - psi_minus_log(n)
 
 
-cdef inline double log_pmf(double k, double log_mu, double mu, double n, double log_k_factorial) noexcept nogil:
+cdef inline double log_pmf(double k, double log_mu, double mu, double log_n, double n,
+                           double log_k_factorial) noexcept nogil:
     """log P(Y = k) as ``negbinomial._log_pmf``: for n < 10, log Gamma(n + k) - log Gamma(n) (a
-    product of k factors up to k = 32, else two log-gammas) - log(k!) - n log1p(mu/n) + k log(mu /
-    (n + mu)); from n = 10 Stirling's formula with the remainder terms n^-j expm1(-j log1p(k/n)) (the
-    expm1 terms by the recurrence of ``psi_minus_log_diff``)."""
-    cdef double l1p, inv, inv2, r, d1, d, p, corr = 0.0, prod, rising
+    product of k factors up to k = 32, else two log-gammas) - log(k!) + k log mu + n log n - (n + k)
+    log(n + mu) (one log for the NB's n log(n / (n + mu)) + k log(mu / (n + mu)); the terms are at
+    most (n + k) log(n + mu), so a few ulps of that absolute, as the log1p form's); from n = 10
+    Stirling's formula with the remainder terms n^-j expm1(-j log1p(k/n)) (the expm1 terms by the
+    recurrence of ``psi_minus_log_diff``), whose log1p((k - mu) / (n + mu)) is log1p(k / n) -
+    log1p(mu / n) (two log1p: the difference is ~(k - mu) / n where those are ~k / n and ~mu / n,
+    and k times it is tiny against the other terms' rounding)."""
+    cdef double l1p, lm, inv, inv2, r, d1, d, p, corr = 0.0, prod, rising
     cdef int j
     cdef double[7] c = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156]
     if n >= 10.0:
         l1p = log1p(k / n)
+        lm = log1p(mu / n)
         inv = 1.0 / n
         inv2 = inv * inv
         r = n / (n + k)
@@ -79,8 +85,7 @@ cdef inline double log_pmf(double k, double log_mu, double mu, double n, double 
             corr = corr + c[j] * p * d
             d = (d * r + d1) * r + d1
             p = p * inv2
-        return ((n - 0.5) * l1p - n * log1p(mu / n) - k + k * log1p((k - mu) / (n + mu)) + k * log_mu
-                - log_k_factorial + corr)
+        return (n - 0.5) * l1p - n * lm - k + k * (l1p - lm) + k * log_mu - log_k_factorial + corr
     if k <= 32:
         prod = 1.0
         for j in range(<int>k):
@@ -88,7 +93,7 @@ cdef inline double log_pmf(double k, double log_mu, double mu, double n, double 
         rising = log(prod)
     else:
         rising = gammaln(n + k) - gammaln(n)
-    return rising - log_k_factorial - n * log1p(mu / n) + k * (log_mu - log(n + mu))
+    return rising - log_k_factorial + k * log_mu + n * log_n - (n + k) * log(n + mu)
 
 
 cdef inline double not_0_or_1(double u) noexcept nogil:

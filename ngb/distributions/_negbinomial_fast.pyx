@@ -84,7 +84,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     cdef double y = yr[0]
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return -log_pmf(y, t[0], e[0], e[1], ar[0])
+    return -log_pmf(y, t[0], e[0], t[1], e[1], ar[0])
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,

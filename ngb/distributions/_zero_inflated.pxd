@@ -2,19 +2,19 @@
 # by the compiled zero-inflated Poisson and negative binomial kernels; the formulas of
 # ``zipoisson.ZeroInflated``.
 
-from libc.math cimport expm1, log
+from libc.math cimport exp, expm1, log
 
 
-cdef inline double zi_score(double y, double zeta, double ez, double p0, double base_logpdf) noexcept nogil:
-    """-log P(y) of the zero-inflated law from the row factor ez = e^-zeta and the component's
-    p0 = f(0) and log f(y): with P0 = (1 + ez p0) / (1 + ez) and log(1 + e^zeta) = log(1 + ez) + zeta,
-    log(1 + ez) - log(1 + ez p0) at 0 and log(1 + ez) + zeta - log f(y) above. Logs of sums of
-    positive terms: a few ulps of the score's size absolute (numpy's logaddexp forms are no closer;
-    log1p would only add relative digits where the score is near 0), with two logs at most where
-    those forms take an exponential and two or three log1p."""
+cdef inline double zi_score(double y, double zeta, double ez, double base_logpdf) noexcept nogil:
+    """-log P(y) of the zero-inflated law from the row factor ez = e^-zeta and the component's log
+    f(y) (at y = 0 that is log p0): with P0 = (1 + ez p0) / (1 + ez) and log(1 + e^zeta) =
+    log(1 + ez) + zeta, log(1 + ez) - log(1 + ez p0) at 0 and log(1 + ez) + zeta - log f(y) above.
+    Logs of sums of positive terms: a few ulps of the score's size absolute (numpy's logaddexp
+    forms are no closer; log1p would only add relative digits where the score is near 0), with two
+    logs and an exponential at most where those forms take two exponentials and up to three log1p."""
     cdef double l1 = log(1.0 + ez)
     if y == 0:
-        return l1 - log(1.0 + ez * p0)
+        return l1 - log(1.0 + ez * exp(base_logpdf))
     return l1 + zeta - base_logpdf
 
 

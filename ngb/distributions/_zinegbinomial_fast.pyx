@@ -25,7 +25,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     cdef double y = yr[0], mu = e[0], n = e[1]
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, t[2], e[2], exp(-n * log1p(mu / n)), log_pmf(y, t[0], mu, n, ar[0]))
+    return zi_score(y, t[2], e[2], log_pmf(y, t[0], mu, t[1], n, ar[0]))
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -73,7 +73,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[2] = (1 + m / pi) / q
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, zeta, ez, p0, log_pmf(y, t[0], mu, n, ar[0]))
+    return zi_score(y, zeta, ez, log_pmf(y, t[0], mu, t[1], n, ar[0]))
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):

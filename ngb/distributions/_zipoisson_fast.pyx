@@ -45,7 +45,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
     cdef double y = yr[0], mu = e[0]
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, t[1], e[1], exp(-mu), y * t[0] - mu - ar[0])
+    return zi_score(y, t[1], e[1], y * t[0] - mu - ar[0])
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -81,7 +81,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[1] = (1 + m / pi) / q
     if not (y >= 0 and y == floor(y)):
         return INFINITY
-    return zi_score(y, zeta, ez, p0, y * t[0] - mu - ar[0])
+    return zi_score(y, zeta, ez, y * t[0] - mu - ar[0])
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
