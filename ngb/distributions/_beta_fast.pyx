@@ -3,7 +3,7 @@ Internal (log a, log b); row factors e = (a, b); aux = (log y, log(1 - y)). The 
 and its trigamma differences (Taylor series where h <= x / 100) are those of ``beta.py``."""
 
 from libc.math cimport INFINITY, log
-from ._special cimport (digamma_trigamma, log_beta, log_gamma, log_beta_shifted, polygamma, psi_tri_large, shift_by_fours_psi,
+from ._special cimport (digamma_trigamma, log1p_fast, log_beta, log_gamma, log_beta_shifted, polygamma, psi_tri_large, shift_by_fours_psi,
                        trigamma)
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
@@ -137,3 +137,14 @@ def log_beta_values(const double[::1] a, const double[::1] b):
         o[i] = log_beta(a[i], b[i])
         g[i] = log_gamma(a[i])
     return out, lg
+
+
+def log1p_values(const double[::1] x):
+    """log(1 + x) (n,) of the kernels' ``log1p_fast``, for the tests."""
+    import numpy
+    out = numpy.empty(x.shape[0])
+    cdef double[::1] o = out
+    cdef Py_ssize_t i
+    for i in range(x.shape[0]):
+        o[i] = log1p_fast(x[i])
+    return out

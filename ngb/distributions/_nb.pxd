@@ -2,8 +2,10 @@
 # shared by its kernels (``_negbinomial_fast.pyx``) and the zero-inflated NB's; the formulas and
 # switches are those of ``negbinomial.py`` (module docstring of ``_negbinomial_fast``).
 
-from libc.math cimport atan2, ceil, exp, expm1, fabs, log, log1p, log2, pow
+from libc.math cimport atan2, ceil, exp, expm1, fabs, log, log2, pow
 from scipy.special.cython_special cimport gammaln, psi
+
+from ._special cimport log1p_fast
 
 
 cdef inline double log1pmx(double x) noexcept nogil:
@@ -14,7 +16,7 @@ cdef inline double log1pmx(double x) noexcept nogil:
         for k in range(16, 1, -1):
             series = series * x + (1.0 if k % 2 == 1 else -1.0) / k
         return series * (x * x)
-    return log1p(x) - x
+    return log1p_fast(x) - x
 
 
 cdef inline double psi_minus_log(double x) noexcept nogil:
@@ -55,7 +57,7 @@ cdef inline double psi_minus_log_diff(double n, double k) noexcept nogil:
     if k <= 32:  # digamma(n + k) - digamma(n) = sum_j<k 1 / (n + j), log(n + k) - log(n) = log1p(k / n)
         for j in range(<int>k):
             total += 1.0 / (n + j)
-        return total - log1p(k / n)
+        return total - log1p_fast(k / n)
     return psi_minus_log(n + k) - psi_minus_log(n)
 
 
@@ -73,8 +75,8 @@ cdef inline double log_pmf(double k, double log_mu, double mu, double log_n, dou
     cdef int j
     cdef double[7] c = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156]
     if n >= 10.0:
-        l1p = log1p(k / n)
-        lm = log1p(mu / n)
+        l1p = log1p_fast(k / n)
+        lm = log1p_fast(mu / n)
         inv = 1.0 / n
         inv2 = inv * inv
         r = n / (n + k)

@@ -2,7 +2,7 @@
 # no Hurwitz zeta, so no trigamma or polygamma): Euler-Maclaurin sums, accurate to a few units in
 # the last place (tests/test_fast_paths.py checks them against scipy's polygamma); and a log B(a, b)
 # faster than its betaln (~45 against ~75 ns at a, b in [1, 3]; that one builds on gamma products)
-# and more accurate at large arguments (checked against mpmath).
+# and more accurate at large arguments (checked against mpmath); a log1p from libm's log.
 
 from libc.math cimport log as _log, log1p as _log1p, pow as _pow
 
@@ -146,3 +146,14 @@ cdef inline double digamma_trigamma(double x, double* tri) noexcept nogil:
     cdef double acc1, acc2
     shift_by_fours_psi(&x, &acc1, &acc2)
     return psi_tri_large(x, _log(x), acc1, acc2, tri)
+
+
+cdef inline double log1p_fast(double x) noexcept nogil:
+    """log(1 + x) for x > -1 as log(u) x / (u - 1), u = 1 + x rounded (x where u is 1): the
+    rounding of u cancels in the ratio (Goldberg 1991, "What every computer scientist should know
+    about floating-point arithmetic", theorem 4), within ~3 ulps with libm's log, which is ~1.6
+    times as fast as its log1p here (checked against mpmath in tests/test_fast_paths.py)."""
+    cdef double u = 1.0 + x
+    if u == 1.0:
+        return x
+    return _log(u) * (x / (u - 1.0))

@@ -5,7 +5,9 @@ gradient are those of ``zipoisson.ZeroInflated`` with the NB of ``negbinomial.py
 (``_nb.pxd``: its log pmf, gradient and Fisher size entry), B = P(NB >= 2) - p0 u_1^2 / F with
 P(NB >= 2) in closed form (``_nb.tail2``)."""
 
-from libc.math cimport INFINITY, exp, floor, log1p
+from libc.math cimport INFINITY, exp, floor
+
+from ._special cimport log1p_fast
 
 from ._zero_inflated cimport zero_cell, zi_score
 
@@ -33,7 +35,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     """As the zero-inflated Poisson's (``_zipoisson_fast``), with the NB's J = (n a, F),
     u = (-n a, n (log(1 - a) + a)) and gradient."""
     cdef double y = yr[0], mu = e[0], n = e[1], zeta = t[2]
-    cdef double log_p0 = -n * log1p(mu / n), a = mu / (n + mu)
+    cdef double log_p0 = -n * log1p_fast(mu / n), a = mu / (n + mu)
     cdef double p0 = exp(log_p0), q, pi, s, r, ez, em
     cdef double gb0, gb1, j0, j1, u0, u1, tt, d2, tail, b, jg0, jg1, c, m, fac
     cdef bint zero = y == 0
