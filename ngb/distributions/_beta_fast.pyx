@@ -3,8 +3,9 @@ Internal (log a, log b); row factors e = (a, b); aux = (log y, log(1 - y)). The 
 and its trigamma differences (Taylor series where h <= x / 100) are those of ``beta.py``."""
 
 from libc.math cimport INFINITY, log
-from ._special cimport (digamma_trigamma, log1p_fast, log_beta, log_gamma, log_beta_shifted, polygamma, psi_tri_large, shift_by_fours_psi,
-                       trigamma)
+
+from ._special cimport (digamma_trigamma, log1p_fast, log_beta, log_beta_shifted, log_gamma, polygamma,
+                        psi_tri_large, shift_by_fours_psi, trigamma)
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 

@@ -7,10 +7,10 @@ and series (df > 50) outside it."""
 
 import math
 
-from libc.math cimport exp, expm1, log, pow
+from libc.math cimport exp, expm1, log, log1p, pow
 from scipy.special.cython_special cimport gammaln, psi
 
-from ._special cimport digamma_trigamma, log1p_fast
+from ._special cimport digamma_trigamma
 from ._fast cimport (as_rows, clip, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 from ._t_df_table import D_LO as _D_LO
@@ -79,7 +79,7 @@ cdef inline double log1p_minus_frac(double r) noexcept nogil:
     """log(1 + r) - r / (1 + r) as ``studentt._log1p_minus_frac``."""
     if r < 1e-3:
         return r * r * (0.5 + r * (-2.0 / 3 + r * (3.0 / 4 + r * (-4.0 / 5 + r * (5.0 / 6)))))
-    return log1p_fast(r) - r / (1 + r)
+    return log1p(r) - r / (1 + r)
 
 
 cdef inline bint table_cell(double d, const double* table, const double** cell, double* x) noexcept nogil:
@@ -171,7 +171,7 @@ cdef inline double log_row(const double* t, const double* e, const double* yr, c
                            const double* par) noexcept nogil:
     """-log f(y) of t(df, loc, scale), df = 1 / expm1(-d); par: the df table."""
     cdef double inv = expm1(-t[2]), nu = 1.0 / inv, z = (yr[0] - t[0]) * e[1]
-    return -(df_constant(t[2], nu, par) - t[1] - 0.5 * (nu + 1) * log1p_fast(z * z * inv))
+    return -(df_constant(t[2], nu, par) - t[1] - 0.5 * (nu + 1) * log1p(z * z * inv))
 
 
 cdef inline double log_ng_row(const double* t, const double* e, const double* yr, const double* ar,
@@ -186,7 +186,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     g1 = 1.0 - (nu + 1) * zz * q
     r = zz * inv
     frac = zz * q  # r / (1 + r)
-    log_r = log1p_fast(r)
+    log_r = log1p(r)
     # log(1 + r) - r / (1 + r) (its series below r = 1e-3, as log1p_minus_frac)
     g2 = 0.5 * terms[1] + 0.5 * nu * (1 + nu) * ((log1p_minus_frac(r) if r < 1e-3 else log_r - frac) - frac * inv)
     i_ss = 2 * nu / (nu + 3)
@@ -241,7 +241,7 @@ def marginal_objective(const double[::1] theta, const double[::1] y, const doubl
             z = (y[i] - loc) / scale
             zz = z * z
             wi = w[i]
-            value += wi * -(const - log_scale - 0.5 * (nu + 1) * log1p_fast(z * z / nu))
+            value += wi * -(const - log_scale - 0.5 * (nu + 1) * log1p(z * z / nu))
             g0 += wi * (-(nu + 1) * (z / (nu + zz)) / scale)
             g1 += wi * (1.0 - (nu + 1) * (zz / (nu + zz)))
             if k == 3:
