@@ -523,9 +523,10 @@ def fast_target(score, y):
 #: tolerances of the fast-kernel natural-gradient checks where the family's own formula is not
 #: accurate to the default (rtol 1e-12, atol 1e-14), and why
 FAST_TOLERANCE = {
-    # d log Q / d log a is a Richardson-extrapolated central difference (relative error ~1e-10, more
-    # on rare rows); the kernel's a and x differ from numpy's by an ulp (libm exp), which the
-    # differences amplify: up to 5e-9 relative on 60,000 rows
+    # the numpy d log Q / d log a is a Richardson-extrapolated central difference (relative error
+    # ~1e-10, more on rare rows); the kernels' is in closed form up to a = 100 (and the same
+    # differences above, whose ulp differences in a and x, libm exp, they amplify): up to 5e-9
+    # relative on 60,000 rows
     ("gamma", "censored_log"): {"rtol": 1e-8, "atol": 1e-10},
     # the (log scale, df) 2x2 solve cancels where a natural-gradient entry is small: absolute
     # differences up to ~1.4e-12 on 60,000 rows
