@@ -4,8 +4,8 @@ and its trigamma differences (Taylor series where h <= x / 100) are those of ``b
 
 from libc.math cimport INFINITY, log
 
-from ._special cimport (digamma_trigamma, log1p_fast, log_beta, log_beta_shifted, log_gamma, polygamma,
-                        psi_tri_large, shift_by_fours_psi, trigamma)
+from ._special cimport (digamma_trigamma, digamma_trigamma_shifted, log1p_fast, log_beta, log_beta_shifted,
+                        log_gamma, polygamma, trigamma)
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
 
@@ -53,17 +53,11 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     both below 10 (``log_beta``'s first case), one shift of each of a, b and a + b gives their
     digamma, trigamma and the log density's log B(a, b), equal to ``log_beta``'s."""
     cdef double a = e[0], b = e[1], y = yr[0], g0, g1, m00, m11, m01, det, ta, tb, tab, pa, pb, pab
-    cdef double xa = a, xb = b, xs = a + b, la, lb, ls, qa, qb, qs, c1, c2, value
+    cdef double xa = a, xb = b, xs = a + b, la, lb, ls, qa, qb, qs, value
     if a < 10.0 and b < 10.0:
-        qa = shift_by_fours_psi(&xa, &c1, &c2)
-        la = log(xa)
-        pa = psi_tri_large(xa, la, c1, c2, &ta)
-        qb = shift_by_fours_psi(&xb, &c1, &c2)
-        lb = log(xb)
-        pb = psi_tri_large(xb, lb, c1, c2, &tb)
-        qs = shift_by_fours_psi(&xs, &c1, &c2)
-        ls = log(xs)
-        pab = psi_tri_large(xs, ls, c1, c2, &tab)
+        pa = digamma_trigamma_shifted(&xa, &la, &qa, &ta)
+        pb = digamma_trigamma_shifted(&xb, &lb, &qb, &tb)
+        pab = digamma_trigamma_shifted(&xs, &ls, &qs, &tab)
         if y > 0 and y < 1:
             value = -((a - 1) * ar[0] + (b - 1) * ar[1] - log_beta_shifted(xa, la, qa, xb, lb, qb, xs, ls, qs))
         else:

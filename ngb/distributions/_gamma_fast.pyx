@@ -153,24 +153,30 @@ cdef inline double d_log_q_da(double a, double x, double lq) noexcept nogil:
     return log(x) - psi(a) + dh / h
 
 
+cdef inline double d_log_q(double a, double x, double lq) noexcept nogil:
+    """d log Q(a, x) / d a for x >= 0, lq = log Q(a, x): 0 at x = 0 (Q(a, 0) = 1 for every a),
+    ``d_log_q_da`` up to ANALYTIC_A_MAX, above it ``gamma.py``'s Richardson-extrapolated central
+    differences."""
+    cdef double h = 1e-3 * a
+    if not x > 0:
+        return 0.0
+    if a <= ANALYTIC_A_MAX:
+        return d_log_q_da(a, x, lq)
+    return (4 * central(a, x, h / 2) - central(a, x, h)) / 3
+
+
 cdef inline double cens_ng_row(const double* t, const double* e, const double* yr, const double* ar,
                                const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
     """Gradient (censored: -d log Q, as ``Gamma._d_logsf``) times the inverse Fisher information
     (the generic 2x2 solve); diagonal (a (1 + D), a)."""
-    cdef double a = e[0], x, lq = 0.0, h, m00, det, g0, g1
+    cdef double a = e[0], x, lq = 0.0, m00, det, g0, g1
     cdef bint event = yr[1] > 0
     if event:
         event_grad(t, e, yr, ar, g)
     else:
         x = (yr[0] if yr[0] > 0.0 else 0.0) / exp(t[1])
         lq = log_q(a, x)
-        if x > 0 and a <= ANALYTIC_A_MAX:
-            g[0] = -(a * d_log_q_da(a, x, lq))
-        elif x > 0:
-            h = 1e-3 * a
-            g[0] = -(a * ((4 * central(a, x, h / 2) - central(a, x, h)) / 3))
-        else:
-            g[0] = 0.0  # Q(a, 0) = 1 for every a
+        g[0] = -(a * d_log_q(a, x, lq))
         g[1] = -(exp(a * log(x) - x - gammaln(a) - lq) if x > 0 else 0.0)
     g0 = g[0]
     g1 = g[1]
@@ -227,12 +233,6 @@ def d_log_q_da_rows(const double[::1] a, const double[::1] x):
     out = numpy.empty(a.shape[0])
     cdef double[::1] o = out
     cdef Py_ssize_t i
-    cdef double lq, h
     for i in range(a.shape[0]):
-        lq = log_q(a[i], x[i])
-        if a[i] <= ANALYTIC_A_MAX:
-            o[i] = d_log_q_da(a[i], x[i], lq)
-        else:
-            h = 1e-3 * a[i]
-            o[i] = (4 * central(a[i], x[i], h / 2) - central(a[i], x[i], h)) / 3
+        o[i] = d_log_q(a[i], x[i], log_q(a[i], x[i]))
     return out

@@ -8,9 +8,7 @@ P(NB >= 2) in closed form (``_nb.tail2``)."""
 from libc.math cimport INFINITY, exp, floor
 
 from ._special cimport log1p_fast
-
 from ._zero_inflated cimport zero_cell, zi_score
-
 from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher, tail2
 from ._negbinomial_fast cimport size_table
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
@@ -73,9 +71,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[0] = (jg0 - m * (u0 / j0)) / q
         g[1] = (jg1 - m * (u1 / j1)) / q
         g[2] = (1 + m / pi) / q
-    if not (y >= 0 and y == floor(y)):
-        return INFINITY
-    return zi_score(y, zeta, ez, log_pmf(y, t[0], mu, t[1], n, ar[0]))
+    return log_row(t, e, yr, ar, par)  # (the same p0 and score: bit-equal to the leaf pass)
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):

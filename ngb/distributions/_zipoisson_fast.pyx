@@ -79,9 +79,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         m = p0 * c / b
         g[0] = (jg - m * (-mu / mu)) / q
         g[1] = (1 + m / pi) / q
-    if not (y >= 0 and y == floor(y)):
-        return INFINITY
-    return zi_score(y, zeta, ez, y * t[0] - mu - ar[0])
+    return log_row(t, e, yr, ar, par)  # (the same p0 and score: bit-equal to the leaf pass)
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
