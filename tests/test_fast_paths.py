@@ -153,9 +153,10 @@ def test_kernel_d_log_q_da_equals_mpmath():
     incomplete gamma to 2e-13 relative (or 1e-300 absolute where it underflows), from a = 1e-6 to
     the switch to differences at 100, x from 1e-4 a to 30 a (the series' prefactor x^a e^-x /
     Gamma(a + 1) through its log, |log P| up to ~700 times an ulp relative; elsewhere ~1e-14);
-    3e-9 above the switch (differences)."""
+    3e-9 above the switch (differences). The same pass's x^a e^-x / (Gamma(a) Q) to 2e-13 relative up
+    to a = 100."""
     mpmath = pytest.importorskip("mpmath")
-    from ngb.distributions._gamma_fast import d_log_q_da_rows
+    from ngb.distributions._gamma_fast import log_q_rows
 
     rng = _rng("d-log-q")
     a = np.exp(rng.uniform(np.log(1e-6), np.log(100.0), 400))
@@ -169,13 +170,41 @@ def test_kernel_d_log_q_da_equals_mpmath():
         with mpmath.workdps(50):
             p = lambda s: mpmath.gammainc(s, 0, xx, regularized=True)  # noqa: E731
             q = lambda s: mpmath.gammainc(s, xx, mpmath.inf, regularized=True)  # noqa: E731
-            return float(-mpmath.diff(p, aa) / q(aa) if xx < aa else mpmath.diff(q, aa) / q(aa))
+            d = -mpmath.diff(p, aa) / q(aa) if xx < aa else mpmath.diff(q, aa) / q(aa)
+            ratio = mpmath.exp(aa * mpmath.log(xx) - xx - mpmath.loggamma(aa)) / q(aa)
+            return float(d), float(ratio)
 
     ref = np.array([reference(u, v) for u, v in zip(a, x)])
-    got = d_log_q_da_rows(a, x)
+    got = log_q_rows(a, x)
     small = a <= 100
-    assert np.all(np.abs(got[small] - ref[small]) <= 2e-13 * np.abs(ref[small]) + 1e-300)
-    np.testing.assert_allclose(got[~small], ref[~small], rtol=3e-9)
+    assert np.all(np.abs(got[1, small] - ref[small, 0]) <= 2e-13 * np.abs(ref[small, 0]) + 1e-300)
+    np.testing.assert_allclose(got[1, ~small], ref[~small, 0], rtol=3e-9)
+    np.testing.assert_allclose(got[2, small], ref[small, 1], rtol=2e-13)
+    np.testing.assert_allclose(got[2, ~small], ref[~small, 1], rtol=1e-10)  # (its log's terms are ~1e4 there)
+
+
+def test_kernel_log_q_equals_mpmath():
+    """The censored gamma kernels' own log Q(a, x) (up to a = 20: log1p(-P) from the series below x =
+    a + 1 where P <= 0.9, the continued fraction's log at and above it; scipy's gammaincc elsewhere)
+    equals mpmath's to 2e-14 max(1, |log Q|), a from 1e-3 to 40 and x from 1e-3 a to 30 a, both sides
+    of every switch, and where Q underflows doubles (the fraction's log): the terms of log(x^a e^-x /
+    Gamma(a + 1)) reach ~60 at a = 20, x = a + 1, where scipy's Lanczos form keeps ~1e-15 (measured:
+    1.1e-14 there, below 4e-15 elsewhere). The natural-gradient pass returns the same value bit for
+    bit."""
+    mpmath = pytest.importorskip("mpmath")
+    from ngb.distributions._gamma_fast import log_q_rows
+
+    rng = _rng("log-q")
+    a = np.exp(rng.uniform(np.log(1e-3), np.log(40.0), 600))
+    x = a * np.exp(rng.uniform(np.log(1e-3), np.log(30.0), a.size))
+    a[:10] = [0.5, 0.5, 3.0, 3.0, 20.0, 20.0, 20.000001, 7.3, 7.3, 2.0]
+    x[:10] = [1.5 - 1e-12, 1.5, 4.0 - 1e-9, 4.0, 21.0 - 1e-9, 21.0, 10.0, 3.0, 900.0, 1e-300]
+    with mpmath.workdps(40):
+        ref = np.array([float(mpmath.log(mpmath.gammainc(u, v, mpmath.inf, regularized=True))) for u, v in zip(a, x)])
+    got = log_q_rows(a, x)
+    assert np.all(np.abs(got[0] - ref) <= 2e-14 * np.maximum(1.0, np.abs(ref)))
+    np.testing.assert_array_equal(got[3], got[0])
+    assert ref[8] < -700  # (Q below the doubles there)
 
 
 def test_compiled_nb_tail2_equals_the_numpy_version():
@@ -383,6 +412,26 @@ def test_kernels_on_several_chunks_and_threads(name, score):
     grad, value, _ = fast.natural_gradient_and_score(bounds, d.theta, y, w, aux, n_threads=2)
     np.testing.assert_allclose(grad, d.natural_gradient(y, score), **fast_tolerance(name, score))
     assert value == pytest.approx(np.average(d.score(y, score), weights=w), rel=1e-12)
+
+
+@pytest.mark.parametrize("name,score", FAST_RULES)
+def test_natural_gradient_pass_scores_as_the_leaf_pass_at_a_zero_step(name, score):
+    """The score that the natural-gradient pass returns equals the leaf pass's at a zero step bit for
+    bit (the row-driver contract of ``_fast.pxd``: the line search compares the two)."""
+    from families import fast_target
+
+    rng = _rng("bits", name, score)
+    n = 5000
+    d = CASES[name].make(rng, n)
+    y = fast_target(score, CASES[name].sample(rng, d, 1)[0])
+    cls, fast = type(d), FAMILIES[name].fast[score]
+    k = d.n_params
+    bounds = np.asarray(cls._bounds_for(k), float)
+    aux = fast.aux(y)
+    ex = np.empty((n, k))
+    _, value, _ = fast.natural_gradient_and_score(bounds, d.theta, y, None, aux, ex=ex)
+    leaves = np.zeros((k, n), dtype=np.int32)
+    assert fast.leaf_mean_score(bounds, d.theta, ex, leaves, np.zeros((k, 1)), 1.0, y, None, aux) == value
 
 
 @pytest.mark.parametrize("fast", [True, False])
