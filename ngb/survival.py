@@ -16,6 +16,7 @@ from .distributions import FAMILIES
 from .metrics.survival import _concordance
 from ._survival_target import make_y, time_event as _time_event
 from .scores import resolve_score
+from ._threads import resolve_n_threads
 
 __all__ = ["NGBSurvival", "TimeFunction", "make_y", "concordance_index", "SURVIVAL_FAMILIES", "CRPS_SURVIVAL_FAMILIES"]
 
@@ -135,25 +136,39 @@ class NGBSurvival(BaseNGBoost):
         start; when the censored CRPS is boosted, the constant minimising it, searched from the MLE."""
         w = np.ones(len(y)) if w is None else w
         start = np.asarray(dist.fit_marginal(y[:, 0], w), dtype=float)
-        theta = self._minimise_constant(dist, "censored_log", start, y, w, 1.0)
+        n_threads = resolve_n_threads(self.n_jobs)
+        theta = self._minimise_constant(dist, "censored_log", start, y, w, 1.0, n_threads)
         if self._resolve_score(dist, resolve_score(self.__dict__["score"])) == "censored_crps":
             # in units of the mean time, so L-BFGS-B's absolute gradient tolerance fits any time scale
-            theta = self._minimise_constant(dist, "censored_crps", theta, y, w, np.average(y[:, 0], weights=w))
+            theta = self._minimise_constant(dist, "censored_crps", theta, y, w, np.average(y[:, 0], weights=w),
+                                            n_threads)
         return theta
 
     @staticmethod
-    def _minimise_constant(dist, score, start, y, w, unit):
+    def _minimise_constant(dist, score, start, y, w, unit, n_threads=1):
         """The constant internal parameters (k,) minimising the weighted mean ``score`` / ``unit``
-        by L-BFGS-B within the family's bounds (``start`` kept unless improved)."""
+        by L-BFGS-B within the family's bounds (``start`` kept unless improved). The score and its
+        gradient from the family's compiled kernels when it has them for ``score`` (the gradient as
+        their d_score / metric diagonal times the diagonal), else from the distribution objects."""
         total = w.sum() * unit
+        k = start.shape[0]
+        fast = dist.fast.get(score)
+        if fast is not None:
+            kernel_bounds = np.asarray(dist._bounds_for(k), dtype=float).reshape(k, 2)
+            aux = fast.aux(y)
 
         def objective(theta):
-            d = dist.from_internal(np.tile(theta, (len(y), 1)), copy=False)
+            rows = np.tile(theta, (len(y), 1))
+            if fast is not None:
+                scaled, value, diag = fast.natural_gradient_and_score(kernel_bounds, rows, y, w, aux,
+                                                                      n_threads=n_threads, want_diag=True)
+                return value / unit, w @ (scaled * diag) / total
+            d = dist.from_internal(rows, copy=False)
             value = np.dot(w, d.score(y, score)) / total
             grad = w @ d.d_score(y, score) / total
             return value, grad
 
-        bounds = list(dist._bounds_for(start.shape[0]))
+        bounds = list(dist._bounds_for(k))
         res = optimize.minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds)
         best = res.x if np.isfinite(res.fun) and res.fun <= objective(start)[0] else start
         return dist.clip_internal(np.array(best, dtype=float)[None])[0]

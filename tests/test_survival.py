@@ -80,6 +80,31 @@ def test_marginal_fit_is_censored_mle(name):
     assert not np.allclose(theta, cls.fit_marginal(y[:, 0], w), atol=1e-3)
 
 
+@pytest.mark.parametrize("name", SURVIVAL_FAMILIES)
+def test_marginal_fit_takes_the_compiled_objective(name, monkeypatch):
+    """The censored marginal fit evaluates its objective with the family's compiled kernels (their
+    d_score / diagonal times the diagonal) and reaches the fit of the distribution objects' score
+    and gradient; so does the constant CRPS fit from it, where the family has the censored CRPS."""
+    d, _ = _censored_sample(name, 1, 5)
+    rng = np.random.default_rng(6)
+    case = CASES[name]
+    t = case.sample(rng, d, 3000)[:, 0]
+    c = case.sample(rng, d, 3000)[:, 0] * 1.5
+    y = np.column_stack([np.minimum(t, c), (t <= c).astype(float)])
+    w = rng.uniform(0.5, 2.0, 3000)
+    cls = get_distribution(name)
+    fast = cls.fast["censored_log"]
+    calls = []
+    monkeypatch.setattr(type(fast), "natural_gradient_and_score",
+                        lambda self, *a, _f=type(fast).natural_gradient_and_score, **kw: calls.append(1) or _f(self, *a, **kw))
+    scores = ["censored_log"] + (["censored_crps"] if "censored_crps" in cls.available_scores() else [])
+    compiled = {s: ngb.NGBSurvival(dist=name, score=s)._fit_marginal(cls, y, w) for s in scores}
+    assert calls
+    monkeypatch.setattr(cls, "fast", {})
+    for s, theta in compiled.items():
+        np.testing.assert_allclose(theta, ngb.NGBSurvival(dist=name, score=s)._fit_marginal(cls, y, w), rtol=0, atol=1e-7)
+
+
 def _synthetic_survival(n, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, (n, 4))
