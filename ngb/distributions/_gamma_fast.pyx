@@ -111,18 +111,18 @@ cdef inline double fraction(double a, double x, bint want_d, double* d_ratio) no
     return h
 
 
-cdef inline double log_q(double a, double x) noexcept nogil:
-    """log Q(a, x) for x >= 0. For a <= OWN_Q_A_MAX: below x = a + 1 log1p(-P), P by ``series_sum``,
+cdef inline double log_q(double a, double x, double lx) noexcept nogil:
+    """log Q(a, x) for x > 0, lx = log x. For a <= OWN_Q_A_MAX: below x = a + 1 log1p(-P), P by ``series_sum``,
     where P <= P_MAX; at and above a + 1 a log x - x - log Gamma(a) + log h, h by ``fraction`` (no
     underflow); elsewhere ``log_q_scipy`` (``gamma._log_q``)."""
     cdef double p
     if a <= OWN_Q_A_MAX:
         if x < a + 1.0:
-            p = exp(a * log(x) - x - gammaln(a + 1.0)) * series_sum(a, x, False, NULL)
+            p = exp(a * lx - x - gammaln(a + 1.0)) * series_sum(a, x, False, NULL)
             if p <= P_MAX:
                 return log1p(-p)
         else:
-            return a * log(x) - x - gammaln(a) + log(fraction(a, x, False, NULL))
+            return a * lx - x - gammaln(a) + log(fraction(a, x, False, NULL))
     return log_q_scipy(a, x)
 
 
@@ -178,10 +178,13 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
 
 cdef inline double cens_row(const double* t, const double* e, const double* yr, const double* ar,
                             const double* par) noexcept nogil:
-    """Event: -log f(t); censored: -log Q(a, t / scale)."""
+    """Event: -log f(t); censored: -log Q(a, t / scale), log(t / scale) = log t - log scale (aux the
+    log time); 0 for t <= 0 (Q(a, 0) = 1)."""
     if yr[1] > 0:
         return log_row(t, e, yr, ar, par)
-    return -log_q(e[0], (yr[0] if yr[0] > 0.0 else 0.0) * e[1])
+    if not yr[0] > 0.0:
+        return 0.0
+    return -log_q(e[0], yr[0] * e[1], ar[0] - t[1])
 
 
 cdef inline double central(double a, double x, double step) noexcept nogil:
@@ -191,21 +194,20 @@ cdef inline double central(double a, double x, double step) noexcept nogil:
 cdef double ANALYTIC_A_MAX = 100.0  #: above, d log Q / d a by differences (the series and fraction grow long)
 
 
-cdef inline double log_q_terms(double a, double x, double psi_a, double* dlq, double* ratio) noexcept nogil:
-    """log Q(a, x) for x > 0 (``log_q``'s value), with d log Q / d a into dlq and x^a e^-x /
+cdef inline double log_q_terms(double a, double x, double lx, double psi_a, double* dlq, double* ratio) noexcept nogil:
+    """log Q(a, x) for x > 0, lx = log x (``log_q``'s value), with d log Q / d a into dlq and x^a e^-x /
     (Gamma(a) Q) into ratio; psi_a = psi(a). Up to a = ANALYTIC_A_MAX in closed form, from the
     series or fraction that ``log_q`` sums, differentiated in a: below x = a + 1, P = x^a e^-x /
     Gamma(a + 1) S and d log Q / d a = -P / Q (log x - psi(a + 1) + S' / S); above, Gamma(a, x) =
     x^a e^-x h and d log Q / d a = log x - psi(a) + h' / h. Above ANALYTIC_A_MAX ``gamma.py``'s
     Richardson-extrapolated central differences. Within ~5e-14 relative of mpmath's derivative below
     the switch (the tests)."""
-    cdef double lq, lx, log_pre, pre, total, d_ratio, p, q, psi_a1, step = 1e-3 * a
+    cdef double lq, log_pre, pre, total, d_ratio, p, q, psi_a1, step = 1e-3 * a
     if a > ANALYTIC_A_MAX:
         lq = log_q_scipy(a, x)
         dlq[0] = (4 * central(a, x, step / 2) - central(a, x, step)) / 3
-        ratio[0] = exp(a * log(x) - x - gammaln(a) - lq)
+        ratio[0] = exp(a * lx - x - gammaln(a) - lq)
         return lq
-    lx = log(x)
     if x < a + 1.0:
         log_pre = a * lx - x - gammaln(a + 1.0)  # log of x^a e^-x / Gamma(a + 1)
         pre = exp(log_pre)
@@ -233,17 +235,16 @@ cdef inline double cens_ng_row(const double* t, const double* e, const double* y
                                const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
     """Gradient (censored: -d log Q, as ``Gamma._d_logsf``) times the inverse Fisher information
     (the generic 2x2 solve); diagonal (a (1 + D), a)."""
-    cdef double a = e[0], x, lq = 0.0, m00, det, g0, g1, d, pa, dlq, ratio
+    cdef double a = e[0], lq = 0.0, m00, det, g0, g1, d, pa, dlq, ratio
     cdef bint event = yr[1] > 0
     if event:
         d = event_grad(t, e, yr, ar, g)
     else:
         pa = psi_and_d(a, &d)
-        x = (yr[0] if yr[0] > 0.0 else 0.0) * e[1]
-        g[0] = 0.0  # Q(a, 0) = 1 for every a
+        g[0] = 0.0  # t <= 0: Q(a, 0) = 1 for every a
         g[1] = 0.0
-        if x > 0:
-            lq = log_q_terms(a, x, pa, &dlq, &ratio)
+        if yr[0] > 0.0:
+            lq = log_q_terms(a, yr[0] * e[1], ar[0] - t[1], pa, &dlq, &ratio)
             g[0] = -(a * dlq)
             g[1] = -ratio
     g0 = g[0]
@@ -258,7 +259,7 @@ cdef inline double cens_ng_row(const double* t, const double* e, const double* y
         det = m00 * a - a * a
         g[0] = (a * g0 - a * g1) / det
         g[1] = (m00 * g1 - a * g0) / det
-    return log_row(t, e, yr, ar, par) if event else -lq  # (cens_row's value, to rounding)
+    return log_row(t, e, yr, ar, par) if event else -lq  # (cens_row's value, bit for bit)
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
@@ -304,8 +305,8 @@ def log_q_rows(const double[::1] a, const double[::1] x):
     cdef double dlq, ratio
     cdef Py_ssize_t i
     for i in range(a.shape[0]):
-        o[0, i] = log_q(a[i], x[i])
-        o[3, i] = log_q_terms(a[i], x[i], psi(a[i]), &dlq, &ratio)
+        o[0, i] = log_q(a[i], x[i], log(x[i]))
+        o[3, i] = log_q_terms(a[i], x[i], log(x[i]), psi(a[i]), &dlq, &ratio)
         o[1, i] = dlq
         o[2, i] = ratio
     return out
