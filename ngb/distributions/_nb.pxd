@@ -117,10 +117,23 @@ cdef inline double not_0_or_1(double u) noexcept nogil:
     return 1.0 - exp(-u) * (1.0 + u)
 
 
+cdef inline double tail2_from(double x, double u) noexcept nogil:
+    """P(Y >= 2) of an NB as ``negbinomial.tail2``, from x = n log1pmx(-a) <= 0 and u = n a:
+    -expm1(x) + e^x not_0_or_1(u), both from one exponential (e^x = 1 + expm1(x) from x = -1/2, where
+    e^x > 0.6; below, expm1(x) = e^x - 1, whose difference with e^x < 0.61 keeps its digits)."""
+    cdef double em, ex
+    if x > -0.5:
+        em = expm1(x)
+        ex = 1.0 + em
+    else:
+        ex = exp(x)
+        em = ex - 1.0
+    return -em + ex * not_0_or_1(u)
+
+
 cdef inline double tail2(double n, double a) noexcept nogil:
     """P(Y >= 2) of NB(size n, a = mu / (n + mu)) as ``negbinomial.tail2``."""
-    cdef double x = n * log1pmx(-a)
-    return -expm1(x) + exp(x) * not_0_or_1(n * a)
+    return tail2_from(n * log1pmx(-a), n * a)
 
 
 # The size entry for a <= 0.999 from a table: n^2 I_nn = a^2 n t S / 2 with t = 1 / (1 + n) and

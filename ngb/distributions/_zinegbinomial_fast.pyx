@@ -7,9 +7,8 @@ P(NB >= 2) in closed form (``_nb.tail2``)."""
 
 from libc.math cimport INFINITY, exp, floor
 
-from ._special cimport log1p_fast
 from ._zero_inflated cimport zero_cell, zi_score
-from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher, tail2
+from ._nb cimport log1pmx, log_pmf, psi_minus_log_diff, size_fisher, tail2_from
 from ._negbinomial_fast cimport size_table
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
@@ -32,19 +31,26 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
                               const double* par, double* g, double* dg, bint want_diag) noexcept nogil:
     """As the zero-inflated Poisson's (``_zipoisson_fast``), with the NB's J = (n a, F),
     u = (-n a, n (log(1 - a) + a)) and gradient."""
-    cdef double y = yr[0], mu = e[0], n = e[1], zeta = t[2]
-    cdef double log_p0 = -n * log1p_fast(mu / n), a = mu / (n + mu)
-    cdef double p0 = exp(log_p0), q, pi, s, r, ez, em
+    cdef double y = yr[0], mu = e[0], n = e[1], zeta = t[2], a = mu / (n + mu)
+    cdef double log_p0, p0, q, pi, s, r, ez, em
     cdef double gb0, gb1, j0, j1, u0, u1, tt, d2, tail, b, jg0, jg1, c, m, fac
     cdef bint zero = y == 0
     ez = e[2]  # e^-zeta, the row factor
+    if zero and not want_diag:  # only the zero probability's entry moves
+        pi = 1.0 / (1.0 + ez)
+        g[0] = 0.0
+        g[1] = 0.0
+        g[2] = -1.0 / pi
+        return log_row(t, e, yr, ar, par)
+    u1 = n * log1pmx(-a)  # d log p0 / d log n = n (log(1 - a) + a)
+    log_p0 = u1 - n * a  # n log(1 - a): two terms of one sign
+    p0 = exp(log_p0)
     zero_cell(ez, p0, log_p0, &pi, &q, &s, &r, &em)  # s = pi / P0, r = q p0 / P0
     gb0 = n * (mu - y) / (n + mu)
     gb1 = -n * (log1pmx((y - mu) / (n + mu)) + psi_minus_log_diff(n, y))
     j0 = n * mu / (n + mu)
     j1 = size_fisher(n, mu, par)  # par: the size entry's table
-    u0 = -(n * (mu - 0.0) / (n + mu))
-    u1 = -(-n * (log1pmx((0.0 - mu) / (n + mu)) + 0.0))  # psi_minus_log_diff(n, 0) = 0
+    u0 = -(n * mu / (n + mu))  # d log p0 / d log mu
     if want_diag:
         fac = r if zero else 1.0
         d2 = q * em * s if zero else pi
@@ -55,12 +61,8 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[0] = gb0 * fac / dg[0] if dg[0] > 0 else 0.0
         g[1] = gb1 * fac / dg[1] if dg[1] > 0 else 0.0
         g[2] = d2 / dg[2] if dg[2] > 0 else 0.0
-    elif zero:
-        g[0] = 0.0
-        g[1] = 0.0
-        g[2] = -1.0 / pi
     else:
-        tail = tail2(n, a)  # P(NB >= 2)
+        tail = tail2_from(u1, n * a)  # P(NB >= 2)
         b = tail - p0 * (u1 * u1 / j1)
         if not b > 1e-13 * tail:
             b = 1e-13 * tail
@@ -71,7 +73,7 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[0] = (jg0 - m * (u0 / j0)) / q
         g[1] = (jg1 - m * (u1 / j1)) / q
         g[2] = (1 + m / pi) / q
-    return log_row(t, e, yr, ar, par)  # (the same p0 and score: bit-equal to the leaf pass)
+    return log_row(t, e, yr, ar, par)  # (the score: bit-equal to the leaf pass)
 
 
 def log_score_mean(theta, step, double s, y, w, bint has_w, lo, hi, aux, Py_ssize_t start, Py_ssize_t stop):
