@@ -71,13 +71,13 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
         g[1] = -1.0 / pi
     else:
         tail = poisson_tail2(mu)
-        b = tail - p0 * 0.0
+        b = tail  # B = P(Y >= 2) - p0 u_1^2 / F: the Poisson has no size term u_1
         if not b > 1e-13 * tail:
             b = 1e-13 * tail
         jg = (mu - y) / mu
-        c = (1 - y) + mu + 0.0 * (y - mu) - 0.0
+        c = (1 - y) + mu  # the NB's (1 - y) + mu + a (y - mu) - u_1 J^-1 g_1 at a = 0, u_1 = 0
         m = p0 * c / b
-        g[0] = (jg - m * (-mu / mu)) / q
+        g[0] = (jg + m) / q  # J^-1 g - m J^-1 u, u / J = -mu / mu = -1
         g[1] = (1 + m / pi) / q
     return log_row(t, e, yr, ar, par)  # (the same p0 and score: bit-equal to the leaf pass)
 
