@@ -27,6 +27,16 @@ def _censored_sample(name, n, seed):
     return d, np.column_stack([time, event])
 
 
+def _constant_censored_sample(name, m, dist_seed, seed):
+    """(y (m, 2), weights (m,) in [0.5, 2]): m times of the one-row distribution of
+    ``_censored_sample(name, 1, dist_seed)``, censored at 1.5 times an independent draw."""
+    d, _ = _censored_sample(name, 1, dist_seed)
+    rng = np.random.default_rng(seed)
+    t = CASES[name].sample(rng, d, m)[:, 0]
+    c = CASES[name].sample(rng, d, m)[:, 0] * 1.5
+    return np.column_stack([np.minimum(t, c), (t <= c).astype(float)]), rng.uniform(0.5, 2.0, m)
+
+
 @pytest.mark.parametrize("name", SURVIVAL_FAMILIES)
 def test_censored_score_matches_scipy(name):
     d, y = _censored_sample(name, 60, 1)
@@ -60,14 +70,7 @@ def test_censored_gradient_matches_finite_differences_and_natural_gradient_solve
 
 @pytest.mark.parametrize("name", SURVIVAL_FAMILIES)
 def test_marginal_fit_is_censored_mle(name):
-    d, y = _censored_sample(name, 1, 3)
-    _, y = _censored_sample(name, 1, 3)
-    rng = np.random.default_rng(4)
-    case = CASES[name]
-    t = case.sample(rng, d, 400)[:, 0]
-    c = case.sample(rng, d, 400)[:, 0] * 1.5
-    y = np.column_stack([np.minimum(t, c), (t <= c).astype(float)])
-    w = rng.uniform(0.5, 2.0, 400)
+    y, w = _constant_censored_sample(name, 400, 3, 4)
     cls = get_distribution(name)
     theta = ngb.NGBSurvival(dist=name)._fit_marginal(cls, y, w)
 
@@ -85,13 +88,7 @@ def test_marginal_fit_takes_the_compiled_objective(name, monkeypatch):
     """The censored marginal fit evaluates its objective with the family's compiled kernels (their
     d_score / diagonal times the diagonal) and reaches the fit of the distribution objects' score
     and gradient; so does the constant CRPS fit from it, where the family has the censored CRPS."""
-    d, _ = _censored_sample(name, 1, 5)
-    rng = np.random.default_rng(6)
-    case = CASES[name]
-    t = case.sample(rng, d, 3000)[:, 0]
-    c = case.sample(rng, d, 3000)[:, 0] * 1.5
-    y = np.column_stack([np.minimum(t, c), (t <= c).astype(float)])
-    w = rng.uniform(0.5, 2.0, 3000)
+    y, w = _constant_censored_sample(name, 3000, 5, 6)
     cls = get_distribution(name)
     fast = cls.fast["censored_log"]
     calls = []
