@@ -112,9 +112,9 @@ cdef inline double fraction(double a, double x, bint want_d, double* d_ratio) no
 
 
 cdef inline double log_q(double a, double x, double lx) noexcept nogil:
-    """log Q(a, x) for x > 0, lx = log x. For a <= OWN_Q_A_MAX: below x = a + 1 log1p(-P), P by ``series_sum``,
-    where P <= P_MAX; at and above a + 1 a log x - x - log Gamma(a) + log h, h by ``fraction`` (no
-    underflow); elsewhere ``log_q_scipy`` (``gamma._log_q``)."""
+    """log Q(a, x) for x > 0, lx = log x. For a <= OWN_Q_A_MAX: below x = a + 1 log1p(-P), P by
+    ``series_sum``, where P <= P_MAX; at and above a + 1 a log x - x - log Gamma(a) + log h, h by
+    ``fraction`` (no underflow); elsewhere ``log_q_scipy`` (``gamma._log_q``)."""
     cdef double p
     if a <= OWN_Q_A_MAX:
         if x < a + 1.0:
@@ -194,7 +194,8 @@ cdef inline double central(double a, double x, double step) noexcept nogil:
 cdef double ANALYTIC_A_MAX = 100.0  #: above, d log Q / d a by differences (the series and fraction grow long)
 
 
-cdef inline double log_q_terms(double a, double x, double lx, double psi_a, double* dlq, double* ratio) noexcept nogil:
+cdef inline double log_q_terms(double a, double x, double lx, double psi_a, double* dlq,
+                               double* ratio) noexcept nogil:
     """log Q(a, x) for x > 0, lx = log x (``log_q``'s value), with d log Q / d a into dlq and x^a e^-x /
     (Gamma(a) Q) into ratio; psi_a = psi(a). Up to a = ANALYTIC_A_MAX in closed form, from the
     series or fraction that ``log_q`` sums, differentiated in a: below x = a + 1, P = x^a e^-x /
