@@ -122,25 +122,28 @@ def fit_shared(backend, cols, direction, weight, components, iteration, rng, met
     for comp in components:
         in_comp[comp] = True
     single = np.flatnonzero(~in_comp)
-    if single.size:
-        w = [weight[j] for j in single] if isinstance(weight, list) else weight
-        sub, step = backend.fit_step(None, cols, np.ascontiguousarray(direction[:, single]), w, rng)
-        if not isinstance(step, LeafStep):
-            return None
-        for j, t, lv in zip(single, sub, step.leaves):
-            trees[j], leaves[j] = t, lv
-    for comp in components:
+    # one fit_step for the separate trees and every component's structure: they grow together on the
+    # back end's threads (each tree on its own column and weights, so the same trees as one by one)
+    targets = np.empty((n, single.size + len(components)), order="F")
+    target_w = []
+    for c, j in enumerate(single):
+        targets[:, c] = direction[:, j]
+        target_w.append(col_w(j))
+    for c, comp in enumerate(components, start=single.size):
         pos = iteration % len(comp)
         driver = int(comp[pos])
         if metric_mean is not None:
-            target = _decorrelated(direction[:, comp], metric_mean[np.ix_(comp, comp)], pos)
+            targets[:, c] = _decorrelated(direction[:, comp], metric_mean[np.ix_(comp, comp)], pos)
         else:
-            target = np.array(direction[:, driver], dtype=float)
-        w = [col_w(driver)] if isinstance(weight, list) else weight
-        (tree,), step = backend.fit_step(None, cols, target[:, None], w, rng)
-        if not isinstance(step, LeafStep):
-            return None
-        leaf = step.leaves[0]
+            targets[:, c] = direction[:, driver]
+        target_w.append(col_w(driver))
+    grown, step = backend.fit_step(None, cols, targets, target_w if isinstance(weight, list) else weight, rng)
+    if not isinstance(step, LeafStep):
+        return None
+    for c, j in enumerate(single):
+        trees[j], leaves[j] = grown[c], step.leaves[c]
+    for c, comp in enumerate(components, start=single.size):
+        tree, leaf = grown[c], step.leaves[c]
         counts = np.bincount(leaf, minlength=tree.value.shape[0]).astype(float)
         for j in comp:
             values, sums = _node_values(tree, leaf, direction[:, j], col_w(j), counts)
