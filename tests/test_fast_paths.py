@@ -113,6 +113,19 @@ def test_kernel_polygamma_equals_scipys(m):
     assert np.all(np.abs(gap - exact) <= 1e-14 * (1 + x) * np.abs(exact))
 
 
+def test_kernel_fixed_shift_digamma_trigamma_equal_scipys():
+    """The Beta natural gradient's digamma and trigamma with the fixed shift by twelve (where a, b < 10,
+    so a + b < 20) equal scipy's psi and polygamma to the bounds of the looped recurrence's test."""
+    from scipy.special import polygamma
+
+    from ngb.distributions._beta_fast import digamma_trigamma12_values
+
+    x = np.concatenate([np.geomspace(1e-9, 19.99, 2001), np.arange(1, 40) * 0.5, [9.999999, 10.0, 10.000001]])
+    psi, tri = digamma_trigamma12_values(x)
+    np.testing.assert_allclose(psi, polygamma(0, x), rtol=4e-15, atol=2e-15)
+    np.testing.assert_allclose(tri, polygamma(1, x), rtol=4e-15, atol=0)
+
+
 def test_kernel_log_beta_and_log_gamma_equal_mpmath():
     """The kernels' log B(a, b) and log Gamma (``_special.log_beta``, ``log_gamma``) equal a 40-digit
     reference to ~1e-14 of max(1, |value|) on every branch: both arguments below 10, one, neither,

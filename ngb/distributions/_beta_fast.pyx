@@ -4,7 +4,7 @@ and its trigamma differences (Taylor series where h <= x / 100) are those of ``b
 
 from libc.math cimport INFINITY, log
 
-from ._special cimport (digamma_trigamma, digamma_trigamma_shifted, log1p_fast, log_beta, log_beta_shifted,
+from ._special cimport (digamma_trigamma, digamma_trigamma_shifted12, log1p_fast, log_beta, log_beta_shifted,
                         log_gamma, polygamma, trigamma)
 from ._fast cimport (as_rows, leaf_factors, leaf_rows, mean_rows, natgrad_rows, no_aux,
                      weights_or_empty)
@@ -55,9 +55,9 @@ cdef inline double log_ng_row(const double* t, const double* e, const double* yr
     cdef double a = e[0], b = e[1], y = yr[0], g0, g1, m00, m11, m01, det, ta, tb, tab, pa, pb, pab
     cdef double xa = a, xb = b, xs = a + b, la, lb, ls, qa, qb, qs, value
     if a < 10.0 and b < 10.0:
-        pa = digamma_trigamma_shifted(&xa, &la, &qa, &ta)
-        pb = digamma_trigamma_shifted(&xb, &lb, &qb, &tb)
-        pab = digamma_trigamma_shifted(&xs, &ls, &qs, &tab)
+        pa = digamma_trigamma_shifted12(&xa, &la, &qa, &ta)
+        pb = digamma_trigamma_shifted12(&xb, &lb, &qb, &tb)
+        pab = digamma_trigamma_shifted12(&xs, &ls, &qs, &tab)
         if y > 0 and y < 1:
             value = -((a - 1) * ar[0] + (b - 1) * ar[1] - log_beta_shifted(xa, la, qa, xb, lb, qb, xs, ls, qs))
         else:
@@ -118,6 +118,21 @@ def polygamma_values(int m, const double[::1] x):
         else:
             o[i] = trigamma(x[i]) if m == 1 else polygamma(m, x[i])
     return out
+
+
+def digamma_trigamma12_values(const double[::1] x):
+    """(psi(x), psi'(x)) (n,) each of ``digamma_trigamma_shifted12`` (the natural gradient's
+    fixed-shift digamma and trigamma where a and b are below 10), 0 < x < 20, for the tests."""
+    import numpy
+    psi_out = numpy.empty(x.shape[0])
+    tri_out = numpy.empty(x.shape[0])
+    cdef double[::1] p = psi_out, q = tri_out
+    cdef double xs, lx, prod
+    cdef Py_ssize_t i
+    for i in range(x.shape[0]):
+        xs = x[i]
+        p[i] = digamma_trigamma_shifted12(&xs, &lx, &prod, &q[i])
+    return psi_out, tri_out
 
 
 def log_beta_values(const double[::1] a, const double[::1] b):
